@@ -1,0 +1,74 @@
+// Server bootstrap shared by every binary: listen address (port 0 allowed),
+// gRPC reflection, the standard health service with a status per service, and
+// graceful shutdown on SIGTERM/SIGINT.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace grpc {
+class Server;
+class Service;
+}  // namespace grpc
+
+namespace sslpanel::grpc_util {
+
+struct ServerConfig {
+  // host:port to listen on; port 0 picks a free port (logged and reported).
+  std::string listen_address = "127.0.0.1:0";
+  // How long in-flight calls may run on after a termination signal.
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  // When set, the bound port is written to this file once serving (tests).
+  std::string port_file;
+
+  absl::Status Validate() const;
+};
+
+// A service to serve, with the fully qualified name health checks use
+// (e.g. "sslpanel.workflow.v1.WorkflowService").
+struct HostedService {
+  grpc::Service* service;
+  std::string name;
+};
+
+class ServerHost {
+ public:
+  // Builds the server, binds and starts serving; health reports SERVING for
+  // "" and every service name.
+  static absl::StatusOr<std::unique_ptr<ServerHost>> Start(const ServerConfig& config,
+                                                           std::vector<HostedService> services);
+  ~ServerHost();
+
+  int port() const { return port_; }
+  grpc::Server* server() { return server_.get(); }
+
+  // Health turns NOT_SERVING first (load balancers stop sending), then
+  // in-flight calls get until the grace deadline to finish.
+  void Shutdown();
+
+ private:
+  ServerHost(std::unique_ptr<grpc::Server> server, int port, std::vector<std::string> names,
+             absl::Duration grace);
+
+  std::unique_ptr<grpc::Server> server_;
+  int port_;
+  std::vector<std::string> names_;
+  absl::Duration grace_;
+  bool shut_down_ = false;
+};
+
+// Blocks SIGTERM and SIGINT in the calling thread and every thread it starts
+// afterwards; call first in main so WaitForTerminationSignal() receives them.
+void BlockTerminationSignals();
+
+// Waits until SIGTERM or SIGINT arrives; returns the signal number.
+int WaitForTerminationSignal();
+
+// Serves until a termination signal, then shuts down gracefully.
+void ServeUntilSignal(ServerHost& host);
+
+}  // namespace sslpanel::grpc_util

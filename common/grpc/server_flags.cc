@@ -1,0 +1,37 @@
+#include "common/grpc/server_flags.h"
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+
+ABSL_FLAG(std::string, listen, "", "host:port to serve gRPC on; port 0 picks a free port");
+ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "how long in-flight calls may finish after SIGTERM");
+ABSL_FLAG(std::string, log_level, "info", "lowest log level written: debug, info, warning, error");
+
+namespace sslpanel::grpc_util {
+
+absl::StatusOr<ServerConfig> ServerConfigFromFlags(const std::string& service_name,
+                                                   const std::string& default_listen) {
+  log::Level level;
+  if (!log::ParseLevel(absl::GetFlag(FLAGS_log_level), &level)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--log_level must be debug, info, warning or error, got \"",
+                     absl::GetFlag(FLAGS_log_level), "\""));
+  }
+  log::Configure(service_name, level);
+  ServerConfig config;
+  config.listen_address = absl::GetFlag(FLAGS_listen);
+  if (config.listen_address.empty()) {
+    config.listen_address = default_listen;
+  }
+  config.port_file = absl::GetFlag(FLAGS_port_file);
+  config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  if (absl::Status valid = config.Validate(); !valid.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--listen: ", valid.message()));
+  }
+  return config;
+}
+
+}  // namespace sslpanel::grpc_util

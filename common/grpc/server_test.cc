@@ -1,0 +1,104 @@
+#include "common/grpc/server.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <fstream>
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "common/grpc/status.h"
+#include "common/testing/health.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "sslpanel/ca/v1/ca.grpc.pb.h"
+
+namespace sslpanel::grpc_util {
+namespace {
+
+namespace cav1 = ::sslpanel::ca::v1;
+
+// A service whose GetCapabilities takes a while, to observe shutdown.
+class SlowService final : public cav1::CaAdapterService::Service {
+ public:
+  grpc::Status GetCapabilities(grpc::ServerContext*, const cav1::GetCapabilitiesRequest*,
+                               cav1::GetCapabilitiesResponse* response) override {
+    started.Notify();
+    absl::SleepFor(absl::Milliseconds(300));
+    response->set_adapter("slow");
+    return grpc::Status::OK;
+  }
+  absl::Notification started;
+};
+
+ServerConfig TestConfig() {
+  ServerConfig config;
+  config.listen_address = "127.0.0.1:0";
+  config.shutdown_grace = absl::Seconds(5);
+  return config;
+}
+
+TEST(ServerHost, BindsPortZeroAndReportsServingPerService) {
+  SlowService service;
+  auto host = ServerHost::Start(TestConfig(), {{&service, "sslpanel.ca.v1.CaAdapterService"}});
+  ASSERT_TRUE(host.ok()) << host.status();
+  ASSERT_GT((*host)->port(), 0);
+  const std::string target = "127.0.0.1:" + std::to_string((*host)->port());
+  EXPECT_TRUE(testing::WaitForServing(target, "", absl::Seconds(5)).ok());
+  EXPECT_TRUE(
+      testing::WaitForServing(target, "sslpanel.ca.v1.CaAdapterService", absl::Seconds(5)).ok());
+}
+
+TEST(ServerHost, WritesThePortFile) {
+  SlowService service;
+  ServerConfig config = TestConfig();
+  config.port_file = ::testing::TempDir() + "/port_file_test";
+  auto host = ServerHost::Start(config, {{&service, "x"}});
+  ASSERT_TRUE(host.ok());
+  std::ifstream in(config.port_file);
+  int port = 0;
+  in >> port;
+  EXPECT_EQ(port, (*host)->port());
+}
+
+TEST(ServerHost, ShutdownLetsInFlightCallsFinishAndHealthGoesNotServing) {
+  SlowService service;
+  auto host = ServerHost::Start(TestConfig(), {{&service, "sslpanel.ca.v1.CaAdapterService"}});
+  ASSERT_TRUE(host.ok());
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string((*host)->port()),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = cav1::CaAdapterService::NewStub(channel);
+  grpc::Status call_status;
+  cav1::GetCapabilitiesResponse response;
+  std::thread caller([&] {
+    grpc::ClientContext context;
+    call_status = stub->GetCapabilities(&context, cav1::GetCapabilitiesRequest(), &response);
+  });
+  service.started.WaitForNotification();
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  (*host)->Shutdown();  // returns once the in-flight call has finished
+  caller.join();
+  EXPECT_TRUE(call_status.ok()) << call_status.error_message();
+  EXPECT_EQ(response.adapter(), "slow");
+}
+
+TEST(ServerHost, RefusesAnAddressWithoutPort) {
+  ServerConfig config = TestConfig();
+  config.listen_address = "127.0.0.1";
+  auto host = ServerHost::Start(config, {});
+  EXPECT_EQ(host.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(StatusConversion, HidesInternalDetailsAndKeepsOtherMessages) {
+  grpc::Status internal = ToGrpc(absl::InternalError("SELECT secret FROM x"), "Test");
+  EXPECT_EQ(internal.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(internal.error_message().find("secret"), std::string::npos);
+  grpc::Status invalid = ToGrpc(absl::InvalidArgumentError("csr: not PEM"));
+  EXPECT_EQ(invalid.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(invalid.error_message(), "csr: not PEM");
+  EXPECT_EQ(FromGrpc(grpc::Status(grpc::StatusCode::UNAVAILABLE, "down")).code(),
+            absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace sslpanel::grpc_util

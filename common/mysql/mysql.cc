@@ -1,0 +1,263 @@
+#include "common/mysql/mysql.h"
+
+#include <cppconn/exception.h>
+#include <cppconn/statement.h>
+#include <mysql_connection.h>
+#include <mysql_driver.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+
+namespace sslpanel::mysql {
+namespace {
+
+// MySQL / MariaDB client and server error numbers.
+constexpr int kErrDuplicateKey = 1062;
+constexpr int kErrLockWaitTimeout = 1205;
+constexpr int kErrDeadlock = 1213;
+constexpr int kErrServerGone = 2006;
+constexpr int kErrServerLost = 2013;
+constexpr int kErrCannotConnect = 2002;
+constexpr int kErrConnHostError = 2003;
+constexpr int kErrServerShutdown = 1053;
+constexpr int kErrQueryInterrupted = 1317;
+constexpr int kErrConnectionKilled = 1927;  // MariaDB
+
+sql::mysql::MySQL_Driver* Driver() {
+  // The driver's first initialisation is not thread-safe; a function-local
+  // static makes it happen exactly once.
+  static sql::mysql::MySQL_Driver* driver = sql::mysql::get_mysql_driver_instance();
+  return driver;
+}
+
+}  // namespace
+
+absl::Status MysqlConfig::Validate() const {
+  if (host.empty()) {
+    return absl::InvalidArgumentError("--db_host must not be empty");
+  }
+  if (port < 1 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("--db_port must be 1..65535, got ", port));
+  }
+  if (database.empty()) {
+    return absl::InvalidArgumentError("--db_name must not be empty");
+  }
+  if (user.empty()) {
+    return absl::InvalidArgumentError("--db_user must not be empty");
+  }
+  if (pool_size < 1 || pool_size > 256) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--db_pool_size must be 1..256, got ", pool_size));
+  }
+  if (connect_timeout <= absl::ZeroDuration() || query_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("database timeouts must be positive");
+  }
+  return absl::OkStatus();
+}
+
+std::string MysqlConfig::Describe() const {
+  return absl::StrCat(user, "@", host, ":", port, "/", database);
+}
+
+bool IsConnectionError(const sql::SQLException& e) {
+  switch (e.getErrorCode()) {
+    case kErrServerGone:
+    case kErrServerLost:
+    case kErrCannotConnect:
+    case kErrConnHostError:
+    case kErrServerShutdown:
+    case kErrConnectionKilled:
+      return true;
+    default:
+      return false;
+  }
+}
+
+absl::Status TranslateSqlError(const sql::SQLException& e, absl::string_view what) {
+  const std::string detail =
+      absl::StrCat(what, ": ", e.what(), " (MySQL error ", e.getErrorCode(), ")");
+  switch (e.getErrorCode()) {
+    case kErrDuplicateKey:
+      return absl::AlreadyExistsError(detail);
+    case kErrDeadlock:
+    case kErrLockWaitTimeout:
+    case kErrQueryInterrupted:
+      return absl::AbortedError(detail);
+    default:
+      break;
+  }
+  if (IsConnectionError(e)) {
+    return absl::UnavailableError(detail);
+  }
+  return absl::InternalError(detail);
+}
+
+PooledConnection::PooledConnection(ConnectionPool* pool, std::unique_ptr<sql::Connection> conn)
+    : pool_(pool), conn_(std::move(conn)) {}
+
+PooledConnection::PooledConnection(PooledConnection&& other) noexcept
+    : pool_(other.pool_), conn_(std::move(other.conn_)), broken_(other.broken_) {
+  other.pool_ = nullptr;
+}
+
+PooledConnection::~PooledConnection() {
+  if (pool_ != nullptr && conn_ != nullptr) {
+    pool_->Release(std::move(conn_), broken_);
+  }
+}
+
+absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(const MysqlConfig& config) {
+  if (absl::Status valid = config.Validate(); !valid.ok()) {
+    return valid;
+  }
+  auto pool = std::unique_ptr<ConnectionPool>(new ConnectionPool(config));
+  auto first = pool->Connect();
+  if (!first.ok()) {
+    return first.status();
+  }
+  std::lock_guard<std::mutex> lock(pool->mu_);
+  pool->idle_.push_back(*std::move(first));
+  pool->open_ = 1;
+  return pool;
+}
+
+ConnectionPool::ConnectionPool(const MysqlConfig& config) : config_(config) {}
+ConnectionPool::~ConnectionPool() = default;
+
+absl::StatusOr<std::unique_ptr<sql::Connection>> ConnectionPool::Connect() {
+  sql::ConnectOptionsMap options;
+  options["hostName"] = sql::SQLString(config_.host);
+  options["port"] = config_.port;
+  options["userName"] = sql::SQLString(config_.user);
+  options["password"] = sql::SQLString(config_.password);
+  options["schema"] = sql::SQLString(config_.database);
+  options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+  options["OPT_CONNECT_TIMEOUT"] = static_cast<int>(absl::ToInt64Seconds(config_.connect_timeout));
+  options["OPT_READ_TIMEOUT"] = static_cast<int>(absl::ToInt64Seconds(config_.query_timeout));
+  options["OPT_WRITE_TIMEOUT"] = static_cast<int>(absl::ToInt64Seconds(config_.query_timeout));
+  options["OPT_RECONNECT"] = false;  // a silent reconnect would lose session state
+  try {
+    std::unique_ptr<sql::Connection> conn(Driver()->connect(options));
+    std::unique_ptr<sql::Statement> stmt(conn->createStatement());
+    // Every time the services write is UTC; the session must agree.
+    stmt->execute("SET time_zone = '+00:00'");
+    stmt->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+    return conn;
+  } catch (const sql::SQLException& e) {
+    absl::Status status = TranslateSqlError(e, absl::StrCat("connect to ", config_.Describe()));
+    if (status.code() == absl::StatusCode::kInternal) {
+      // Access denied, unknown database, ...: still the dependency's fault.
+      status = absl::UnavailableError(status.message());
+    }
+    return status;
+  }
+}
+
+absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
+  std::unique_lock<std::mutex> lock(mu_);
+  const auto deadline =
+      std::chrono::steady_clock::now() + absl::ToChronoMilliseconds(config_.acquire_timeout);
+  while (idle_.empty() && open_ >= config_.pool_size) {
+    if (released_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+        open_ >= config_.pool_size) {
+      return absl::UnavailableError(absl::StrCat("no database connection free within ",
+                                                 absl::FormatDuration(config_.acquire_timeout),
+                                                 " (pool size ", config_.pool_size, ")"));
+    }
+  }
+  if (!idle_.empty()) {
+    std::unique_ptr<sql::Connection> conn = std::move(idle_.back());
+    idle_.pop_back();
+    lock.unlock();
+    if (conn->isClosed()) {
+      conn.reset();
+      lock.lock();
+      --open_;
+      lock.unlock();
+      return Acquire();
+    }
+    return PooledConnection(this, std::move(conn));
+  }
+  ++open_;
+  lock.unlock();
+  auto conn = Connect();
+  if (!conn.ok()) {
+    std::lock_guard<std::mutex> relock(mu_);
+    --open_;
+    released_.notify_one();
+    return conn.status();
+  }
+  return PooledConnection(this, *std::move(conn));
+}
+
+void ConnectionPool::Release(std::unique_ptr<sql::Connection> conn, bool broken) {
+  if (broken) {
+    try {
+      conn->close();
+    } catch (const sql::SQLException&) {
+      // Closing a dead connection may fail; it is being dropped anyway.
+    }
+    conn.reset();
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (conn == nullptr) {
+    --open_;
+  } else {
+    idle_.push_back(std::move(conn));
+  }
+  released_.notify_one();
+}
+
+absl::Status ConnectionPool::Run(absl::string_view what,
+                                 const std::function<absl::Status(sql::Connection&)>& fn) {
+  auto conn = Acquire();
+  if (!conn.ok()) {
+    return conn.status();
+  }
+  try {
+    return fn(**conn);
+  } catch (const sql::SQLException& e) {
+    if (IsConnectionError(e)) {
+      conn->MarkBroken();
+    }
+    return TranslateSqlError(e, what);
+  }
+}
+
+Transaction::Transaction(sql::Connection& conn) : conn_(conn) { conn_.setAutoCommit(false); }
+
+Transaction::~Transaction() {
+  if (done_) {
+    return;
+  }
+  try {
+    conn_.rollback();
+    conn_.setAutoCommit(true);
+  } catch (const sql::SQLException& e) {
+    log::Warning("rollback failed", {{"error", e.what()}});
+  }
+}
+
+void Transaction::Commit() {
+  conn_.commit();
+  done_ = true;
+  conn_.setAutoCommit(true);
+}
+
+std::string ToSqlTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", t, absl::UTCTimeZone());
+}
+
+absl::Time FromSqlTime(absl::string_view text) {
+  if (text.empty()) {
+    return absl::InfinitePast();
+  }
+  absl::Time t;
+  std::string err;
+  if (absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &t, &err)) {
+    return t;
+  }
+  return absl::InfinitePast();
+}
+
+}  // namespace sslpanel::mysql

@@ -1,0 +1,16 @@
+// Waits on the standard grpc.health.v1 service, as Kubernetes probes do.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace sslpanel::testing {
+
+// Polls grpc.health.v1.Health/Check for `service` ("" for the whole server)
+// at `target` (host:port) until it answers SERVING.
+absl::Status WaitForServing(const std::string& target, const std::string& service,
+                            absl::Duration timeout = absl::Seconds(30));
+
+}  // namespace sslpanel::testing
