@@ -90,6 +90,10 @@ absl::StatusOr<int> Subprocess::Terminate(absl::Duration timeout) {
     return exit_code_;
   }
   kill(pid_, SIGTERM);
+  return Wait(timeout);
+}
+
+absl::StatusOr<int> Subprocess::Wait(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     if (!Running()) {
@@ -99,7 +103,7 @@ absl::StatusOr<int> Subprocess::Terminate(absl::Duration timeout) {
   }
   Kill();
   return absl::DeadlineExceededError(
-      absl::StrCat("pid ", pid_, " did not stop within ", absl::FormatDuration(timeout)));
+      absl::StrCat("pid ", pid_, " did not exit within ", absl::FormatDuration(timeout)));
 }
 
 void Subprocess::Kill() {

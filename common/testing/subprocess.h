@@ -27,6 +27,9 @@ class Subprocess {
   // SIGTERM, then waits up to `timeout`; returns the exit code, or
   // DEADLINE_EXCEEDED (after which the process is killed).
   absl::StatusOr<int> Terminate(absl::Duration timeout = absl::Seconds(10));
+  // Waits up to `timeout` for the process to exit on its own; returns the
+  // exit code, or DEADLINE_EXCEEDED (after which the process is killed).
+  absl::StatusOr<int> Wait(absl::Duration timeout);
   // SIGKILL and reap: a crash at an arbitrary instruction.
   void Kill();
   // The process's output so far.

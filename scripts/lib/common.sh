@@ -56,7 +56,8 @@ build() {
     cmake -S "$SSLPANEL_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   fi
   log "building"
-  cmake --build "$dir" -j2
+  # Two cores: builds from several checkouts on one machine take turns.
+  flock /tmp/sslpanel-build.lock cmake --build "$dir" -j2
 }
 
 # free_port: prints a TCP port on 127.0.0.1 nobody listens on.

@@ -1,0 +1,87 @@
+#include "integration-tests/harness.h"
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/testing/health.h"
+
+namespace sslpanel::integration {
+
+std::string Binaries::Workflow() { return SSLPANEL_WORKFLOW_BIN; }
+std::string Binaries::Prevalidation() { return SSLPANEL_PREVALIDATION_BIN; }
+std::string Binaries::FakeRegistries() { return SSLPANEL_FAKE_REGISTRIES_BIN; }
+std::string Binaries::CaSandbox() { return SSLPANEL_CA_SANDBOX_BIN; }
+std::string Binaries::CaAcme() { return SSLPANEL_CA_ACME_BIN; }
+std::string Binaries::Buf() {
+  const char* env = std::getenv("SSLPANEL_BUF");
+  return env != nullptr && *env != '\0' ? env : SSLPANEL_SOURCE_DIR "/node_modules/.bin/buf";
+}
+
+absl::StatusOr<std::unique_ptr<RunningService>> RunningService::Start(
+    const std::string& name, const std::string& binary, std::vector<std::string> args,
+    const std::string& health_service) {
+  auto service = std::unique_ptr<RunningService>(new RunningService());
+  service->name_ = name;
+  service->binary_ = binary;
+  service->args_ = std::move(args);
+  service->health_service_ = health_service;
+  service->dir_ = testing::MakeTempDir("sslpanel-" + name + "-");
+  service->listen_ = "127.0.0.1:0";
+  if (absl::Status started = service->Launch(); !started.ok()) {
+    return started;
+  }
+  // A restart must come back on the same port so clients keep their target.
+  service->listen_ = absl::StrCat("127.0.0.1:", service->port_);
+  return service;
+}
+
+absl::Status RunningService::Launch() {
+  const std::string port_file = dir_ + "/port";
+  std::remove(port_file.c_str());
+  std::vector<std::string> argv = {binary_};
+  argv.insert(argv.end(), args_.begin(), args_.end());
+  argv.push_back("--listen=" + listen_);
+  argv.push_back("--port_file=" + port_file);
+  auto process = testing::Subprocess::Start(argv, dir_ + "/" + name_ + ".log");
+  if (!process.ok()) {
+    return process.status();
+  }
+  process_ = *std::move(process);
+  auto port = testing::WaitForPortFile(port_file, *process_);
+  if (!port.ok()) {
+    return port.status();
+  }
+  port_ = *port;
+  target_ = absl::StrCat("127.0.0.1:", port_);
+  absl::Status serving = testing::WaitForServing(target_, health_service_);
+  if (!serving.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat(name_, ": ", serving.message(), "\n", process_->Log()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunningService::Restart(bool kill_hard) {
+  if (kill_hard) {
+    process_->Kill();
+  } else if (auto code = process_->Terminate(); !code.ok()) {
+    return code.status();
+  }
+  return Launch();
+}
+
+CommandResult RunCommand(const std::vector<std::string>& argv) {
+  const std::string out_path = testing::MakeTempDir("sslpanel-cmd-") + "/out";
+  auto process = testing::Subprocess::Start(argv, out_path);
+  if (!process.ok()) {
+    return {-1, std::string(process.status().message())};
+  }
+  auto code = (*process)->Wait(absl::Seconds(60));
+  return {code.ok() ? *code : -1, (*process)->Log()};
+}
+
+}  // namespace sslpanel::integration

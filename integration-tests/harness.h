@@ -1,0 +1,63 @@
+// Starts the real service binaries for end-to-end tests: on free ports (each
+// binary binds port 0 and reports the port through --port_file), in
+// dependency order, waiting for grpc.health.v1 SERVING; stopped by PID.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/testing/subprocess.h"
+
+namespace sslpanel::integration {
+
+// Paths of the binaries under test (from the build).
+struct Binaries {
+  static std::string Workflow();
+  static std::string Prevalidation();
+  static std::string FakeRegistries();
+  static std::string CaSandbox();
+  static std::string CaAcme();
+  // buf from npm (SSLPANEL_BUF or the repository's node_modules).
+  static std::string Buf();
+};
+
+class RunningService {
+ public:
+  // Starts `binary` with `args` plus --listen=127.0.0.1:0 and --port_file,
+  // and waits until health reports `health_service` SERVING.
+  static absl::StatusOr<std::unique_ptr<RunningService>> Start(const std::string& name,
+                                                               const std::string& binary,
+                                                               std::vector<std::string> args,
+                                                               const std::string& health_service);
+
+  const std::string& target() const { return target_; }
+  int port() const { return port_; }
+  testing::Subprocess& process() { return *process_; }
+  // SIGKILL then start again with the same arguments on the same port.
+  absl::Status Restart(bool kill_hard);
+
+ private:
+  RunningService() = default;
+  absl::Status Launch();
+
+  std::string name_;
+  std::string binary_;
+  std::vector<std::string> args_;
+  std::string health_service_;
+  std::string dir_;
+  std::string listen_;
+  int port_ = 0;
+  std::string target_;
+  std::unique_ptr<testing::Subprocess> process_;
+};
+
+// Runs a command, returns its exit code and combined output.
+struct CommandResult {
+  int exit_code;
+  std::string output;
+};
+CommandResult RunCommand(const std::vector<std::string>& argv);
+
+}  // namespace sslpanel::integration
