@@ -1,0 +1,40 @@
+#include "common/mysql/db_flags.h"
+
+#include "absl/flags/flag.h"
+#include "common/config/secret.h"
+
+ABSL_FLAG(std::string, db_host, "127.0.0.1", "MySQL/MariaDB host");
+ABSL_FLAG(int, db_port, 3306, "MySQL/MariaDB port");
+ABSL_FLAG(std::string, db_name, "", "database (schema) name; each service has its own");
+ABSL_FLAG(std::string, db_user, "sslpanel", "database user");
+ABSL_FLAG(std::string, db_password_file, "",
+          "file holding the database password (else env SSLPANEL_DB_PASSWORD)");
+ABSL_FLAG(int, db_pool_size, 8, "database connections per process");
+ABSL_FLAG(absl::Duration, db_query_timeout, absl::Seconds(30), "socket timeout per statement");
+
+namespace sslpanel::mysql {
+
+absl::StatusOr<MysqlConfig> MysqlConfigFromFlags(const std::string& default_database) {
+  MysqlConfig config;
+  config.host = absl::GetFlag(FLAGS_db_host);
+  config.port = absl::GetFlag(FLAGS_db_port);
+  config.database = absl::GetFlag(FLAGS_db_name);
+  if (config.database.empty()) {
+    config.database = default_database;
+  }
+  config.user = absl::GetFlag(FLAGS_db_user);
+  config.pool_size = absl::GetFlag(FLAGS_db_pool_size);
+  config.query_timeout = absl::GetFlag(FLAGS_db_query_timeout);
+  auto password = config::ReadSecret("--db_password_file", absl::GetFlag(FLAGS_db_password_file),
+                                     "SSLPANEL_DB_PASSWORD");
+  if (!password.ok()) {
+    return password.status();
+  }
+  config.password = *std::move(password);
+  if (absl::Status valid = config.Validate(); !valid.ok()) {
+    return valid;
+  }
+  return config;
+}
+
+}  // namespace sslpanel::mysql
