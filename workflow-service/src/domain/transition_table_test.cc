@@ -1,0 +1,208 @@
+// Walks every (status x pending operation x hold) state against every command
+// and checks the specified outcome: the transition with its events and
+// intents, or a FAILED_PRECONDITION that names the status and the action.
+// The table below lists what is allowed; every pair it does not list must be
+// refused. Allowed actions reported to a UI must agree with it.
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "workflow-service/src/domain/rules.h"
+#include "workflow-service/src/domain/test_orders.h"
+#include "workflow-service/src/domain/transitions.h"
+
+namespace sslpanel::workflow::domain {
+namespace {
+
+using testing::ActionTime;
+using testing::AllStates;
+using ::testing::HasSubstr;
+using testing::Issued;
+using testing::StateCase;
+
+struct Expected {
+  std::string target_after;  // STATUS/PENDING/HOLD of the target certificate
+  std::vector<std::string> events;
+  std::vector<std::string> intents;
+};
+
+// (state, action) -> outcome. Everything not listed is refused.
+const std::map<std::pair<std::string, std::string>, Expected>& Table() {
+  static const auto* table = new std::map<std::pair<std::string, std::string>, Expected>{
+      // Draft.
+      {{"OPEN/NONE/NONE", "submit"}, {"OPEN/REQUEST/AWAITING_CA", {"SUBMITTED"}, {"SUBMIT_TO_CA"}}},
+      {{"OPEN/NONE/NONE", "update"}, {"OPEN/NONE/NONE", {"UPDATED"}, {}}},
+      {{"OPEN/NONE/NONE", "cancel"}, {"REJECTED/NONE/NONE", {"CANCELLED"}, {}}},
+      // Prevalidation running.
+      {{"OPEN/REQUEST/PREVALIDATION_RUNNING", "update"},
+       {"OPEN/REQUEST/PREVALIDATION_RUNNING", {"UPDATED", "RESUBMITTED"}, {"PREVALIDATE"}}},
+      {{"OPEN/REQUEST/PREVALIDATION_RUNNING", "prevalidation_pass"},
+       {"OPEN/REQUEST/AWAITING_CA", {"PREVALIDATION_PASSED"}, {"SUBMIT_TO_CA"}}},
+      {{"OPEN/REQUEST/PREVALIDATION_RUNNING", "prevalidation_fail"},
+       {"OPEN/REQUEST/PREVALIDATION_FAILED", {"PREVALIDATION_FAILED"}, {}}},
+      {{"OPEN/REQUEST/PREVALIDATION_RUNNING", "record_error"},
+       {"OPEN/REQUEST/PREVALIDATION_RUNNING", {}, {}}},
+      {{"OPEN/REQUEST/PREVALIDATION_RUNNING", "cancel"}, {"REJECTED/NONE/NONE", {"CANCELLED"}, {}}},
+      // Prevalidation failed: fix the data, or an operator overrides.
+      {{"OPEN/REQUEST/PREVALIDATION_FAILED", "update"},
+       {"OPEN/REQUEST/PREVALIDATION_RUNNING", {"UPDATED", "RESUBMITTED"}, {"PREVALIDATE"}}},
+      {{"OPEN/REQUEST/PREVALIDATION_FAILED", "override"},
+       {"OPEN/REQUEST/AWAITING_CA", {"PREVALIDATION_OVERRIDDEN"}, {"SUBMIT_TO_CA"}}},
+      {{"OPEN/REQUEST/PREVALIDATION_FAILED", "cancel"}, {"REJECTED/NONE/NONE", {"CANCELLED"}, {}}},
+      // On its way to the CA.
+      {{"OPEN/REQUEST/AWAITING_CA", "ca_accepted"}, {"REQUESTED/NONE/NONE", {"CA_ACCEPTED"}, {}}},
+      {{"OPEN/REQUEST/AWAITING_CA", "ca_refused"}, {"REJECTED/NONE/NONE", {"CA_REFUSED"}, {}}},
+      {{"OPEN/REQUEST/AWAITING_CA", "ca_progress"}, {"OPEN/REQUEST/AWAITING_CA", {}, {}}},
+      {{"OPEN/REQUEST/AWAITING_CA", "record_error"}, {"OPEN/REQUEST/AWAITING_CA", {}, {}}},
+      {{"OPEN/REQUEST/AWAITING_CA", "cancel"},
+       {"REJECTED/NONE/NONE", {"CANCELLED"}, {"ABANDON_AT_CA"}}},
+      // Requested at the CA.
+      {{"REQUESTED/NONE/NONE", "ca_issued"}, {"ACTIVE/NONE/NONE", {"CA_ISSUED"}, {}}},
+      {{"REQUESTED/NONE/NONE", "ca_refused"}, {"REJECTED/NONE/NONE", {"CA_REFUSED"}, {}}},
+      {{"REQUESTED/NONE/NONE", "ca_progress"}, {"REQUESTED/NONE/NONE", {}, {}}},
+      {{"REQUESTED/NONE/NONE", "record_error"}, {"REQUESTED/NONE/NONE", {}, {}}},
+      {{"REQUESTED/NONE/NONE", "cancel"},
+       {"REQUESTED/CANCEL/NONE", {"CANCEL_REQUESTED"}, {"CANCEL_AT_CA"}}},
+      {{"REQUESTED/NONE/NONE", "ca_cancelled"}, {"REJECTED/NONE/NONE", {"CA_CANCELLED"}, {}}},
+      // Cancel sent before issuance.
+      {{"REQUESTED/CANCEL/NONE", "ca_issued"},
+       {"ACTIVE/CANCEL/NONE", {"CA_ISSUED"}, {"REVOKE_AT_CA"}}},
+      {{"REQUESTED/CANCEL/NONE", "ca_refused"}, {"REJECTED/NONE/NONE", {"CA_REFUSED"}, {}}},
+      {{"REQUESTED/CANCEL/NONE", "ca_progress"}, {"REQUESTED/CANCEL/NONE", {}, {}}},
+      {{"REQUESTED/CANCEL/NONE", "record_error"}, {"REQUESTED/CANCEL/NONE", {}, {}}},
+      {{"REQUESTED/CANCEL/NONE", "ca_cancelled"},
+       {"REJECTED/NONE/NONE", {"CA_CANCEL_CONFIRMED"}, {}}},
+      {{"REQUESTED/CANCEL/NONE", "ca_cancel_refused"},
+       {"REQUESTED/NONE/NONE", {"CANCEL_REFUSED"}, {}}},
+      // Active.
+      {{"ACTIVE/NONE/NONE", "cancel"},
+       {"ACTIVE/CANCEL/NONE", {"CANCEL_REQUESTED"}, {"REVOKE_AT_CA"}}},
+      {{"ACTIVE/NONE/NONE", "ca_cancelled"}, {"REVOKED/NONE/NONE", {"CA_REVOKED"}, {}}},
+      {{"ACTIVE/NONE/NONE", "reissue"},
+       {"ACTIVE/NONE/NONE", {"CREATED", "SUBMITTED"}, {"SUBMIT_TO_CA"}}},
+      {{"ACTIVE/NONE/NONE", "renew"},
+       {"RENEWED/NONE/NONE", {"RENEWED", "CREATED", "SUBMITTED"}, {"SUBMIT_TO_CA"}}},
+      // Revocation sent.
+      {{"ACTIVE/CANCEL/NONE", "ca_cancelled"}, {"REVOKED/NONE/NONE", {"CA_REVOKE_CONFIRMED"}, {}}},
+      {{"ACTIVE/CANCEL/NONE", "ca_cancel_refused"}, {"ACTIVE/NONE/NONE", {"CANCEL_REFUSED"}, {}}},
+      {{"ACTIVE/CANCEL/NONE", "ca_progress"}, {"ACTIVE/CANCEL/NONE", {}, {}}},
+      {{"ACTIVE/CANCEL/NONE", "record_error"}, {"ACTIVE/CANCEL/NONE", {}, {}}},
+      // REJECTED, REVOKED, EXPIRED and RENEWED (renewal in flight): nothing.
+  };
+  return *table;
+}
+
+const std::vector<std::string>& ActionNames() {
+  static const auto* names = new std::vector<std::string>{
+      "submit",      "update",       "prevalidation_pass", "prevalidation_fail", "override",
+      "ca_accepted", "ca_issued",    "ca_refused",         "ca_progress",        "record_error",
+      "cancel",      "ca_cancelled", "ca_cancel_refused",  "expire_due",         "reissue",
+      "renew"};
+  return *names;
+}
+
+Command MakeCommand(const std::string& action, const Certificate& target) {
+  const absl::Time now = ActionTime();
+  if (action == "submit") return command::Submit{};
+  if (action == "update") return command::Edit{std::string("CSR-2"), std::nullopt, std::nullopt};
+  if (action == "prevalidation_pass") {
+    return command::RecordPrevalidation{target.submission, PrevalidationOutcome::kPass, ""};
+  }
+  if (action == "prevalidation_fail") {
+    return command::RecordPrevalidation{target.submission, PrevalidationOutcome::kFail,
+                                        "name mismatch"};
+  }
+  if (action == "override") return command::OverridePrevalidation{"checked the register by hand"};
+  if (action == "ca_accepted") return command::CaAccepted{target.submission, "CA-9", "pending"};
+  if (action == "ca_issued") {
+    return command::CaIssued{Issued(now - absl::Hours(1), now + absl::Hours(24 * 365)), "issued"};
+  }
+  if (action == "ca_refused") return command::CaRefused{"domain on a block list", "rejected"};
+  if (action == "ca_progress") return command::CaProgress{"validating", {}};
+  if (action == "record_error") return command::RecordError{"CA adapter unavailable"};
+  if (action == "cancel") return command::Cancel{"customer asked"};
+  if (action == "ca_cancelled") return command::CaCancelled{"cancelled"};
+  if (action == "ca_cancel_refused") return command::CaCancelRefused{"too late to cancel"};
+  if (action == "expire_due") return command::ExpireDue{};
+  if (action == "reissue") return command::Reissue{"CSR-REISSUE", {}, {}};
+  return command::Renew{};
+}
+
+// The UI-facing action an API command corresponds to, if any.
+std::optional<Action> UiAction(const std::string& action) {
+  if (action == "submit") return Action::kSubmit;
+  if (action == "update") return Action::kUpdate;
+  if (action == "override") return Action::kOverridePrevalidation;
+  if (action == "cancel") return Action::kCancel;
+  if (action == "reissue") return Action::kReissue;
+  if (action == "renew") return Action::kRenew;
+  return std::nullopt;
+}
+
+std::string StateOf(const Certificate& c) {
+  return absl::StrCat(ToString(c.status), "/", ToString(c.pending), "/", ToString(c.hold));
+}
+
+TEST(TransitionTable, EveryStateTimesEveryAction) {
+  const std::vector<StateCase> states = AllStates();
+  int checked = 0;
+  int allowed = 0;
+  std::set<std::pair<std::string, std::string>> used;
+  for (const StateCase& state : states) {
+    ASSERT_EQ(StateOf(state.order.certificates[state.target]), state.name)
+        << "the builder did not reach the state it names";
+    for (const std::string& action : ActionNames()) {
+      SCOPED_TRACE(absl::StrCat(state.name, " x ", action));
+      const Certificate& target = state.order.certificates[state.target];
+      const Command command = MakeCommand(action, target);
+      auto decision = Decide(state.order, state.target, command, testing::At(ActionTime()));
+      ++checked;
+      const auto it = Table().find({state.name, action});
+      if (it == Table().end()) {
+        ASSERT_FALSE(decision.ok()) << "expected a refusal";
+        EXPECT_EQ(decision.status().code(), absl::StatusCode::kFailedPrecondition);
+        EXPECT_THAT(decision.status().message(), HasSubstr(std::string(ToString(target.status))));
+        EXPECT_THAT(decision.status().message(), HasSubstr(std::string(CommandName(command))));
+      } else {
+        ++allowed;
+        used.insert(it->first);
+        ASSERT_TRUE(decision.ok()) << decision.status();
+        const Expected& expected = it->second;
+        EXPECT_EQ(StateOf(decision->order.certificates[state.target]), expected.target_after);
+        std::vector<std::string> events;
+        for (const Event& e : decision->events) {
+          events.push_back(e.type);
+          EXPECT_EQ(e.at, ActionTime());
+          EXPECT_EQ(e.actor, "test");
+        }
+        EXPECT_EQ(events, expected.events);
+        std::vector<std::string> intents;
+        for (const Intent& i : decision->intents) {
+          intents.push_back(std::string(ToString(i.kind)));
+        }
+        EXPECT_EQ(intents, expected.intents);
+      }
+      // Allowed actions never offer what Decide refuses, nor hide what it allows.
+      if (std::optional<Action> ui = UiAction(action); ui.has_value()) {
+        const std::vector<Action> offered =
+            AllowedActions(state.order, state.target, ProductRules{}, ActionTime());
+        const bool is_offered = std::find(offered.begin(), offered.end(), *ui) != offered.end();
+        EXPECT_EQ(is_offered, decision.ok()) << "AllowedActions disagrees with Decide";
+      }
+    }
+  }
+  EXPECT_EQ(used.size(), Table().size())
+      << "a table row names a state or action that is not walked";
+  std::cout << "[ transition table ] " << states.size() << " states x " << ActionNames().size()
+            << " actions = " << checked << " pairs checked, " << allowed << " allowed, "
+            << checked - allowed << " refused\n";
+  EXPECT_EQ(checked, 12 * 16);
+}
+
+}  // namespace
+}  // namespace sslpanel::workflow::domain
