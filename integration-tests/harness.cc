@@ -16,6 +16,9 @@ std::string Binaries::Prevalidation() { return SSLPANEL_PREVALIDATION_BIN; }
 std::string Binaries::FakeRegistries() { return SSLPANEL_FAKE_REGISTRIES_BIN; }
 std::string Binaries::CaSandbox() { return SSLPANEL_CA_SANDBOX_BIN; }
 std::string Binaries::CaAcme() { return SSLPANEL_CA_ACME_BIN; }
+std::string Binaries::ProductsFile() {
+  return SSLPANEL_SOURCE_DIR "/workflow-service/config/products.json";
+}
 std::string Binaries::Buf() {
   const char* env = std::getenv("SSLPANEL_BUF");
   return env != nullptr && *env != '\0' ? env : SSLPANEL_SOURCE_DIR "/node_modules/.bin/buf";
@@ -23,8 +26,9 @@ std::string Binaries::Buf() {
 
 absl::StatusOr<std::unique_ptr<RunningService>> RunningService::Start(
     const std::string& name, const std::string& binary, std::vector<std::string> args,
-    const std::string& health_service) {
+    const std::string& health_service, std::vector<std::string> env) {
   auto service = std::unique_ptr<RunningService>(new RunningService());
+  service->env_ = std::move(env);
   service->name_ = name;
   service->binary_ = binary;
   service->args_ = std::move(args);
@@ -46,7 +50,7 @@ absl::Status RunningService::Launch() {
   argv.insert(argv.end(), args_.begin(), args_.end());
   argv.push_back("--listen=" + listen_);
   argv.push_back("--port_file=" + port_file);
-  auto process = testing::Subprocess::Start(argv, dir_ + "/" + name_ + ".log");
+  auto process = testing::Subprocess::Start(argv, dir_ + "/" + name_ + ".log", env_);
   if (!process.ok()) {
     return process.status();
   }
@@ -74,9 +78,27 @@ absl::Status RunningService::Restart(bool kill_hard) {
   return Launch();
 }
 
-CommandResult RunCommand(const std::vector<std::string>& argv) {
+DbArgs DbArgsFor(const mysql::MysqlConfig& config) {
+  return DbArgs{{"--db_host=" + config.host, absl::StrCat("--db_port=", config.port),
+                 "--db_name=" + config.database, "--db_user=" + config.user},
+                {"SSLPANEL_DB_PASSWORD=" + config.password}};
+}
+
+absl::Status Migrate(const std::string& binary, const mysql::MysqlConfig& config) {
+  const DbArgs db = DbArgsFor(config);
+  std::vector<std::string> argv = {binary, "migrate"};
+  argv.insert(argv.end(), db.flags.begin(), db.flags.end());
+  CommandResult result = RunCommand(argv, db.env);
+  if (result.exit_code != 0) {
+    return absl::InternalError(absl::StrCat(binary, " migrate failed:\n", result.output));
+  }
+  return absl::OkStatus();
+}
+
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& env) {
   const std::string out_path = testing::MakeTempDir("sslpanel-cmd-") + "/out";
-  auto process = testing::Subprocess::Start(argv, out_path);
+  auto process = testing::Subprocess::Start(argv, out_path, env);
   if (!process.ok()) {
     return {-1, std::string(process.status().message())};
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/mysql/mysql.h"
 #include "common/testing/subprocess.h"
 
 namespace sslpanel::integration {
@@ -19,6 +20,8 @@ struct Binaries {
   static std::string FakeRegistries();
   static std::string CaSandbox();
   static std::string CaAcme();
+  // The shipped product catalogue.
+  static std::string ProductsFile();
   // buf from npm (SSLPANEL_BUF or the repository's node_modules).
   static std::string Buf();
 };
@@ -30,7 +33,8 @@ class RunningService {
   static absl::StatusOr<std::unique_ptr<RunningService>> Start(const std::string& name,
                                                                const std::string& binary,
                                                                std::vector<std::string> args,
-                                                               const std::string& health_service);
+                                                               const std::string& health_service,
+                                                               std::vector<std::string> env = {});
 
   const std::string& target() const { return target_; }
   int port() const { return port_; }
@@ -45,6 +49,7 @@ class RunningService {
   std::string name_;
   std::string binary_;
   std::vector<std::string> args_;
+  std::vector<std::string> env_;
   std::string health_service_;
   std::string dir_;
   std::string listen_;
@@ -53,11 +58,22 @@ class RunningService {
   std::unique_ptr<testing::Subprocess> process_;
 };
 
+// The --db_* flags and the password environment entry for a database.
+struct DbArgs {
+  std::vector<std::string> flags;
+  std::vector<std::string> env;
+};
+DbArgs DbArgsFor(const mysql::MysqlConfig& config);
+
 // Runs a command, returns its exit code and combined output.
 struct CommandResult {
   int exit_code;
   std::string output;
 };
-CommandResult RunCommand(const std::vector<std::string>& argv);
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& env = {});
+
+// Applies a service's migrations with its own "migrate" command.
+absl::Status Migrate(const std::string& binary, const mysql::MysqlConfig& config);
 
 }  // namespace sslpanel::integration

@@ -1,6 +1,7 @@
 // Every service binary starts, reports SERVING on grpc.health.v1, and exposes
 // its API through server reflection to a client we did not write (buf curl,
 // which speaks the same reflection protocol as grpcurl).
+#include "common/testing/test_database.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "integration-tests/harness.h"
@@ -15,10 +16,11 @@ struct ServiceCase {
   std::string binary;
   std::vector<std::string> args;
   std::string service;
+  std::vector<std::string> env = {};
 };
 
 void ExpectServingAndReflected(const ServiceCase& c) {
-  auto service = RunningService::Start(c.name, c.binary, c.args, c.service);
+  auto service = RunningService::Start(c.name, c.binary, c.args, c.service, c.env);
   ASSERT_TRUE(service.ok()) << service.status();
   CommandResult listed =
       RunCommand({Binaries::Buf(), "curl", "--protocol", "grpc", "--http2-prior-knowledge",
@@ -45,8 +47,26 @@ TEST(Services, SandboxCaAdapterServesHealthAndReflection) {
 }
 
 TEST(Services, WorkflowServesHealthAndReflection) {
-  ExpectServingAndReflected(
-      {"workflow", Binaries::Workflow(), {}, "sslpanel.workflow.v1.WorkflowService"});
+  auto db = testing::TestDatabase::Create();
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE(Migrate(Binaries::Workflow(), (*db)->config()).ok());
+  DbArgs args = DbArgsFor((*db)->config());
+  args.flags.push_back("--products_file=" + Binaries::ProductsFile());
+  ExpectServingAndReflected({"workflow", Binaries::Workflow(), args.flags,
+                             "sslpanel.workflow.v1.WorkflowService", args.env});
+}
+
+TEST(Services, WorkflowRefusesToStartOnAnUnmigratedDatabase) {
+  auto db = testing::TestDatabase::Create();
+  ASSERT_TRUE(db.ok()) << db.status();
+  DbArgs args = DbArgsFor((*db)->config());
+  std::vector<std::string> argv = {Binaries::Workflow(),
+                                   "--products_file=" + Binaries::ProductsFile()};
+  argv.insert(argv.end(), args.flags.begin(), args.flags.end());
+  CommandResult result = RunCommand(argv, args.env);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.output, HasSubstr("missing migration 0001_orders"));
+  EXPECT_THAT(result.output, HasSubstr("migrate"));
 }
 
 }  // namespace

@@ -1,0 +1,467 @@
+#include "workflow-service/src/app/workflow_app.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "workflow-service/src/app/validation.h"
+#include "workflow-service/src/domain/rules.h"
+
+namespace sslpanel::workflow::app {
+namespace {
+
+constexpr int kMaxAttempts = 5;
+
+bool IsDuplicate(const absl::Status& status, absl::string_view kind) {
+  if (status.code() != absl::StatusCode::kAlreadyExists) {
+    return false;
+  }
+  auto payload = status.GetPayload(kDuplicatePayload);
+  return payload.has_value() && std::string(*payload) == kind;
+}
+
+absl::Status CheckExternalOrderId(const std::string& id) {
+  if (id.empty() || id.size() > 64) {
+    return absl::InvalidArgumentError("external_order_id: required, 1..64 characters");
+  }
+  for (unsigned char c : id) {
+    if (c < 0x21 || c > 0x7e) {
+      return absl::InvalidArgumentError("external_order_id: printable ASCII without spaces only");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckPeriod(const Product& product, int period_months) {
+  if (std::find(product.period_months.begin(), product.period_months.end(), period_months) ==
+      product.period_months.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("period_months: product ", product.id, " is sold for ",
+                     absl::StrJoin(product.period_months, ", "), " months, not ", period_months));
+  }
+  return absl::OkStatus();
+}
+
+Names NamesOf(const domain::Certificate& certificate) {
+  return Names{certificate.common_name, certificate.additional_names};
+}
+
+}  // namespace
+
+WorkflowApp::WorkflowApp(OrderRepository& orders, const ProductCatalog& products,
+                         const CsrParser& csr_parser, const Clock& clock)
+    : orders_(orders), products_(products), csr_parser_(csr_parser), clock_(clock) {}
+
+domain::ProductRules WorkflowApp::RulesFor(const domain::Order& order) const {
+  const Product* product = products_.Find(order.product_id);
+  return product != nullptr ? product->Rules() : domain::ProductRules{};
+}
+
+domain::Context WorkflowApp::ContextFor(const domain::Order& order, const Caller& caller) const {
+  domain::Context context;
+  context.now = clock_.Now();
+  context.actor = caller.actor.empty() ? "api" : caller.actor;
+  context.product = RulesFor(order);
+  return context;
+}
+
+absl::StatusOr<std::optional<OrderRecord>> WorkflowApp::Replay(const Caller& caller) {
+  if (caller.request_id.empty()) {
+    return std::optional<OrderRecord>();
+  }
+  auto seen = orders_.FindRequest(caller.request_id);
+  if (!seen.ok()) {
+    return seen.status();
+  }
+  if (!seen->has_value()) {
+    return std::optional<OrderRecord>();
+  }
+  const RequestRecord& first = **seen;
+  if (first.method != caller.method || first.fingerprint != caller.fingerprint) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("request_id \"", caller.request_id, "\" was already used for a different ",
+                     first.method, " request; use a new request_id for a new request"));
+  }
+  auto stored = orders_.Get(first.order_id);
+  if (!stored.ok()) {
+    return stored.status();
+  }
+  return std::optional<OrderRecord>(*std::move(stored));
+}
+
+absl::StatusOr<OrderRecord> WorkflowApp::Mutate(int64_t order_id, const Caller& caller,
+                                                const Prepare& prepare) {
+  auto replay = Replay(caller);
+  if (!replay.ok()) {
+    return replay.status();
+  }
+  if (replay->has_value()) {
+    return **std::move(replay);
+  }
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    auto record = orders_.Get(order_id);
+    if (!record.ok()) {
+      return record.status();
+    }
+    auto save = prepare(*record);
+    if (!save.ok()) {
+      return save.status();
+    }
+    if (!caller.request_id.empty()) {
+      save->request = RequestRecord{caller.request_id, caller.method, caller.fingerprint, order_id};
+    }
+    auto saved = orders_.Save(*record, *save);
+    if (saved.ok() || saved.status().code() != absl::StatusCode::kAborted) {
+      if (IsDuplicate(saved.status(), kDuplicateRequestId)) {
+        // The same request raced itself; the winner's result is the answer.
+        auto again = Replay(caller);
+        if (again.ok() && again->has_value()) {
+          return **std::move(again);
+        }
+      }
+      return saved;
+    }
+  }
+  return absl::AbortedError(absl::StrCat("order ", order_id, " changed concurrently ", kMaxAttempts,
+                                         " times; retry the call"));
+}
+
+absl::StatusOr<SaveRequest> WorkflowApp::DecideOn(const OrderRecord& record, int index,
+                                                  const domain::Command& command,
+                                                  const Caller& caller) const {
+  auto decision = domain::Decide(record.order, index, command, ContextFor(record.order, caller));
+  if (!decision.ok()) {
+    return decision.status();
+  }
+  SaveRequest save;
+  save.decision = *std::move(decision);
+  return save;
+}
+
+absl::StatusOr<int> WorkflowApp::ResolveCertificate(const OrderRecord& record,
+                                                    std::optional<int64_t> certificate_id) const {
+  if (!certificate_id.has_value()) {
+    return -1;
+  }
+  const int index = record.IndexOf(*certificate_id);
+  if (index < 0) {
+    return absl::NotFoundError(absl::StrCat("certificate_id: order ", record.order.id,
+                                            " has no certificate ", *certificate_id));
+  }
+  return index;
+}
+
+absl::StatusOr<OrderRecord> WorkflowApp::CreateOrder(const NewOrderInput& input,
+                                                     const Caller& caller) {
+  if (absl::Status s = ValidateRequestId(caller.request_id); !s.ok()) {
+    return s;
+  }
+  auto replay = Replay(caller);
+  if (!replay.ok()) {
+    return replay.status();
+  }
+  if (replay->has_value()) {
+    return **std::move(replay);
+  }
+  if (absl::Status s = CheckExternalOrderId(input.external_order_id); !s.ok()) {
+    return s;
+  }
+  const Product* product = products_.Find(input.product_id);
+  if (product == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("product_id: unknown product \"",
+                                                   input.product_id,
+                                                   "\"; ListProducts shows the catalogue"));
+  }
+  if (absl::Status s = CheckPeriod(*product, input.period_months); !s.ok()) {
+    return s;
+  }
+  auto names = ValidateNames(input.common_name, input.additional_names, *product);
+  if (!names.ok()) {
+    return names.status();
+  }
+  auto organization = ValidateOrganization(input.organization,
+                                           product->validation_type != domain::ValidationType::kDv);
+  if (!organization.ok()) {
+    return organization.status();
+  }
+  auto dcv = ExpandDcv(*names, input.dcv_method, input.approver_email, input.domain_validations);
+  if (!dcv.ok()) {
+    return dcv.status();
+  }
+  if (!input.draft || !input.csr.empty()) {
+    if (absl::Status s = ValidateCsrForNames(csr_parser_, input.csr, *names); !s.ok()) {
+      return s;
+    }
+  }
+
+  domain::Order order;
+  order.external_order_id = input.external_order_id;
+  order.product_id = product->id;
+  order.validation_type = product->validation_type;
+  order.organization = *organization;
+  domain::Certificate initial;
+  initial.kind = domain::CertificateKind::kInitial;
+  initial.csr_pem = input.csr;
+  initial.common_name = names->common_name;
+  initial.additional_names = names->additional_names;
+  initial.domain_validations = *dcv;
+  initial.period_months = input.period_months;
+  initial.ca_adapter = product->ca_adapter;
+  order.certificates.push_back(std::move(initial));
+
+  const domain::Context context = ContextFor(order, caller);
+  auto decision = domain::CreateOrder(std::move(order), input.draft, context);
+  if (!decision.ok()) {
+    return decision.status();
+  }
+  SaveRequest save;
+  save.decision = *std::move(decision);
+  save.request = RequestRecord{caller.request_id, caller.method, caller.fingerprint, 0};
+  auto saved = orders_.Save(OrderRecord{}, save);
+  if (IsDuplicate(saved.status(), kDuplicateRequestId)) {
+    auto again = Replay(caller);
+    if (again.ok() && again->has_value()) {
+      return **std::move(again);
+    }
+    return again.ok() ? saved.status() : again.status();
+  }
+  if (IsDuplicate(saved.status(), kDuplicateExternalOrderId)) {
+    auto existing = orders_.GetByExternalId(input.external_order_id);
+    return absl::AlreadyExistsError(absl::StrCat(
+        "external_order_id: \"", input.external_order_id, "\" already exists",
+        existing.ok() ? absl::StrCat(" as order ", existing->order.id) : std::string()));
+  }
+  return saved;
+}
+
+absl::StatusOr<OrderRecord> WorkflowApp::GetOrder(int64_t order_id) {
+  return orders_.Get(order_id);
+}
+
+absl::StatusOr<OrderRecord> WorkflowApp::GetOrderByExternalId(
+    const std::string& external_order_id) {
+  return orders_.GetByExternalId(external_order_id);
+}
+
+absl::StatusOr<OrderPage> WorkflowApp::ListOrders(ListQuery query) {
+  query.now = clock_.Now();
+  return orders_.List(query);
+}
+
+absl::StatusOr<OrderRecord> WorkflowApp::UpdateOrder(int64_t order_id, const EditInput& edit,
+                                                     const Caller& caller) {
+  if (absl::Status s = ValidateRequestId(caller.request_id); !s.ok()) {
+    return s;
+  }
+  return Mutate(order_id, caller, [&](const OrderRecord& record) -> absl::StatusOr<SaveRequest> {
+    const domain::Order& order = record.order;
+    const int newest = static_cast<int>(order.certificates.size()) - 1;
+    const domain::Certificate& certificate = order.certificates[newest];
+    const Names names = NamesOf(certificate);
+    domain::command::Edit command;
+    if (edit.csr.has_value()) {
+      if (absl::Status s = ValidateCsrForNames(csr_parser_, *edit.csr, names); !s.ok()) {
+        return s;
+      }
+      command.csr_pem = *edit.csr;
+    }
+    if (edit.organization.has_value()) {
+      auto organization = ValidateOrganization(
+          *edit.organization, order.validation_type != domain::ValidationType::kDv);
+      if (!organization.ok()) {
+        return organization.status();
+      }
+      command.organization = *organization;
+    }
+    if (edit.dcv_method.has_value() || edit.approver_email.has_value() ||
+        edit.domain_validations.has_value()) {
+      const domain::DomainValidation& first = certificate.domain_validations.front();
+      const domain::DcvMethod method = edit.dcv_method.value_or(first.method);
+      const std::string approver = edit.approver_email.value_or(first.approver_email);
+      std::vector<domain::DomainValidation> per_name;
+      if (edit.domain_validations.has_value()) {
+        per_name = *edit.domain_validations;
+      } else if (!edit.dcv_method.has_value() && !edit.approver_email.has_value()) {
+        per_name = certificate.domain_validations;
+      }
+      auto dcv = ExpandDcv(names, method, approver, per_name);
+      if (!dcv.ok()) {
+        return dcv.status();
+      }
+      command.domain_validations = *dcv;
+    }
+    return DecideOn(record, newest, command, caller);
+  });
+}
+
+absl::StatusOr<OrderRecord> WorkflowApp::SubmitOrder(int64_t order_id, const Caller& caller) {
+  if (absl::Status s = ValidateRequestId(caller.request_id); !s.ok()) {
+    return s;
+  }
+  return Mutate(order_id, caller, [&](const OrderRecord& record) -> absl::StatusOr<SaveRequest> {
+    const int newest = static_cast<int>(record.order.certificates.size()) - 1;
+    const domain::Certificate& certificate = record.order.certificates[newest];
+    if (certificate.csr_pem.empty()) {
+      return absl::FailedPreconditionError(
+          "cannot submit: the draft has no CSR yet; add one with UpdateOrder (update_mask csr)");
+    }
+    return DecideOn(record, newest, domain::command::Submit{}, caller);
+  });
+}
+
+absl::StatusOr<OrderRecord> WorkflowApp::CancelCertificate(int64_t order_id,
+                                                           std::optional<int64_t> certificate_id,
+                                                           const std::string& reason,
+                                                           const Caller& caller) {
+  if (absl::Status s = ValidateRequestId(caller.request_id); !s.ok()) {
+    return s;
+  }
+  if (reason.size() > 1000) {
+    return absl::InvalidArgumentError("reason: at most 1000 characters");
+  }
+  return Mutate(order_id, caller, [&](const OrderRecord& record) -> absl::StatusOr<SaveRequest> {
+    auto index = ResolveCertificate(record, certificate_id);
+    if (!index.ok()) {
+      return index.status();
+    }
+    int target = *index;
+    if (target < 0) {
+      // Without an explicit certificate: the newest one that can be
+      // cancelled, else the current one, whose refusal says why not.
+      target = domain::DefaultCancelTarget(record.order);
+      if (target < 0) {
+        target = domain::CurrentCertificate(record.order);
+      }
+    }
+    return DecideOn(record, target, domain::command::Cancel{reason}, caller);
+  });
+}
+
+absl::StatusOr<OrderRecord> WorkflowApp::ReissueCertificate(int64_t order_id,
+                                                            const ReissueInput& input,
+                                                            const Caller& caller) {
+  if (absl::Status s = ValidateRequestId(caller.request_id); !s.ok()) {
+    return s;
+  }
+  return Mutate(order_id, caller, [&](const OrderRecord& record) -> absl::StatusOr<SaveRequest> {
+    auto index = ResolveCertificate(record, input.certificate_id);
+    if (!index.ok()) {
+      return index.status();
+    }
+    const int base = *index >= 0 ? *index : domain::NewestActive(record.order);
+    if (base < 0) {
+      return DecideOn(record, -1, domain::command::Reissue{input.csr, {}, {}}, caller);
+    }
+    const domain::Certificate& current = record.order.certificates[base];
+    const Product* product = products_.Find(record.order.product_id);
+    Names names = NamesOf(current);
+    if (!input.additional_names.empty()) {
+      if (product == nullptr) {
+        return absl::FailedPreconditionError(absl::StrCat("cannot change names: product ",
+                                                          record.order.product_id,
+                                                          " is no longer in the catalogue"));
+      }
+      auto validated = ValidateNames(current.common_name, input.additional_names, *product);
+      if (!validated.ok()) {
+        return validated.status();
+      }
+      names = *validated;
+    }
+    if (absl::Status s = ValidateCsrForNames(csr_parser_, input.csr, names); !s.ok()) {
+      return s;
+    }
+    domain::command::Reissue command{input.csr, names.additional_names, {}};
+    if (!input.additional_names.empty() || !input.domain_validations.empty()) {
+      const domain::DomainValidation& first = current.domain_validations.front();
+      auto dcv = ExpandDcv(names, first.method, first.approver_email, input.domain_validations);
+      if (!dcv.ok()) {
+        return dcv.status();
+      }
+      command.domain_validations = *dcv;
+    }
+    return DecideOn(record, base, command, caller);
+  });
+}
+
+absl::StatusOr<OrderRecord> WorkflowApp::RenewOrder(int64_t order_id, const std::string& csr,
+                                                    int period_months, const Caller& caller) {
+  if (absl::Status s = ValidateRequestId(caller.request_id); !s.ok()) {
+    return s;
+  }
+  if (period_months < 0) {
+    return absl::InvalidArgumentError("period_months: must not be negative");
+  }
+  return Mutate(order_id, caller, [&](const OrderRecord& record) -> absl::StatusOr<SaveRequest> {
+    const int base = domain::NewestActive(record.order);
+    if (base >= 0) {
+      if (!csr.empty()) {
+        if (absl::Status s =
+                ValidateCsrForNames(csr_parser_, csr, NamesOf(record.order.certificates[base]));
+            !s.ok()) {
+          return s;
+        }
+      }
+      const Product* product = products_.Find(record.order.product_id);
+      if (period_months > 0 && product != nullptr) {
+        if (absl::Status s = CheckPeriod(*product, period_months); !s.ok()) {
+          return s;
+        }
+      }
+    }
+    return DecideOn(record, -1, domain::command::Renew{csr, period_months}, caller);
+  });
+}
+
+absl::StatusOr<OrderRecord> WorkflowApp::OverridePrevalidation(int64_t order_id,
+                                                               const std::string& reason,
+                                                               const Caller& caller) {
+  if (absl::Status s = ValidateRequestId(caller.request_id); !s.ok()) {
+    return s;
+  }
+  if (caller.actor.empty() || caller.actor == "api") {
+    return absl::InvalidArgumentError(
+        "actor: an override must name the operator, e.g. \"operator:alice\"");
+  }
+  if (reason.empty() || reason.size() > 1000) {
+    return absl::InvalidArgumentError(
+        "reason: required (1..1000 characters); it is kept in the order's history");
+  }
+  return Mutate(order_id, caller, [&](const OrderRecord& record) -> absl::StatusOr<SaveRequest> {
+    const int newest = static_cast<int>(record.order.certificates.size()) - 1;
+    auto save = DecideOn(record, newest, domain::command::OverridePrevalidation{reason}, caller);
+    if (save.ok()) {
+      save->override_record = OverrideRecord{newest, caller.actor, reason, clock_.Now()};
+    }
+    return save;
+  });
+}
+
+absl::StatusOr<WorkflowPicture> WorkflowApp::GetWorkflow(int64_t order_id,
+                                                         std::optional<int64_t> certificate_id) {
+  auto record = orders_.Get(order_id);
+  if (!record.ok()) {
+    return record.status();
+  }
+  auto index = ResolveCertificate(*record, certificate_id);
+  if (!index.ok()) {
+    return index.status();
+  }
+  const int target = *index >= 0 ? *index : static_cast<int>(record->order.certificates.size()) - 1;
+  const domain::Certificate& certificate = record->order.certificates[target];
+  return WorkflowPicture{certificate.id,
+                         domain::DrawWorkflow(certificate, record->EventsOf(target))};
+}
+
+absl::StatusOr<EventPage> WorkflowApp::ListEvents(int64_t order_id, int64_t after_event_id,
+                                                  int limit) {
+  return orders_.ListEvents(order_id, after_event_id, limit);
+}
+
+absl::StatusOr<DecodedCsr> WorkflowApp::DecodeCsr(const std::string& csr) const {
+  if (csr.empty()) {
+    return absl::InvalidArgumentError("csr: required");
+  }
+  return csr_parser_.Parse(csr);
+}
+
+}  // namespace sslpanel::workflow::app

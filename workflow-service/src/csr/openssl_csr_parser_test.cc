@@ -1,0 +1,114 @@
+// The CSR corpus: every way a CSR can be unacceptable, each refused with its
+// reason, and good ones read back field by field.
+#include "workflow-service/src/csr/openssl_csr_parser.h"
+
+#include "common/testing/csr.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace sslpanel::workflow::csr {
+namespace {
+
+using sslpanel::testing::CsrSpec;
+using sslpanel::testing::MakeCsr;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+TEST(OpenSslCsrParser, ReadsSubjectNamesKeyAndSignature) {
+  CsrSpec spec;
+  spec.common_name = "www.example.nl";
+  spec.dns_names = {"www.example.nl", "example.nl"};
+  spec.organization = "Test BV Donald";
+  spec.locality = "Amsterdam";
+  spec.country = "NL";
+  auto csr = OpenSslCsrParser().Parse(MakeCsr(spec));
+  ASSERT_TRUE(csr.ok()) << csr.status();
+  EXPECT_EQ(csr->common_name, "www.example.nl");
+  EXPECT_THAT(csr->dns_names, ElementsAre("www.example.nl", "example.nl"));
+  EXPECT_EQ(csr->organization, "Test BV Donald");
+  EXPECT_EQ(csr->locality, "Amsterdam");
+  EXPECT_EQ(csr->country, "NL");
+  EXPECT_EQ(csr->key_algorithm, "EC");
+  EXPECT_EQ(csr->curve, "prime256v1");
+  EXPECT_EQ(csr->key_bits, 256);
+  EXPECT_EQ(csr->signature_algorithm, "ecdsa-with-SHA256");
+  EXPECT_TRUE(csr->signature_valid);
+  EXPECT_THAT(csr->problems, IsEmpty());
+}
+
+struct BadCase {
+  const char* name;
+  CsrSpec spec;
+  const char* problem;
+};
+
+TEST(OpenSslCsrParser, CorpusOfUnacceptableCsrs) {
+  auto rsa = [](int bits, const char* digest = "SHA256") {
+    CsrSpec spec;
+    spec.key = CsrSpec::Key::kRsa;
+    spec.rsa_bits = bits;
+    spec.digest = digest;
+    return spec;
+  };
+  auto ec = [](const char* curve) {
+    CsrSpec spec;
+    spec.curve = curve;
+    return spec;
+  };
+  CsrSpec corrupted;
+  corrupted.corrupt_signature = true;
+  const BadCase cases[] = {
+      {"RSA 1024", rsa(1024), "RSA key of 1024 bits is too small"},
+      {"RSA 2047", rsa(2047), "RSA key of 2047 bits is too small"},
+      {"EC P-224", ec("secp224r1"), "EC curve secp224r1 is not accepted"},
+      {"EC secp256k1", ec("secp256k1"), "EC curve secp256k1 is not accepted"},
+      {"SHA-1", rsa(2048, "SHA1"), "signed with sha1WithRSAEncryption"},
+      {"corrupted signature", corrupted, "signature does not verify"},
+  };
+  for (const BadCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto csr = OpenSslCsrParser().Parse(MakeCsr(c.spec));
+    ASSERT_TRUE(csr.ok()) << csr.status();
+    EXPECT_THAT(csr->problems, ::testing::Contains(HasSubstr(c.problem)));
+  }
+}
+
+TEST(OpenSslCsrParser, GoodRsaAndP384AreAccepted) {
+  CsrSpec rsa;
+  rsa.key = CsrSpec::Key::kRsa;
+  rsa.rsa_bits = 2048;
+  auto a = OpenSslCsrParser().Parse(MakeCsr(rsa));
+  ASSERT_TRUE(a.ok());
+  EXPECT_THAT(a->problems, IsEmpty());
+  EXPECT_EQ(a->key_bits, 2048);
+  CsrSpec p384;
+  p384.curve = "secp384r1";
+  p384.digest = "SHA384";
+  auto b = OpenSslCsrParser().Parse(MakeCsr(p384));
+  ASSERT_TRUE(b.ok());
+  EXPECT_THAT(b->problems, IsEmpty());
+}
+
+TEST(OpenSslCsrParser, GarbageIsNotACsr) {
+  for (const char* text : {"hello",
+                           "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE "
+                           "REQUEST-----\n",
+                           ""}) {
+    auto csr = OpenSslCsrParser().Parse(text);
+    EXPECT_EQ(csr.status().code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_THAT(csr.status().message(), HasSubstr("csr:"));
+  }
+}
+
+TEST(OpenSslCsrParser, AcceptsBase64Der) {
+  std::string pem = MakeCsr("www.example.com");
+  std::string body = pem.substr(pem.find('\n') + 1);
+  body = body.substr(0, body.find("-----END"));
+  auto csr = OpenSslCsrParser().Parse(body);
+  ASSERT_TRUE(csr.ok()) << csr.status();
+  EXPECT_EQ(csr->common_name, "www.example.com");
+}
+
+}  // namespace
+}  // namespace sslpanel::workflow::csr

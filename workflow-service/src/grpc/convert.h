@@ -1,0 +1,58 @@
+// Conversion between the v1 API messages and the workflow's own types. The
+// only place that knows both.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "sslpanel/workflow/v1/workflow.pb.h"
+#include "workflow-service/src/app/products.h"
+#include "workflow-service/src/app/records.h"
+#include "workflow-service/src/app/workflow_app.h"
+
+namespace sslpanel::workflow::grpc_api {
+
+namespace v1 = ::sslpanel::workflow::v1;
+
+// Parses an id field ("order_id", "certificate_id"); INVALID_ARGUMENT names it.
+absl::StatusOr<int64_t> ParseId(const std::string& field, const std::string& text);
+// An optional id: empty means not given.
+absl::StatusOr<std::optional<int64_t>> ParseOptionalId(const std::string& field,
+                                                       const std::string& text);
+
+void ToProto(const app::OrderRecord& record, const domain::ProductRules& rules, absl::Time now,
+             v1::Order* out);
+void ToProto(const app::EventRecord& record, int64_t order_id, v1::Event* out);
+void ToProto(const app::Product& product, v1::Product* out);
+void ToProto(const app::WorkflowPicture& picture, v1::GetWorkflowResponse* out);
+void ToProto(const app::DecodedCsr& csr, v1::DecodeCsrResponse* out);
+
+std::optional<domain::DcvMethod> FromProto(v1::DcvMethod method);
+domain::Organization FromProto(const v1::Organization& organization);
+absl::StatusOr<std::vector<domain::DomainValidation>> FromProto(
+    const google::protobuf::RepeatedPtrField<v1::DomainValidation>& dcv);
+absl::StatusOr<app::NewOrderInput> FromProto(const v1::CreateOrderRequest& request);
+absl::StatusOr<app::EditInput> FromProto(const v1::UpdateOrderRequest& request);
+absl::StatusOr<app::ListQuery> FromProto(const v1::ListOrdersRequest& request, absl::Time now);
+
+// Opaque page tokens: the last id of the page and a hash of the filters, so a
+// token used with other filters is refused instead of silently skipping.
+std::string MakePageToken(int64_t last_id, const std::string& filters);
+absl::StatusOr<int64_t> ParsePageToken(const std::string& token, const std::string& filters);
+std::string ListFilters(const v1::ListOrdersRequest& request);
+
+std::string Sha256Hex(const std::string& bytes);
+
+// Hex SHA-256 of the request with its request_id cleared: the same request
+// replayed has the same fingerprint.
+template <typename Request>
+std::string Fingerprint(const Request& request) {
+  Request copy = request;
+  copy.clear_request_id();
+  std::string bytes;
+  copy.SerializeToString(&bytes);
+  return Sha256Hex(bytes);
+}
+
+}  // namespace sslpanel::workflow::grpc_api

@@ -1,0 +1,262 @@
+#include "workflow-service/src/grpc/workflow_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc/status.h"
+#include "workflow-service/src/grpc/convert.h"
+
+namespace sslpanel::workflow::grpc_api {
+namespace {
+
+template <typename Request>
+app::Caller CallerOf(const Request& request, const char* method) {
+  app::Caller caller;
+  caller.actor = request.actor().empty() ? "api" : request.actor();
+  caller.request_id = request.request_id();
+  caller.method = method;
+  caller.fingerprint = Fingerprint(request);
+  return caller;
+}
+
+absl::Status CheckActor(const std::string& actor) {
+  if (actor.size() > 128) {
+    return absl::InvalidArgumentError("actor: at most 128 characters");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WorkflowServiceImpl::Answer(const absl::StatusOr<app::OrderRecord>& record,
+                                         v1::Order* out) const {
+  if (!record.ok()) {
+    return record.status();
+  }
+  ToProto(*record, app_.RulesFor(record->order), app_.Now(), out);
+  return absl::OkStatus();
+}
+
+grpc::Status WorkflowServiceImpl::CreateOrder(grpc::ServerContext*,
+                                              const v1::CreateOrderRequest* request,
+                                              v1::CreateOrderResponse* response) {
+  auto input = FromProto(*request);
+  if (!input.ok()) {
+    return grpc_util::ToGrpc(input.status());
+  }
+  if (absl::Status s = CheckActor(request->actor()); !s.ok()) {
+    return grpc_util::ToGrpc(s);
+  }
+  return grpc_util::ToGrpc(Answer(app_.CreateOrder(*input, CallerOf(*request, "CreateOrder")),
+                                  response->mutable_order()),
+                           "CreateOrder");
+}
+
+grpc::Status WorkflowServiceImpl::GetOrder(grpc::ServerContext*, const v1::GetOrderRequest* request,
+                                           v1::GetOrderResponse* response) {
+  absl::StatusOr<app::OrderRecord> record;
+  switch (request->key_case()) {
+    case v1::GetOrderRequest::kOrderId: {
+      auto id = ParseId("order_id", request->order_id());
+      record = id.ok() ? app_.GetOrder(*id) : absl::StatusOr<app::OrderRecord>(id.status());
+      break;
+    }
+    case v1::GetOrderRequest::kExternalOrderId:
+      record = app_.GetOrderByExternalId(request->external_order_id());
+      break;
+    default:
+      record = absl::InvalidArgumentError("order_id or external_order_id: one is required");
+  }
+  return grpc_util::ToGrpc(Answer(record, response->mutable_order()), "GetOrder");
+}
+
+grpc::Status WorkflowServiceImpl::ListOrders(grpc::ServerContext*,
+                                             const v1::ListOrdersRequest* request,
+                                             v1::ListOrdersResponse* response) {
+  auto query = FromProto(*request, app_.Now());
+  if (!query.ok()) {
+    return grpc_util::ToGrpc(query.status());
+  }
+  auto page = app_.ListOrders(*query);
+  if (!page.ok()) {
+    return grpc_util::ToGrpc(page.status(), "ListOrders");
+  }
+  const absl::Time now = app_.Now();
+  for (const app::OrderRecord& record : page->orders) {
+    ToProto(record, app_.RulesFor(record.order), now, response->add_orders());
+  }
+  if (page->more && !page->orders.empty()) {
+    response->set_next_page_token(
+        MakePageToken(page->orders.back().order.id, ListFilters(*request)));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status WorkflowServiceImpl::UpdateOrder(grpc::ServerContext*,
+                                              const v1::UpdateOrderRequest* request,
+                                              v1::UpdateOrderResponse* response) {
+  auto id = ParseId("order_id", request->order_id());
+  if (!id.ok()) {
+    return grpc_util::ToGrpc(id.status());
+  }
+  auto edit = FromProto(*request);
+  if (!edit.ok()) {
+    return grpc_util::ToGrpc(edit.status());
+  }
+  return grpc_util::ToGrpc(Answer(app_.UpdateOrder(*id, *edit, CallerOf(*request, "UpdateOrder")),
+                                  response->mutable_order()),
+                           "UpdateOrder");
+}
+
+grpc::Status WorkflowServiceImpl::SubmitOrder(grpc::ServerContext*,
+                                              const v1::SubmitOrderRequest* request,
+                                              v1::SubmitOrderResponse* response) {
+  auto id = ParseId("order_id", request->order_id());
+  if (!id.ok()) {
+    return grpc_util::ToGrpc(id.status());
+  }
+  return grpc_util::ToGrpc(
+      Answer(app_.SubmitOrder(*id, CallerOf(*request, "SubmitOrder")), response->mutable_order()),
+      "SubmitOrder");
+}
+
+grpc::Status WorkflowServiceImpl::CancelCertificate(grpc::ServerContext*,
+                                                    const v1::CancelCertificateRequest* request,
+                                                    v1::CancelCertificateResponse* response) {
+  auto id = ParseId("order_id", request->order_id());
+  if (!id.ok()) {
+    return grpc_util::ToGrpc(id.status());
+  }
+  auto certificate = ParseOptionalId("certificate_id", request->certificate_id());
+  if (!certificate.ok()) {
+    return grpc_util::ToGrpc(certificate.status());
+  }
+  return grpc_util::ToGrpc(Answer(app_.CancelCertificate(*id, *certificate, request->reason(),
+                                                         CallerOf(*request, "CancelCertificate")),
+                                  response->mutable_order()),
+                           "CancelCertificate");
+}
+
+grpc::Status WorkflowServiceImpl::ReissueCertificate(grpc::ServerContext*,
+                                                     const v1::ReissueCertificateRequest* request,
+                                                     v1::ReissueCertificateResponse* response) {
+  auto id = ParseId("order_id", request->order_id());
+  if (!id.ok()) {
+    return grpc_util::ToGrpc(id.status());
+  }
+  app::ReissueInput input;
+  auto certificate = ParseOptionalId("certificate_id", request->certificate_id());
+  if (!certificate.ok()) {
+    return grpc_util::ToGrpc(certificate.status());
+  }
+  input.certificate_id = *certificate;
+  input.csr = request->csr();
+  input.additional_names.assign(request->additional_names().begin(),
+                                request->additional_names().end());
+  auto dcv = FromProto(request->domain_validations());
+  if (!dcv.ok()) {
+    return grpc_util::ToGrpc(dcv.status());
+  }
+  input.domain_validations = *dcv;
+  return grpc_util::ToGrpc(
+      Answer(app_.ReissueCertificate(*id, input, CallerOf(*request, "ReissueCertificate")),
+             response->mutable_order()),
+      "ReissueCertificate");
+}
+
+grpc::Status WorkflowServiceImpl::RenewOrder(grpc::ServerContext*,
+                                             const v1::RenewOrderRequest* request,
+                                             v1::RenewOrderResponse* response) {
+  auto id = ParseId("order_id", request->order_id());
+  if (!id.ok()) {
+    return grpc_util::ToGrpc(id.status());
+  }
+  return grpc_util::ToGrpc(Answer(app_.RenewOrder(*id, request->csr(), request->period_months(),
+                                                  CallerOf(*request, "RenewOrder")),
+                                  response->mutable_order()),
+                           "RenewOrder");
+}
+
+grpc::Status WorkflowServiceImpl::OverridePrevalidation(
+    grpc::ServerContext*, const v1::OverridePrevalidationRequest* request,
+    v1::OverridePrevalidationResponse* response) {
+  auto id = ParseId("order_id", request->order_id());
+  if (!id.ok()) {
+    return grpc_util::ToGrpc(id.status());
+  }
+  app::Caller caller = CallerOf(*request, "OverridePrevalidation");
+  caller.actor = request->actor();  // required: no "api" default for an override
+  return grpc_util::ToGrpc(
+      Answer(app_.OverridePrevalidation(*id, request->reason(), caller), response->mutable_order()),
+      "OverridePrevalidation");
+}
+
+grpc::Status WorkflowServiceImpl::GetWorkflow(grpc::ServerContext*,
+                                              const v1::GetWorkflowRequest* request,
+                                              v1::GetWorkflowResponse* response) {
+  auto id = ParseId("order_id", request->order_id());
+  if (!id.ok()) {
+    return grpc_util::ToGrpc(id.status());
+  }
+  auto certificate = ParseOptionalId("certificate_id", request->certificate_id());
+  if (!certificate.ok()) {
+    return grpc_util::ToGrpc(certificate.status());
+  }
+  auto picture = app_.GetWorkflow(*id, *certificate);
+  if (!picture.ok()) {
+    return grpc_util::ToGrpc(picture.status(), "GetWorkflow");
+  }
+  ToProto(*picture, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status WorkflowServiceImpl::ListOrderEvents(grpc::ServerContext*,
+                                                  const v1::ListOrderEventsRequest* request,
+                                                  v1::ListOrderEventsResponse* response) {
+  auto id = ParseId("order_id", request->order_id());
+  if (!id.ok()) {
+    return grpc_util::ToGrpc(id.status());
+  }
+  if (request->page_size() < 0 || request->page_size() > 500) {
+    return grpc_util::ToGrpc(absl::InvalidArgumentError("page_size: must be 0..500 (0 means 100)"));
+  }
+  const std::string filters = absl::StrCat("events-", *id);
+  int64_t after = 0;
+  if (!request->page_token().empty()) {
+    auto parsed = ParsePageToken(request->page_token(), filters);
+    if (!parsed.ok()) {
+      return grpc_util::ToGrpc(parsed.status());
+    }
+    after = *parsed;
+  }
+  auto page = app_.ListEvents(*id, after, request->page_size() == 0 ? 100 : request->page_size());
+  if (!page.ok()) {
+    return grpc_util::ToGrpc(page.status(), "ListOrderEvents");
+  }
+  for (const app::EventRecord& event : page->events) {
+    ToProto(event, *id, response->add_events());
+  }
+  if (page->more) {
+    response->set_next_page_token(MakePageToken(page->events.back().id, filters));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status WorkflowServiceImpl::DecodeCsr(grpc::ServerContext*,
+                                            const v1::DecodeCsrRequest* request,
+                                            v1::DecodeCsrResponse* response) {
+  auto csr = app_.DecodeCsr(request->csr());
+  if (!csr.ok()) {
+    return grpc_util::ToGrpc(csr.status(), "DecodeCsr");
+  }
+  ToProto(*csr, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status WorkflowServiceImpl::ListProducts(grpc::ServerContext*, const v1::ListProductsRequest*,
+                                               v1::ListProductsResponse* response) {
+  for (const app::Product& product : app_.products().all()) {
+    ToProto(product, response->add_products());
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace sslpanel::workflow::grpc_api

@@ -1,0 +1,47 @@
+// sslpanel.workflow.v1.WorkflowService on top of the workflow's use cases.
+#pragma once
+
+#include "sslpanel/workflow/v1/workflow.grpc.pb.h"
+#include "workflow-service/src/app/workflow_app.h"
+
+namespace sslpanel::workflow::grpc_api {
+
+class WorkflowServiceImpl final : public v1::WorkflowService::Service {
+ public:
+  explicit WorkflowServiceImpl(app::WorkflowApp& app) : app_(app) {}
+
+  grpc::Status CreateOrder(grpc::ServerContext*, const v1::CreateOrderRequest*,
+                           v1::CreateOrderResponse*) override;
+  grpc::Status GetOrder(grpc::ServerContext*, const v1::GetOrderRequest*,
+                        v1::GetOrderResponse*) override;
+  grpc::Status ListOrders(grpc::ServerContext*, const v1::ListOrdersRequest*,
+                          v1::ListOrdersResponse*) override;
+  grpc::Status UpdateOrder(grpc::ServerContext*, const v1::UpdateOrderRequest*,
+                           v1::UpdateOrderResponse*) override;
+  grpc::Status SubmitOrder(grpc::ServerContext*, const v1::SubmitOrderRequest*,
+                           v1::SubmitOrderResponse*) override;
+  grpc::Status CancelCertificate(grpc::ServerContext*, const v1::CancelCertificateRequest*,
+                                 v1::CancelCertificateResponse*) override;
+  grpc::Status ReissueCertificate(grpc::ServerContext*, const v1::ReissueCertificateRequest*,
+                                  v1::ReissueCertificateResponse*) override;
+  grpc::Status RenewOrder(grpc::ServerContext*, const v1::RenewOrderRequest*,
+                          v1::RenewOrderResponse*) override;
+  grpc::Status OverridePrevalidation(grpc::ServerContext*, const v1::OverridePrevalidationRequest*,
+                                     v1::OverridePrevalidationResponse*) override;
+  grpc::Status GetWorkflow(grpc::ServerContext*, const v1::GetWorkflowRequest*,
+                           v1::GetWorkflowResponse*) override;
+  grpc::Status ListOrderEvents(grpc::ServerContext*, const v1::ListOrderEventsRequest*,
+                               v1::ListOrderEventsResponse*) override;
+  grpc::Status DecodeCsr(grpc::ServerContext*, const v1::DecodeCsrRequest*,
+                         v1::DecodeCsrResponse*) override;
+  grpc::Status ListProducts(grpc::ServerContext*, const v1::ListProductsRequest*,
+                            v1::ListProductsResponse*) override;
+
+ private:
+  // Fills `out` from a use case's result, or returns its error.
+  absl::Status Answer(const absl::StatusOr<app::OrderRecord>& record, v1::Order* out) const;
+
+  app::WorkflowApp& app_;
+};
+
+}  // namespace sslpanel::workflow::grpc_api

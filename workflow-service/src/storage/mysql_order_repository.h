@@ -1,0 +1,43 @@
+// The MySQL implementation of the order repository: orders, certificates,
+// events, prevalidation reports, request ids and outbox rows. A transition is
+// one transaction around a version-guarded UPDATE; zero rows updated is a
+// lost race (ABORTED), never ignored.
+#pragma once
+
+#include <vector>
+
+#include "common/mysql/mysql.h"
+#include "workflow-service/src/app/ports.h"
+
+namespace sslpanel::workflow::storage {
+
+class MysqlOrderRepository final : public app::OrderRepository {
+ public:
+  explicit MysqlOrderRepository(mysql::ConnectionPool& pool) : pool_(pool) {}
+
+  absl::StatusOr<app::OrderRecord> Get(int64_t order_id) override;
+  absl::StatusOr<app::OrderRecord> GetByExternalId(const std::string& external_order_id) override;
+  absl::StatusOr<app::OrderPage> List(const app::ListQuery& query) override;
+  absl::StatusOr<app::EventPage> ListEvents(int64_t order_id, int64_t after_event_id,
+                                            int limit) override;
+  absl::StatusOr<app::OrderRecord> Save(const app::OrderRecord& before,
+                                        const app::SaveRequest& save) override;
+  absl::StatusOr<std::optional<app::RequestRecord>> FindRequest(
+      const std::string& request_id) override;
+
+  // Loads several orders in four queries (orders, certificates, events,
+  // latest prevalidation), in the order of `ids`; missing ids are skipped.
+  absl::StatusOr<std::vector<app::OrderRecord>> LoadMany(const std::vector<int64_t>& ids);
+
+ private:
+  mysql::ConnectionPool& pool_;
+};
+
+// The idempotency key stored for an intent's outbox row: unique per
+// certificate and submission (prevalidate, submit, abandon) or per order
+// version (cancel, revoke: a cancellation can be asked again after the CA
+// refused one).
+std::string OutboxKey(domain::IntentKind kind, int64_t certificate_id, int submission,
+                      int64_t order_version);
+
+}  // namespace sslpanel::workflow::storage
