@@ -1,43 +1,41 @@
 // workflow-service: wiring only. `workflow-service migrate` applies the
-// schema migrations and exits; without it the binary serves the API.
+// schema migrations and exits; without it the binary serves the API and runs
+// the processing loops.
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
-#include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/random/random.h"
 #include "common/grpc/server.h"
-#include "common/grpc/server_flags.h"
 #include "common/log/log.h"
 #include "common/mysql/db_flags.h"
 #include "common/mysql/migrator.h"
 #include "common/time/clock.h"
-#include "workflow-service/src/app/products.h"
-#include "workflow-service/src/app/workflow_app.h"
+#include "workflow-service/src/app/processor.h"
+#include "workflow-service/src/app/work_loop.h"
+#include "workflow-service/src/config.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
+#include "workflow-service/src/grpc/outbound.h"
 #include "workflow-service/src/grpc/workflow_service.h"
 #include "workflow-service/src/storage/mysql_order_repository.h"
+#include "workflow-service/src/storage/mysql_work_queue.h"
 
 const std::vector<sslpanel::mysql::Migration>& WorkflowMigrations();
 
-ABSL_FLAG(std::string, products_file, "", "product catalogue (JSON); required");
-
 namespace {
 
+namespace app = sslpanel::workflow::app;
+namespace grpc_api = sslpanel::workflow::grpc_api;
 using sslpanel::log::Error;
 using sslpanel::log::Info;
 
-int Migrate(sslpanel::mysql::ConnectionPool& pool) {
-  std::vector<int> applied;
-  absl::Status status = sslpanel::mysql::ApplyMigrations(pool, WorkflowMigrations(), &applied);
-  if (!status.ok()) {
-    Error("migration failed", {{"error", status}});
-    return 1;
-  }
-  Info("schema is current", {{"applied_now", static_cast<int64_t>(applied.size())},
-                             {"version", static_cast<int64_t>(WorkflowMigrations().size())}});
-  return 0;
+std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
+  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
 }
 
 }  // namespace
@@ -45,61 +43,135 @@ int Migrate(sslpanel::mysql::ConnectionPool& pool) {
 int main(int argc, char** argv) {
   sslpanel::grpc_util::BlockTerminationSignals();
   absl::SetProgramUsageMessage(
-      "workflow-service [migrate] --products_file=FILE --db_host=... --db_port=... "
-      "--db_name=... --db_user=... (password: --db_password_file or SSLPANEL_DB_PASSWORD)");
+      "workflow-service [migrate] --products_file=FILE --ca_adapters=name=host:port,... "
+      "--prevalidation_address=host:port --db_host=... (password: --db_password_file or "
+      "SSLPANEL_DB_PASSWORD)");
   const std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const bool migrate = args.size() == 2 && std::string(args[1]) == "migrate";
   if (args.size() > 1 && !migrate) {
     Error("unknown command; the only command is \"migrate\"", {{"command", args[1]}});
     return 2;
   }
-
-  auto server_config =
-      sslpanel::grpc_util::ServerConfigFromFlags("workflow-service", "127.0.0.1:50051");
-  auto db_config = sslpanel::mysql::MysqlConfigFromFlags("sslpanel_workflow");
-  for (const absl::Status& status : {server_config.status(), db_config.status()}) {
-    if (!status.ok()) {
-      Error("bad configuration", {{"error", status}});
+  if (migrate) {
+    // Only the database flags matter here (the Kubernetes migration Job).
+    auto database = sslpanel::mysql::MysqlConfigFromFlags("sslpanel_workflow");
+    if (!database.ok()) {
+      Error("bad configuration", {{"error", database.status()}});
       return 2;
     }
+    auto pool = sslpanel::mysql::ConnectionPool::Create(*database);
+    std::vector<int> applied;
+    absl::Status status =
+        pool.ok() ? sslpanel::mysql::ApplyMigrations(**pool, WorkflowMigrations(), &applied)
+                  : pool.status();
+    if (!status.ok()) {
+      Error("migration failed", {{"database", database->Describe()}, {"error", status}});
+      return 1;
+    }
+    Info("schema is current", {{"applied_now", static_cast<int64_t>(applied.size())},
+                               {"version", static_cast<int64_t>(WorkflowMigrations().size())}});
+    return 0;
   }
-  auto pool = sslpanel::mysql::ConnectionPool::Create(*db_config);
+  auto config = sslpanel::workflow::WorkflowConfigFromFlags();
+  if (!config.ok()) {
+    Error("bad configuration", {{"error", config.status()}});
+    return 2;
+  }
+  const sslpanel::mysql::MysqlConfig& database = config->database;
+  auto pool = sslpanel::mysql::ConnectionPool::Create(database);
   if (!pool.ok()) {
-    Error("cannot reach the database", {{"database", db_config->Describe()}, {"error", pool.status()}});
+    Error("cannot reach the database",
+          {{"database", database.Describe()}, {"error", pool.status()}});
     return 1;
-  }
-  if (migrate) {
-    return Migrate(**pool);
   }
   if (absl::Status schema = sslpanel::mysql::CheckSchemaCurrent(**pool, WorkflowMigrations());
       !schema.ok()) {
     Error("refusing to start", {{"error", schema}});
     return 1;
   }
-  if (absl::GetFlag(FLAGS_products_file).empty()) {
-    Error("bad configuration", {{"error", "--products_file is required"}});
-    return 2;
-  }
-  auto products = sslpanel::workflow::app::ProductCatalog::LoadFile(absl::GetFlag(FLAGS_products_file));
+  auto products = app::ProductCatalog::LoadFile(config->products_file);
   if (!products.ok()) {
     Error("bad configuration", {{"error", products.status()}});
     return 2;
   }
-  Info("configuration", {{"database", db_config->Describe()},
-                         {"products", static_cast<int64_t>(products->all().size())}});
 
   sslpanel::SystemClock clock;
   sslpanel::workflow::storage::MysqlOrderRepository orders(**pool);
+  sslpanel::workflow::storage::MysqlWorkQueue queue(**pool);
   sslpanel::workflow::csr::OpenSslCsrParser csr_parser;
-  sslpanel::workflow::app::WorkflowApp app(orders, *products, csr_parser, clock);
-  sslpanel::workflow::grpc_api::WorkflowServiceImpl service(app);
+  app::WorkflowApp workflow(orders, *products, csr_parser, clock, config->sla);
+  grpc_api::WorkflowServiceImpl service(workflow);
+
+  grpc_api::StaticCaRouter adapters;
+  for (const auto& [name, address] : config->ca_adapters) {
+    adapters.Add(name, std::make_unique<grpc_api::GrpcCaClient>(
+                           sslpanel::ca::v1::CaAdapterService::NewStub(Channel(address)),
+                           config->call_timeout));
+  }
+  for (const app::Product& product : products->all()) {
+    if (config->ca_adapters.count(product.ca_adapter) == 0) {
+      sslpanel::log::Warning("no CA adapter configured for a product; its orders will wait",
+                             {{"product", product.id}, {"ca_adapter", product.ca_adapter}});
+    }
+  }
+  grpc_api::GrpcPrevalidationClient prevalidation(
+      sslpanel::prevalidation::v1::PrevalidationService::NewStub(Channel(
+          config->prevalidation_address.empty() ? "127.0.0.1:1" : config->prevalidation_address)),
+      config->call_timeout);
+  std::mutex random_mu;
+  absl::BitGen bits;
+  app::Processor processor(workflow, queue, prevalidation, adapters, clock,
+                           config->processing_options, [&] {
+                             std::lock_guard<std::mutex> lock(random_mu);
+                             return absl::Uniform<double>(bits, 0.0, 1.0);
+                           });
+  auto tasks = [](auto items, auto handle) {
+    std::vector<app::WorkLoop::Task> tasks;
+    for (auto& item : items) {
+      tasks.push_back([handle, item] { handle(item); });
+    }
+    return tasks;
+  };
+  app::WorkLoop outbox("outbox", config->outbox_workers, config->idle_wait,
+                       [&](int limit) -> absl::StatusOr<std::vector<app::WorkLoop::Task>> {
+                         auto items = processor.ClaimOutbox(limit);
+                         if (!items.ok()) return items.status();
+                         return tasks(*items,
+                                      [&](const app::OutboxItem& i) { processor.Deliver(i); });
+                       });
+  app::WorkLoop polls("ca-sync", config->poll_workers, config->idle_wait,
+                      [&](int limit) -> absl::StatusOr<std::vector<app::WorkLoop::Task>> {
+                        auto items = processor.ClaimPolls(limit);
+                        if (!items.ok()) return items.status();
+                        return tasks(*items, [&](const app::PollItem& i) { processor.Poll(i); });
+                      });
+  app::WorkLoop sweeps("sweeps", 1, config->sweep_interval,
+                       [&](int) -> absl::StatusOr<std::vector<app::WorkLoop::Task>> {
+                         processor.ExpireCertificates(100);
+                         processor.FlagStuckOrders(100);
+                         return std::vector<app::WorkLoop::Task>{};
+                       });
+  if (config->processing) {
+    workflow.set_on_intents([&] { outbox.Nudge(); });
+    outbox.Start();
+    polls.Start();
+    sweeps.Start();
+  }
+  Info("configuration", {{"database", database.Describe()},
+                         {"products", static_cast<int64_t>(products->all().size())},
+                         {"ca_adapters", static_cast<int64_t>(config->ca_adapters.size())},
+                         {"prevalidation", config->prevalidation_address},
+                         {"processing", config->processing}});
 
   auto host = sslpanel::grpc_util::ServerHost::Start(
-      *server_config, {{&service, "sslpanel.workflow.v1.WorkflowService"}});
+      config->server, {{&service, "sslpanel.workflow.v1.WorkflowService"}});
   if (!host.ok()) {
     Error("cannot start", {{"error", host.status()}});
     return 1;
   }
   sslpanel::grpc_util::ServeUntilSignal(**host);
+  outbox.Stop();
+  polls.Stop();
+  sweeps.Stop();
   return 0;
 }

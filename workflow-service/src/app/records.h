@@ -68,6 +68,10 @@ struct SaveRequest {
   std::optional<OverrideRecord> override_record;
   // The outbox row whose delivery produced this decision; marked done.
   std::optional<int64_t> completes_outbox_id;
+  // When the order counts as stuck if its state does not change again
+  // (written with every state change; nullopt: it waits on nobody we
+  // answer for).
+  std::optional<absl::Time> sla_deadline;
 };
 
 // Filters of ListOrders; empty optionals do not filter.

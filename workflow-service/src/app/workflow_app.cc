@@ -49,8 +49,30 @@ Names NamesOf(const domain::Certificate& certificate) {
 }  // namespace
 
 WorkflowApp::WorkflowApp(OrderRepository& orders, const ProductCatalog& products,
-                         const CsrParser& csr_parser, const Clock& clock)
-    : orders_(orders), products_(products), csr_parser_(csr_parser), clock_(clock) {}
+                         const CsrParser& csr_parser, const Clock& clock, SlaOptions sla)
+    : orders_(orders), products_(products), csr_parser_(csr_parser), clock_(clock), sla_(sla) {}
+
+std::optional<absl::Time> SlaDeadline(const domain::Order& order, absl::Time now,
+                                      const SlaOptions& sla) {
+  std::optional<absl::Duration> wait;
+  for (const domain::Certificate& c : order.certificates) {
+    std::optional<absl::Duration> here;
+    if (c.pending == domain::PendingOperation::kCancel ||
+        c.hold == domain::HoldReason::kPrevalidationRunning ||
+        c.hold == domain::HoldReason::kAwaitingCa) {
+      here = sla.working;
+    } else if (c.status == domain::CertificateStatus::kRequested) {
+      here = sla.requested;
+    }
+    if (here.has_value() && (!wait.has_value() || *here < *wait)) {
+      wait = here;
+    }
+  }
+  if (!wait.has_value()) {
+    return std::nullopt;
+  }
+  return now + *wait;
+}
 
 domain::ProductRules WorkflowApp::RulesFor(const domain::Order& order) const {
   const Product* product = products_.Find(order.product_id);
@@ -110,7 +132,11 @@ absl::StatusOr<OrderRecord> WorkflowApp::Mutate(int64_t order_id, const Caller& 
     if (!caller.request_id.empty()) {
       save->request = RequestRecord{caller.request_id, caller.method, caller.fingerprint, order_id};
     }
+    save->sla_deadline = SlaDeadline(save->decision.order, clock_.Now(), sla_);
     auto saved = orders_.Save(*record, *save);
+    if (saved.ok() && !save->decision.intents.empty() && on_intents_) {
+      on_intents_();
+    }
     if (saved.ok() || saved.status().code() != absl::StatusCode::kAborted) {
       if (IsDuplicate(saved.status(), kDuplicateRequestId)) {
         // The same request raced itself; the winner's result is the answer.
@@ -217,7 +243,12 @@ absl::StatusOr<OrderRecord> WorkflowApp::CreateOrder(const NewOrderInput& input,
   SaveRequest save;
   save.decision = *std::move(decision);
   save.request = RequestRecord{caller.request_id, caller.method, caller.fingerprint, 0};
+  save.sla_deadline = SlaDeadline(save.decision.order, context.now, sla_);
+  const bool has_intents = !save.decision.intents.empty();
   auto saved = orders_.Save(OrderRecord{}, save);
+  if (saved.ok() && has_intents && on_intents_) {
+    on_intents_();
+  }
   if (IsDuplicate(saved.status(), kDuplicateRequestId)) {
     auto again = Replay(caller);
     if (again.ok() && again->has_value()) {
@@ -431,6 +462,43 @@ absl::StatusOr<OrderRecord> WorkflowApp::OverridePrevalidation(int64_t order_id,
     auto save = DecideOn(record, newest, domain::command::OverridePrevalidation{reason}, caller);
     if (save.ok()) {
       save->override_record = OverrideRecord{newest, caller.actor, reason, clock_.Now()};
+    }
+    return save;
+  });
+}
+
+absl::StatusOr<OrderRecord> WorkflowApp::Record(int64_t order_id, int64_t certificate_id,
+                                                const std::vector<domain::Command>& commands,
+                                                const std::string& actor,
+                                                const OutcomeExtras& extras) {
+  const Caller caller{actor};
+  return Mutate(order_id, caller, [&](const OrderRecord& record) -> absl::StatusOr<SaveRequest> {
+    int index = -1;
+    if (certificate_id != 0) {
+      index = record.IndexOf(certificate_id);
+      if (index < 0) {
+        return absl::NotFoundError(
+            absl::StrCat("order ", order_id, " has no certificate ", certificate_id));
+      }
+    }
+    const domain::Context context = ContextFor(record.order, caller);
+    SaveRequest save;
+    save.decision.order = record.order;
+    for (const domain::Command& command : commands) {
+      auto decision = domain::Decide(save.decision.order, index, command, context);
+      if (!decision.ok()) {
+        return decision.status();
+      }
+      save.decision.order = std::move(decision->order);
+      save.decision.events.insert(save.decision.events.end(), decision->events.begin(),
+                                  decision->events.end());
+      save.decision.intents.insert(save.decision.intents.end(), decision->intents.begin(),
+                                   decision->intents.end());
+    }
+    save.completes_outbox_id = extras.completes_outbox_id;
+    if (extras.prevalidation.has_value()) {
+      save.prevalidation = extras.prevalidation;
+      save.prevalidation_of = index;
     }
     return save;
   });

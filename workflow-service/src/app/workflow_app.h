@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,10 +60,31 @@ struct WorkflowPicture {
   domain::Picture picture;
 };
 
+// How long an order may wait on us or the CA in one state before it counts
+// as stuck.
+struct SlaOptions {
+  // Prevalidation running, on its way to the CA, cancellation pending.
+  absl::Duration working = absl::Minutes(15);
+  // Requested at the CA, waiting for issuance (OV/EV validation takes days).
+  absl::Duration requested = absl::Hours(72);
+};
+
+// The moment `order` counts as stuck if its state stays as it is now, or
+// nullopt when it waits on the customer (draft, failed prevalidation) or
+// on nothing.
+std::optional<absl::Time> SlaDeadline(const domain::Order& order, absl::Time now,
+                                      const SlaOptions& sla);
+
+// Extra records written with a processing outcome.
+struct OutcomeExtras {
+  std::optional<int64_t> completes_outbox_id;
+  std::optional<PrevalidationRecord> prevalidation;
+};
+
 class WorkflowApp {
  public:
   WorkflowApp(OrderRepository& orders, const ProductCatalog& products, const CsrParser& csr_parser,
-              const Clock& clock);
+              const Clock& clock, SlaOptions sla = {});
 
   absl::StatusOr<OrderRecord> CreateOrder(const NewOrderInput& input, const Caller& caller);
   absl::StatusOr<OrderRecord> GetOrder(int64_t order_id);
@@ -91,11 +113,23 @@ class WorkflowApp {
   domain::ProductRules RulesFor(const domain::Order& order) const;
   absl::Time Now() const { return clock_.Now(); }
 
-  // Decides `command` on certificate `index` of an order loaded by `load`
-  // and saves it; retried on a lost race. Used by the processing loops.
+  // Records what another service answered: `commands` applied in order to
+  // the certificate with id `certificate_id` (0: the order as a whole), all
+  // in one transaction with `extras`. Retried on a lost race; a refusal
+  // (FAILED_PRECONDITION) means the order moved on and the answer is stale.
+  absl::StatusOr<OrderRecord> Record(int64_t order_id, int64_t certificate_id,
+                                     const std::vector<domain::Command>& commands,
+                                     const std::string& actor, const OutcomeExtras& extras = {});
+
+  // Loads the order, lets `prepare` decide, and saves; retried on a lost
+  // race, replayed for a seen request id.
   using Prepare = std::function<absl::StatusOr<SaveRequest>(const OrderRecord&)>;
   absl::StatusOr<OrderRecord> Mutate(int64_t order_id, const Caller& caller,
                                      const Prepare& prepare);
+
+  // Called after every saved decision that has intents for other services,
+  // so the delivery loop can start at once instead of at its next tick.
+  void set_on_intents(std::function<void()> callback) { on_intents_ = std::move(callback); }
 
  private:
   // Returns the stored order when `caller.request_id` was seen with the same
@@ -111,6 +145,8 @@ class WorkflowApp {
   const ProductCatalog& products_;
   const CsrParser& csr_parser_;
   const Clock& clock_;
+  SlaOptions sla_;
+  std::function<void()> on_intents_;
 };
 
 }  // namespace sslpanel::workflow::app

@@ -550,8 +550,8 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
           c,
           "INSERT INTO orders (external_order_id, product_id, validation_type, organization,"
           " status, current_status, reseller_code, common_name, common_name_reversed,"
-          " expires_at, stuck_since, version, created_at, updated_at)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 1, ?, ?)");
+          " expires_at, stuck_since, sla_deadline, version, created_at, updated_at)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 1, ?, ?)");
       stmt->setString(1, order.external_order_id);
       stmt->setString(2, order.product_id);
       stmt->setString(3, std::string(domain::ToString(order.validation_type)));
@@ -562,8 +562,9 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
       stmt->setString(8, summary.common_name);
       stmt->setString(9, Reverse(summary.common_name));
       SetOptionalTime(*stmt, 10, summary.expires_at);
-      stmt->setDateTime(11, ToSqlTime(order.created_at));
-      stmt->setDateTime(12, now_sql);
+      SetOptionalTime(*stmt, 11, save.sla_deadline);
+      stmt->setDateTime(12, ToSqlTime(order.created_at));
+      stmt->setDateTime(13, now_sql);
       stmt->executeUpdate();
       std::unique_ptr<sql::Statement> last(c.createStatement());
       Rows rows(last->executeQuery("SELECT LAST_INSERT_ID()"));
@@ -575,7 +576,8 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
           c,
           "UPDATE orders SET organization = ?, status = ?, current_status = ?, reseller_code = ?,"
           " common_name = ?, common_name_reversed = ?, expires_at = ?,"
-          " stuck_since = IF(?, NULL, stuck_since), version = version + 1, updated_at = ?"
+          " stuck_since = IF(?, NULL, stuck_since), sla_deadline = IF(?, ?, sla_deadline),"
+          " version = version + 1, updated_at = ?"
           " WHERE id = ? AND version = ?");
       stmt->setString(1, OrganizationToJson(order.organization));
       stmt->setString(2, std::string(domain::ToString(order.status)));
@@ -585,9 +587,11 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
       stmt->setString(6, Reverse(summary.common_name));
       SetOptionalTime(*stmt, 7, summary.expires_at);
       stmt->setBoolean(8, progressed);
-      stmt->setDateTime(9, now_sql);
-      stmt->setInt64(10, order.id);
-      stmt->setInt64(11, before.order.version);
+      stmt->setBoolean(9, progressed);
+      SetOptionalTime(*stmt, 10, save.sla_deadline);
+      stmt->setDateTime(11, now_sql);
+      stmt->setInt64(12, order.id);
+      stmt->setInt64(13, before.order.version);
       if (stmt->executeUpdate() != 1) {
         return absl::AbortedError(absl::StrCat("order ", order.id,
                                                " was changed by another request (version ",

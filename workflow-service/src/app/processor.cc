@@ -1,0 +1,437 @@
+#include "workflow-service/src/app/processor.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "workflow-service/src/domain/rules.h"
+
+namespace sslpanel::workflow::app {
+namespace {
+
+namespace cmd = domain::command;
+
+constexpr char kOutboxActor[] = "system:outbox";
+constexpr char kSyncActor[] = "system:ca-sync";
+constexpr char kExpiryActor[] = "system:expiry";
+
+std::string AdapterActor(const std::string& adapter) { return absl::StrCat("ca:", adapter); }
+
+// Commands that record a CA's answer about a certificate in `status`.
+std::vector<domain::Command> AnswerCommands(const domain::Certificate& cert,
+                                            const CaAnswer& answer) {
+  std::vector<domain::Command> commands;
+  const bool requested = cert.status == domain::CertificateStatus::kRequested;
+  switch (answer.state) {
+    case CaState::kPending:
+      if (answer.raw_status != cert.ca_raw_status ||
+          answer.dcv_instructions != cert.dcv_instructions) {
+        commands.push_back(cmd::CaProgress{answer.raw_status, answer.dcv_instructions});
+      }
+      break;
+    case CaState::kIssued:
+      if (requested && answer.certificate.has_value()) {
+        commands.push_back(cmd::CaIssued{*answer.certificate, answer.raw_status});
+      }
+      break;
+    case CaState::kRefused:
+      if (requested) {
+        commands.push_back(cmd::CaRefused{answer.refusal_reason, answer.raw_status});
+      }
+      break;
+    case CaState::kCancelled:
+    case CaState::kRevoked:
+      commands.push_back(cmd::CaCancelled{answer.raw_status});
+      break;
+  }
+  return commands;
+}
+
+}  // namespace
+
+bool IsRetryable(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kCancelled:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Processor::Processor(WorkflowApp& app, WorkQueue& queue, PrevalidationClient& prevalidation,
+                     CaRouter& adapters, const Clock& clock, ProcessingOptions options,
+                     std::function<double()> random)
+    : app_(app),
+      queue_(queue),
+      prevalidation_(prevalidation),
+      adapters_(adapters),
+      clock_(clock),
+      options_(std::move(options)),
+      random_(std::move(random)) {}
+
+absl::StatusOr<std::vector<OutboxItem>> Processor::ClaimOutbox(int limit) {
+  return queue_.ClaimOutbox(clock_.Now(), limit, options_.lease, options_.owner);
+}
+
+absl::StatusOr<std::vector<PollItem>> Processor::ClaimPolls(int limit) {
+  return queue_.ClaimPolls(clock_.Now(), limit, options_.lease);
+}
+
+absl::Time Processor::Backoff(int attempt, absl::Time now, const absl::Status& error) const {
+  if (auto retry_after = error.GetPayload(kRetryAfterPayload); retry_after.has_value()) {
+    int seconds = 0;
+    if (absl::SimpleAtoi(std::string(*retry_after), &seconds) && seconds > 0) {
+      return now + std::min(absl::Seconds(seconds), options_.retry_max);
+    }
+  }
+  // Capped exponential backoff with full jitter around the step.
+  const double step = absl::ToDoubleSeconds(options_.retry_base) *
+                      std::pow(2.0, std::min(std::max(attempt - 1, 0), 20));
+  const double capped = std::min(step, absl::ToDoubleSeconds(options_.retry_max));
+  return now + absl::Seconds(capped * (0.5 + random_()));
+}
+
+void Processor::Finish(const OutboxItem& item, const std::string& status, const std::string& note) {
+  absl::Status finished = queue_.FinishOutbox(item.id, status, note, clock_.Now());
+  if (!finished.ok()) {
+    log::Warning("outbox row not finished; its lease will return it",
+                 {{"outbox_id", item.id}, {"error", finished}});
+  }
+}
+
+void Processor::Retry(const OutboxItem& item, const OrderRecord& record, int index,
+                      const absl::Status& error) {
+  const absl::Time now = clock_.Now();
+  const std::string message(error.message());
+  absl::Status rescheduled =
+      queue_.RetryOutbox(item.id, Backoff(item.attempts, now, error), message, now);
+  if (!rescheduled.ok()) {
+    log::Warning("outbox retry not recorded", {{"outbox_id", item.id}, {"error", rescheduled}});
+  }
+  const domain::Certificate& cert = record.order.certificates[index];
+  if (cert.last_error != message) {
+    // Visible on the order while it waits; not an event (no state change).
+    (void)app_.Record(item.order_id, cert.id, {cmd::RecordError{message}}, kOutboxActor);
+  }
+  log::Info("delivery will be retried", {{"outbox_id", item.id},
+                                         {"kind", domain::ToString(item.kind)},
+                                         {"attempt", item.attempts},
+                                         {"error", error}});
+}
+
+void Processor::Conclude(const OutboxItem& item, const std::vector<domain::Command>& commands,
+                         const std::string& actor, std::optional<PrevalidationRecord> report) {
+  if (commands.empty()) {
+    Finish(item, "DONE", "");
+    return;
+  }
+  OutcomeExtras extras;
+  extras.completes_outbox_id = item.id;
+  extras.prevalidation = std::move(report);
+  auto saved = app_.Record(item.order_id, item.certificate_id, commands, actor, extras);
+  if (saved.ok()) {
+    return;
+  }
+  if (saved.status().code() == absl::StatusCode::kFailedPrecondition ||
+      saved.status().code() == absl::StatusCode::kNotFound) {
+    // The order moved on meanwhile (a cancel, an edit): the answer is stale.
+    Finish(item, "DONE", absl::StrCat("answer not applied: ", saved.status().message()));
+    return;
+  }
+  log::Warning("outcome not saved; the row returns after its lease",
+               {{"outbox_id", item.id}, {"error", saved.status()}});
+}
+
+void Processor::Deliver(const OutboxItem& item) {
+  auto record = app_.GetOrder(item.order_id);
+  if (!record.ok()) {
+    if (record.status().code() == absl::StatusCode::kNotFound) {
+      Finish(item, "FAILED", "the order no longer exists");
+    }
+    return;  // the database is away: the lease brings the row back
+  }
+  const int index = record->IndexOf(item.certificate_id);
+  if (index < 0) {
+    Finish(item, "FAILED", "the certificate no longer exists");
+    return;
+  }
+  switch (item.kind) {
+    case domain::IntentKind::kPrevalidate:
+      DeliverPrevalidation(item, *record, index);
+      break;
+    case domain::IntentKind::kSubmitToCa:
+      DeliverSubmission(item, *record, index);
+      break;
+    case domain::IntentKind::kCancelAtCa:
+    case domain::IntentKind::kRevokeAtCa:
+      DeliverCancellation(item, *record, index);
+      break;
+    case domain::IntentKind::kAbandonAtCa:
+      DeliverAbandon(item, *record, index);
+      break;
+  }
+}
+
+void Processor::DeliverPrevalidation(const OutboxItem& item, const OrderRecord& record, int index) {
+  const domain::Certificate& cert = record.order.certificates[index];
+  if (cert.hold != domain::HoldReason::kPrevalidationRunning ||
+      cert.submission != item.submission) {
+    Finish(item, "CANCELLED", "superseded: the certificate was edited or cancelled");
+    return;
+  }
+  auto answer = prevalidation_.Prevalidate(record.order, cert);
+  if (!answer.ok()) {
+    // Never a FAIL because a source is down: the order waits and retries.
+    Retry(item, record, index, answer.status());
+    return;
+  }
+  PrevalidationRecord report;
+  report.submission = item.submission;
+  report.outcome = answer->outcome;
+  report.report_json = answer->report_json;
+  report.checked_at =
+      answer->checked_at == absl::InfinitePast() ? clock_.Now() : answer->checked_at;
+  Conclude(item, {cmd::RecordPrevalidation{item.submission, answer->outcome, answer->summary}},
+           "system:prevalidation", std::move(report));
+}
+
+void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& record, int index) {
+  const domain::Certificate& cert = record.order.certificates[index];
+  if (cert.hold != domain::HoldReason::kAwaitingCa || cert.submission != item.submission) {
+    Finish(item, "CANCELLED", "superseded: the certificate was edited or cancelled");
+    return;
+  }
+  CaClient* ca = adapters_.ForAdapter(cert.ca_adapter);
+  if (ca == nullptr) {
+    Retry(item, record, index,
+          absl::UnavailableError(absl::StrCat("no CA adapter named \"", cert.ca_adapter,
+                                              "\" is configured (--ca_adapters)")));
+    return;
+  }
+  absl::StatusOr<CaAnswer> answer;
+  const domain::Certificate* previous =
+      cert.predecessor >= 0 ? &record.order.certificates[cert.predecessor] : nullptr;
+  switch (cert.kind) {
+    case domain::CertificateKind::kInitial: {
+      const Product* product = app_.products().Find(record.order.product_id);
+      answer = ca->Submit(record.order, cert, product != nullptr ? product->ca_product_code : "",
+                          item.idempotency_key);
+      break;
+    }
+    case domain::CertificateKind::kReissue:
+      answer = ca->Reissue(*previous, cert, item.idempotency_key);
+      break;
+    case domain::CertificateKind::kRenewal:
+      answer = ca->Renew(*previous, cert, item.idempotency_key);
+      break;
+  }
+  if (!answer.ok()) {
+    if (IsRetryable(answer.status())) {
+      Retry(item, record, index, answer.status());
+    } else {
+      Conclude(
+          item,
+          {cmd::CaRefused{
+              absl::StrCat("the CA adapter refused the request: ", answer.status().message()), ""}},
+          AdapterActor(cert.ca_adapter));
+    }
+    return;
+  }
+  if (answer->ca_reference.empty()) {
+    Retry(item, record, index, absl::InternalError("the CA adapter returned no order reference"));
+    return;
+  }
+  std::vector<domain::Command> commands = {
+      cmd::CaAccepted{item.submission, answer->ca_reference, answer->raw_status}};
+  domain::Certificate accepted = cert;
+  accepted.status = domain::CertificateStatus::kRequested;
+  accepted.ca_raw_status = answer->raw_status;
+  for (domain::Command& next : AnswerCommands(accepted, *answer)) {
+    commands.push_back(std::move(next));
+  }
+  Conclude(item, commands, AdapterActor(cert.ca_adapter));
+}
+
+void Processor::DeliverCancellation(const OutboxItem& item, const OrderRecord& record, int index) {
+  const domain::Certificate& cert = record.order.certificates[index];
+  const bool revoke = item.kind == domain::IntentKind::kRevokeAtCa;
+  const auto expected =
+      revoke ? domain::CertificateStatus::kActive : domain::CertificateStatus::kRequested;
+  if (cert.status != expected || cert.pending != domain::PendingOperation::kCancel) {
+    Finish(item, "CANCELLED", "superseded: the certificate is no longer waiting to be cancelled");
+    return;
+  }
+  CaClient* ca = adapters_.ForAdapter(cert.ca_adapter);
+  if (ca == nullptr) {
+    Retry(item, record, index,
+          absl::UnavailableError(absl::StrCat("no CA adapter named \"", cert.ca_adapter,
+                                              "\" is configured (--ca_adapters)")));
+    return;
+  }
+  auto answer =
+      revoke ? ca->Revoke(cert.ca_reference, item.idempotency_key)
+             : ca->Cancel(cert.ca_reference, "", "cancelled by the customer", item.idempotency_key);
+  if (!answer.ok()) {
+    if (IsRetryable(answer.status())) {
+      Retry(item, record, index, answer.status());
+    } else {
+      Conclude(item, {cmd::CaCancelRefused{std::string(answer.status().message())}},
+               AdapterActor(cert.ca_adapter));
+    }
+    return;
+  }
+  // A confirmation is recorded now; a pending one is picked up by the status
+  // sync, which watches certificates with the Cancel arrow.
+  Conclude(item, AnswerCommands(cert, *answer), AdapterActor(cert.ca_adapter));
+}
+
+void Processor::DeliverAbandon(const OutboxItem& item, const OrderRecord& record, int index) {
+  const domain::Certificate& cert = record.order.certificates[index];
+  CaClient* ca = adapters_.ForAdapter(cert.ca_adapter);
+  if (ca == nullptr) {
+    Retry(item, record, index,
+          absl::UnavailableError(absl::StrCat("no CA adapter named \"", cert.ca_adapter,
+                                              "\" is configured (--ca_adapters)")));
+    return;
+  }
+  auto answer = ca->Cancel(cert.ca_reference, item.ref_key,
+                           "cancelled by the customer before the CA confirmed the order",
+                           item.idempotency_key);
+  if (!answer.ok() && IsRetryable(answer.status())) {
+    // The certificate is final; retry quietly without touching it.
+    const absl::Time now = clock_.Now();
+    (void)queue_.RetryOutbox(item.id, Backoff(item.attempts, now, answer.status()),
+                             std::string(answer.status().message()), now);
+    return;
+  }
+  Finish(item, answer.ok() ? "DONE" : "FAILED",
+         answer.ok() ? "" : std::string(answer.status().message()));
+}
+
+absl::Time Processor::NextPoll(const domain::Certificate& cert, const OrderRecord& record,
+                               int index, absl::Time now) const {
+  // Young requests are checked often, old ones rarely: a tenth of the time
+  // already waited, within [poll_min, poll_max].
+  absl::Time since = cert.created_at;
+  for (const domain::Event& event : record.EventsOf(index)) {
+    since = event.at;
+  }
+  const absl::Duration waited = now - since;
+  const absl::Duration interval = std::clamp(waited / 10, options_.poll_min, options_.poll_max);
+  return now + interval;
+}
+
+bool Processor::AcquireSlot(const std::string& adapter) {
+  std::lock_guard<std::mutex> lock(slots_mu_);
+  int& busy = busy_[adapter];
+  if (busy >= options_.adapter_concurrency) {
+    return false;
+  }
+  ++busy;
+  return true;
+}
+
+void Processor::ReleaseSlot(const std::string& adapter) {
+  std::lock_guard<std::mutex> lock(slots_mu_);
+  --busy_[adapter];
+}
+
+void Processor::Poll(const PollItem& item) {
+  const absl::Time now = clock_.Now();
+  auto record = app_.GetOrder(item.order_id);
+  if (!record.ok()) {
+    return;  // the lease brings it back
+  }
+  const int index = record->IndexOf(item.certificate_id);
+  if (index < 0) {
+    return;
+  }
+  const domain::Certificate& cert = record->order.certificates[index];
+  const bool watched = cert.status == domain::CertificateStatus::kRequested ||
+                       cert.pending == domain::PendingOperation::kCancel;
+  if (!watched || cert.ca_reference.empty()) {
+    (void)queue_.SchedulePoll(cert.id, now + options_.poll_max, false);
+    return;
+  }
+  CaClient* ca = adapters_.ForAdapter(cert.ca_adapter);
+  if (ca == nullptr) {
+    (void)queue_.SchedulePoll(cert.id, now + options_.poll_max, true);
+    return;
+  }
+  if (!AcquireSlot(cert.ca_adapter)) {
+    (void)queue_.SchedulePoll(cert.id, now + options_.poll_min, false);
+    return;
+  }
+  auto answer = ca->Status(cert.ca_reference);
+  ReleaseSlot(cert.ca_adapter);
+  if (!answer.ok()) {
+    const absl::Time next = std::max(Backoff(item.failures + 1, now, answer.status()),
+                                     NextPoll(cert, *record, index, now));
+    (void)queue_.SchedulePoll(cert.id, next, true);
+    const std::string message(answer.status().message());
+    if (cert.last_error != message) {
+      (void)app_.Record(item.order_id, cert.id, {cmd::RecordError{message}}, kSyncActor);
+    }
+    return;
+  }
+  const std::vector<domain::Command> commands = AnswerCommands(cert, *answer);
+  if (!commands.empty()) {
+    auto saved = app_.Record(item.order_id, cert.id, commands, AdapterActor(cert.ca_adapter));
+    if (!saved.ok() && saved.status().code() != absl::StatusCode::kFailedPrecondition) {
+      return;  // not recorded: the lease brings the check back
+    }
+  }
+  // Still watched after this answer (pending, or a cancel not confirmed)?
+  (void)queue_.SchedulePoll(cert.id, NextPoll(cert, *record, index, now), false);
+}
+
+int Processor::ExpireCertificates(int limit) {
+  auto orders = queue_.OrdersToExpire(clock_.Now(), limit);
+  if (!orders.ok()) {
+    log::Warning("expiry scan failed", {{"error", orders.status()}});
+    return 0;
+  }
+  int changed = 0;
+  for (int64_t order_id : *orders) {
+    if (app_.Record(order_id, 0, {cmd::ExpireDue{}}, kExpiryActor).ok()) {
+      ++changed;
+    }
+  }
+  return changed;
+}
+
+int Processor::FlagStuckOrders(int limit) {
+  auto stuck = queue_.StuckCandidates(clock_.Now(), limit);
+  if (!stuck.ok()) {
+    log::Warning("stuck scan failed", {{"error", stuck.status()}});
+    return 0;
+  }
+  int flagged = 0;
+  for (int64_t order_id : *stuck) {
+    auto newly = queue_.FlagStuck(order_id, clock_.Now());
+    if (newly.ok() && *newly) {
+      ++flagged;
+      auto record = app_.GetOrder(order_id);
+      const domain::Order* order = record.ok() ? &record->order : nullptr;
+      const domain::Certificate* cert =
+          order != nullptr ? &order->certificates[domain::CurrentCertificate(*order)] : nullptr;
+      log::Warning("order stuck beyond its SLA",
+                   {{"order_id", order_id},
+                    {"status", cert != nullptr ? domain::ToString(cert->status) : "?"},
+                    {"pending", cert != nullptr ? domain::ToString(cert->pending) : "?"},
+                    {"hold", cert != nullptr ? domain::ToString(cert->hold) : "?"},
+                    {"last_error", cert != nullptr ? cert->last_error : ""}});
+    }
+  }
+  return flagged;
+}
+
+}  // namespace sslpanel::workflow::app

@@ -1,0 +1,91 @@
+// What the background loops do, one item at a time: deliver an outbox row
+// (prevalidation or a CA call, with its stored idempotency key), check a
+// certificate's status at its CA, expire certificates, flag stuck orders.
+// Each outcome goes through the domain and is saved in one transaction with
+// the row's completion, so a process may die at any instruction: an
+// unfinished row is claimed again when its lease runs out, and the stored
+// key makes the repeated call harmless.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/time/clock.h"
+#include "workflow-service/src/app/processing_ports.h"
+#include "workflow-service/src/app/workflow_app.h"
+
+namespace sslpanel::workflow::app {
+
+struct ProcessingOptions {
+  std::string owner = "workflow";  // this replica, on the rows it leases
+  absl::Duration lease = absl::Seconds(60);
+  absl::Duration retry_base = absl::Seconds(1);
+  absl::Duration retry_max = absl::Minutes(5);
+  // CA status checks: often while young, then less and less often.
+  absl::Duration poll_min = absl::Seconds(1);
+  absl::Duration poll_max = absl::Minutes(10);
+  // Calls in flight per CA adapter (polls beyond it wait their turn).
+  int adapter_concurrency = 8;
+};
+
+class Processor {
+ public:
+  // `random` returns a uniform value in [0, 1) for backoff jitter.
+  Processor(WorkflowApp& app, WorkQueue& queue, PrevalidationClient& prevalidation,
+            CaRouter& adapters, const Clock& clock, ProcessingOptions options,
+            std::function<double()> random);
+
+  absl::StatusOr<std::vector<OutboxItem>> ClaimOutbox(int limit);
+  void Deliver(const OutboxItem& item);
+
+  absl::StatusOr<std::vector<PollItem>> ClaimPolls(int limit);
+  void Poll(const PollItem& item);
+
+  // Expires due certificates; returns how many orders changed.
+  int ExpireCertificates(int limit);
+  // Flags orders past their SLA (logged once each); returns how many.
+  int FlagStuckOrders(int limit);
+
+ private:
+  void DeliverPrevalidation(const OutboxItem& item, const OrderRecord& record, int index);
+  void DeliverSubmission(const OutboxItem& item, const OrderRecord& record, int index);
+  void DeliverCancellation(const OutboxItem& item, const OrderRecord& record, int index);
+  void DeliverAbandon(const OutboxItem& item, const OrderRecord& record, int index);
+
+  // Saves `commands` with the row's completion; a stale answer finishes the
+  // row, a storage failure leaves it to its lease.
+  void Conclude(const OutboxItem& item, const std::vector<domain::Command>& commands,
+                const std::string& actor, std::optional<PrevalidationRecord> report = {});
+  // A retryable failure: back off and show the error on the certificate.
+  void Retry(const OutboxItem& item, const OrderRecord& record, int index,
+             const absl::Status& error);
+  void Finish(const OutboxItem& item, const std::string& status, const std::string& note);
+
+  absl::Time Backoff(int attempt, absl::Time now, const absl::Status& error) const;
+  absl::Time NextPoll(const domain::Certificate& cert, const OrderRecord& record, int index,
+                      absl::Time now) const;
+
+  // Per-adapter concurrency: a slot, or false when the adapter is busy.
+  bool AcquireSlot(const std::string& adapter);
+  void ReleaseSlot(const std::string& adapter);
+
+  WorkflowApp& app_;
+  WorkQueue& queue_;
+  PrevalidationClient& prevalidation_;
+  CaRouter& adapters_;
+  const Clock& clock_;
+  ProcessingOptions options_;
+  std::function<double()> random_;
+  std::mutex slots_mu_;
+  std::map<std::string, int> busy_;
+};
+
+// Whether a failed call may succeed when repeated (the dependency was down,
+// slow, busy or raced); everything else is a definite refusal.
+bool IsRetryable(const absl::Status& status);
+
+}  // namespace sslpanel::workflow::app

@@ -1,0 +1,465 @@
+// The processing steps against real storage (MariaDB) with hand-written fakes
+// of the CA adapter and prevalidation ports, so every answer and failure a
+// peer can give is driven deterministically.
+#include "workflow-service/src/app/processor.h"
+
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+#include <mysql_connection.h>
+
+#include <deque>
+
+#include "common/mysql/migrator.h"
+#include "common/testing/csr.h"
+#include "common/testing/test_database.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "workflow-service/src/csr/openssl_csr_parser.h"
+#include "workflow-service/src/storage/mysql_order_repository.h"
+#include "workflow-service/src/storage/mysql_work_queue.h"
+
+const std::vector<sslpanel::mysql::Migration>& WorkflowMigrations();
+
+namespace sslpanel::workflow::app {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kCatalog[] = R"({"products": [
+  {"id": "dv", "validation_type": "DV", "ca_adapter": "fake", "period_months": [12],
+   "max_additional_names": 5, "renewal_window_days": 90},
+  {"id": "ov", "validation_type": "OV", "ca_adapter": "fake", "period_months": [12]},
+  {"id": "lost", "validation_type": "DV", "ca_adapter": "nowhere", "period_months": [12]}]})";
+
+// A CA whose answers the test scripts; it records every call and key.
+class FakeCa final : public CaClient {
+ public:
+  std::deque<absl::StatusOr<CaAnswer>> answers;   // for mutating calls, in order
+  std::deque<absl::StatusOr<CaAnswer>> statuses;  // for Status()
+  std::vector<std::string> calls;                 // "submit:key", "status:ref", ...
+
+  absl::StatusOr<CaAnswer> Next(const std::string& call) {
+    calls.push_back(call);
+    if (answers.empty()) {
+      return absl::UnavailableError("fake CA: no answer scripted");
+    }
+    auto answer = answers.front();
+    answers.pop_front();
+    return answer;
+  }
+  absl::StatusOr<CaAnswer> Submit(const domain::Order&, const domain::Certificate&,
+                                  const std::string& product_code,
+                                  const std::string& key) override {
+    return Next("submit:" + key);
+  }
+  absl::StatusOr<CaAnswer> Reissue(const domain::Certificate& previous, const domain::Certificate&,
+                                   const std::string& key) override {
+    return Next("reissue:" + previous.ca_reference + ":" + key);
+  }
+  absl::StatusOr<CaAnswer> Renew(const domain::Certificate& previous, const domain::Certificate&,
+                                 const std::string& key) override {
+    return Next("renew:" + previous.ca_reference + ":" + key);
+  }
+  absl::StatusOr<CaAnswer> Cancel(const std::string& ref, const std::string& submit_key,
+                                  const std::string&, const std::string& key) override {
+    return Next("cancel:" + ref + ":" + submit_key + ":" + key);
+  }
+  absl::StatusOr<CaAnswer> Revoke(const std::string& ref, const std::string& key) override {
+    return Next("revoke:" + ref + ":" + key);
+  }
+  absl::StatusOr<CaAnswer> Status(const std::string& ref) override {
+    calls.push_back("status:" + ref);
+    if (statuses.empty()) {
+      return absl::UnavailableError("fake CA: no status scripted");
+    }
+    auto answer = statuses.front();
+    statuses.pop_front();
+    return answer;
+  }
+};
+
+class FakeRouter final : public CaRouter {
+ public:
+  explicit FakeRouter(CaClient* fake) : fake_(fake) {}
+  CaClient* ForAdapter(const std::string& name) override {
+    return name == "fake" ? fake_ : nullptr;
+  }
+
+ private:
+  CaClient* fake_;
+};
+
+class FakePrevalidation final : public PrevalidationClient {
+ public:
+  std::deque<absl::StatusOr<PrevalidationAnswer>> answers;
+  int calls = 0;
+  absl::StatusOr<PrevalidationAnswer> Prevalidate(const domain::Order&,
+                                                  const domain::Certificate&) override {
+    ++calls;
+    if (answers.empty()) {
+      return absl::UnavailableError("fake prevalidation: down");
+    }
+    auto answer = answers.front();
+    answers.pop_front();
+    return answer;
+  }
+};
+
+CaAnswer Pending(const std::string& ref) {
+  CaAnswer answer;
+  answer.state = CaState::kPending;
+  answer.ca_reference = ref;
+  answer.raw_status = "processing";
+  return answer;
+}
+
+CaAnswer Issued(const std::string& ref, absl::Time from, absl::Time to) {
+  CaAnswer answer = Pending(ref);
+  answer.state = CaState::kIssued;
+  answer.raw_status = "issued";
+  answer.certificate = domain::IssuedCertificate{from, to, "LEAF", "CHAIN", "0abc"};
+  return answer;
+}
+
+CaAnswer InState(const std::string& ref, CaState state, const std::string& raw) {
+  CaAnswer answer = Pending(ref);
+  answer.state = state;
+  answer.raw_status = raw;
+  return answer;
+}
+
+class ProcessorTest : public ::testing::Test {
+ protected:
+  ProcessorTest() : clock_(absl::FromUnixSeconds(1780000000)), router_(&ca_) {}
+
+  void SetUp() override {
+    auto db = testing::TestDatabase::Create();
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = *std::move(db);
+    auto pool = mysql::ConnectionPool::Create(db_->config());
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = *std::move(pool);
+    ASSERT_TRUE(mysql::ApplyMigrations(*pool_, WorkflowMigrations()).ok());
+    repo_ = std::make_unique<storage::MysqlOrderRepository>(*pool_);
+    queue_ = std::make_unique<storage::MysqlWorkQueue>(*pool_);
+    catalog_ = *ProductCatalog::Parse(kCatalog);
+    app_ = std::make_unique<WorkflowApp>(*repo_, catalog_, parser_, clock_,
+                                         SlaOptions{absl::Minutes(15), absl::Hours(72)});
+    ProcessingOptions options;
+    options.owner = "test";
+    processor_ = std::make_unique<Processor>(*app_, *queue_, prevalidation_, router_, clock_,
+                                             options, [] { return 0.5; });
+  }
+
+  int64_t Create(const std::string& id, const std::string& product = "dv",
+                 const std::string& cn = "www.example.com") {
+    NewOrderInput input;
+    input.external_order_id = id;
+    input.product_id = product;
+    input.period_months = 12;
+    input.common_name = cn;
+    input.csr = testing::MakeCsr(cn);
+    input.dcv_method = domain::DcvMethod::kDns;
+    if (product == "ov") {
+      input.organization = {"Test BV Donald", "68750110", "Hizzaarderlaan", "3", "", "8823 SJ",
+                            "Lollum",         "NL",       "+31581234567"};
+    }
+    auto created = app_->CreateOrder(input, Caller{"test", "create-" + id, "CreateOrder", id});
+    EXPECT_TRUE(created.ok()) << created.status();
+    return created->order.id;
+  }
+
+  // Claims and delivers everything due now; returns how many rows.
+  int DeliverDue() {
+    auto items = processor_->ClaimOutbox(100);
+    EXPECT_TRUE(items.ok()) << items.status();
+    for (const OutboxItem& item : *items) {
+      processor_->Deliver(item);
+    }
+    return static_cast<int>(items->size());
+  }
+
+  int PollDue() {
+    auto items = processor_->ClaimPolls(100);
+    EXPECT_TRUE(items.ok());
+    for (const PollItem& item : *items) {
+      processor_->Poll(item);
+    }
+    return static_cast<int>(items->size());
+  }
+
+  domain::Order Order(int64_t id) { return app_->GetOrder(id)->order; }
+  const domain::Certificate Cert(int64_t id, int index = 0) {
+    return Order(id).certificates[index];
+  }
+
+  std::string Query(const std::string& sql) {
+    std::string value;
+    EXPECT_TRUE(pool_
+                    ->Run("query",
+                          [&](sql::Connection& conn) {
+                            std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+                            std::unique_ptr<sql::ResultSet> rows(stmt->executeQuery(sql));
+                            if (rows->next()) {
+                              value = rows->isNull(1) ? "NULL" : std::string(rows->getString(1));
+                            }
+                            return absl::OkStatus();
+                          })
+                    .ok());
+    return value;
+  }
+
+  FakeClock clock_;
+  FakeCa ca_;
+  FakeRouter router_;
+  FakePrevalidation prevalidation_;
+  csr::OpenSslCsrParser parser_;
+  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<mysql::ConnectionPool> pool_;
+  std::unique_ptr<storage::MysqlOrderRepository> repo_;
+  std::unique_ptr<storage::MysqlWorkQueue> queue_;
+  ProductCatalog catalog_;
+  std::unique_ptr<WorkflowApp> app_;
+  std::unique_ptr<Processor> processor_;
+};
+
+TEST_F(ProcessorTest, SubmissionAcceptedThenIssuedThroughTheStatusSync) {
+  const int64_t id = Create("1");
+  const int64_t cert = Cert(id).id;
+  ca_.answers.push_back(Pending("CA-1"));
+  EXPECT_EQ(DeliverDue(), 1);
+  EXPECT_EQ(ca_.calls.back(), "submit:wf-submit-" + std::to_string(cert) + "-1");
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
+  EXPECT_EQ(Cert(id).ca_reference, "CA-1");
+  EXPECT_EQ(DeliverDue(), 0) << "the row is done";
+
+  ca_.statuses.push_back(Pending("CA-1"));
+  EXPECT_EQ(PollDue(), 1);
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
+  EXPECT_EQ(PollDue(), 0) << "the next check is scheduled later";
+  clock_.Advance(absl::Seconds(2));
+  ca_.statuses.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 365)));
+  EXPECT_EQ(PollDue(), 1);
+  const domain::Certificate active = Cert(id);
+  EXPECT_EQ(active.status, domain::CertificateStatus::kActive);
+  EXPECT_EQ(active.certificate_pem, "LEAF");
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM certificates WHERE next_poll_at IS NOT NULL"), "0")
+      << "an ACTIVE certificate is no longer watched";
+}
+
+TEST_F(ProcessorTest, CaThatIssuesAtOnceTakesTheOrderToActiveInOneStep) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 90)));
+  DeliverDue();
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kActive);
+  std::vector<std::string> types;
+  for (const EventRecord& e : app_->GetOrder(id)->events) {
+    types.push_back(e.event.type);
+  }
+  EXPECT_THAT(types, ::testing::ElementsAre("CREATED", "SUBMITTED", "CA_ACCEPTED", "CA_ISSUED"));
+}
+
+TEST_F(ProcessorTest, UnreachableCaIsRetriedWithBackoffAndTheErrorIsVisible) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(absl::UnavailableError("connection refused"));
+  DeliverDue();
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kOpen);
+  EXPECT_EQ(Cert(id).hold, domain::HoldReason::kAwaitingCa);
+  EXPECT_THAT(Cert(id).last_error, HasSubstr("connection refused"));
+  EXPECT_EQ(DeliverDue(), 0) << "backing off";
+  clock_.Advance(absl::Seconds(2));
+  ca_.answers.push_back(Pending("CA-1"));
+  EXPECT_EQ(DeliverDue(), 1);
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
+  EXPECT_EQ(Cert(id).last_error, "");
+  // Both attempts carried the same stored key: the CA sees one order.
+  ASSERT_EQ(ca_.calls.size(), 2u);
+  EXPECT_EQ(ca_.calls[0], ca_.calls[1]);
+}
+
+TEST_F(ProcessorTest, RateLimitedCaIsAskedAgainAfterItsRetryAfter) {
+  Create("1");
+  absl::Status limited = absl::ResourceExhaustedError("rate limited");
+  limited.SetPayload(kRetryAfterPayload, absl::Cord("30"));
+  ca_.answers.push_back(limited);
+  DeliverDue();
+  clock_.Advance(absl::Seconds(29));
+  EXPECT_EQ(DeliverDue(), 0);
+  clock_.Advance(absl::Seconds(2));
+  ca_.answers.push_back(Pending("CA-1"));
+  EXPECT_EQ(DeliverDue(), 1);
+}
+
+TEST_F(ProcessorTest, DefiniteRefusalByTheAdapterRejectsWithItsReason) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(absl::InvalidArgumentError("csr: key too small for this CA"));
+  DeliverDue();
+  const domain::Certificate cert = Cert(id);
+  EXPECT_EQ(cert.status, domain::CertificateStatus::kRejected);
+  EXPECT_THAT(cert.rejection_reason, HasSubstr("key too small"));
+  EXPECT_EQ(Order(id).status, domain::OrderStatus::kClosed);
+}
+
+TEST_F(ProcessorTest, UnknownAdapterWaitsVisiblyInsteadOfCrashing) {
+  const int64_t id = Create("1", "lost");
+  DeliverDue();
+  EXPECT_EQ(Cert(id).pending, domain::PendingOperation::kRequest);
+  EXPECT_THAT(Cert(id).last_error, HasSubstr("no CA adapter named \"nowhere\""));
+}
+
+TEST_F(ProcessorTest, PrevalidationPassFailAndUnavailable) {
+  const int64_t pass = Create("pass", "ov", "www.example.nl");
+  const int64_t fail = Create("fail", "ov", "shop.example.nl");
+  // Unavailable first: retried, never a FAIL.
+  EXPECT_EQ(DeliverDue(), 2);
+  EXPECT_EQ(Cert(pass).hold, domain::HoldReason::kPrevalidationRunning);
+  EXPECT_THAT(Cert(pass).last_error, HasSubstr("down"));
+  clock_.Advance(absl::Seconds(5));
+  PrevalidationAnswer ok{domain::PrevalidationOutcome::kPass, "", "{\"overall\":\"OVERALL_PASS\"}",
+                         clock_.Now()};
+  PrevalidationAnswer bad{domain::PrevalidationOutcome::kFail, "KVK_NAME_MATCH: no match",
+                          "{\"overall\":\"OVERALL_FAIL\"}", clock_.Now()};
+  auto items = processor_->ClaimOutbox(10);
+  ASSERT_EQ(items->size(), 2u);
+  for (const OutboxItem& item : *items) {
+    prevalidation_.answers.push_back(item.order_id == pass ? ok : bad);
+    processor_->Deliver(item);
+  }
+  EXPECT_EQ(Cert(pass).hold, domain::HoldReason::kAwaitingCa);
+  EXPECT_EQ(Cert(fail).hold, domain::HoldReason::kPrevalidationFailed);
+  auto record = app_->GetOrder(fail);
+  ASSERT_TRUE(record->prevalidation.has_value());
+  EXPECT_EQ(record->prevalidation->outcome, domain::PrevalidationOutcome::kFail);
+  EXPECT_EQ(record->events.back().event.reason, "KVK_NAME_MATCH: no match");
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM outbox WHERE kind = 'SUBMIT_TO_CA'"), "1");
+}
+
+TEST_F(ProcessorTest, AnEditSupersedesARunningPrevalidation) {
+  const int64_t id = Create("1", "ov", "www.example.nl");
+  EditInput edit;
+  edit.csr = testing::MakeCsr("www.example.nl");
+  ASSERT_TRUE(app_->UpdateOrder(id, edit, Caller{"test", "edit-1", "UpdateOrder", "e"}).ok());
+  prevalidation_.answers.push_back(
+      PrevalidationAnswer{domain::PrevalidationOutcome::kPass, "", "{}", clock_.Now()});
+  EXPECT_EQ(DeliverDue(), 2);  // the first submission's row and the new one
+  EXPECT_EQ(prevalidation_.calls, 1) << "the superseded row is not delivered";
+  EXPECT_EQ(
+      Query("SELECT COUNT(*) FROM outbox WHERE kind = 'PREVALIDATE' AND status = 'CANCELLED'"),
+      "1");
+}
+
+TEST_F(ProcessorTest, CancelFromRequestedConfirmedLaterByTheStatusSync) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(Pending("CA-1"));
+  DeliverDue();
+  ASSERT_TRUE(app_->CancelCertificate(id, std::nullopt, "customer",
+                                      Caller{"test", "cancel-1", "CancelCertificate", "c"})
+                  .ok());
+  ca_.answers.push_back(Pending("CA-1"));  // the CA takes its time
+  DeliverDue();
+  EXPECT_EQ(Cert(id).pending, domain::PendingOperation::kCancel);
+  EXPECT_THAT(ca_.calls.back(), HasSubstr("cancel:CA-1::wf-cancel-"));
+  ca_.statuses.push_back(InState("CA-1", CaState::kCancelled, "cancelled"));
+  clock_.Advance(absl::Seconds(1));
+  PollDue();
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRejected);
+  EXPECT_EQ(Order(id).status, domain::OrderStatus::kClosed);
+}
+
+TEST_F(ProcessorTest, RevokeConfirmedAtOnceAndACaRefusingToCancelClearsTheArrow) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 365)));
+  DeliverDue();
+  ASSERT_TRUE(
+      app_->CancelCertificate(id, std::nullopt, "", Caller{"test", "c1", "Cancel", "1"}).ok());
+  ca_.answers.push_back(absl::FailedPreconditionError("revocation window closed"));
+  DeliverDue();
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kActive);
+  EXPECT_EQ(Cert(id).pending, domain::PendingOperation::kNone);
+  ASSERT_TRUE(
+      app_->CancelCertificate(id, std::nullopt, "", Caller{"test", "c2", "Cancel", "2"}).ok());
+  ca_.answers.push_back(InState("CA-1", CaState::kRevoked, "revoked"));
+  DeliverDue();
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRevoked);
+}
+
+TEST_F(ProcessorTest, ReissueAndRenewGoToTheCaWithThePredecessorsReference) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 60)));
+  DeliverDue();
+  ReissueInput reissue;
+  reissue.csr = testing::MakeCsr("www.example.com");
+  ASSERT_TRUE(app_->ReissueCertificate(id, reissue, Caller{"test", "r1", "Reissue", "r"}).ok());
+  ca_.answers.push_back(Issued("CA-2", clock_.Now(), clock_.Now() + absl::Hours(24 * 60)));
+  DeliverDue();
+  EXPECT_THAT(ca_.calls.back(), HasSubstr("reissue:CA-1:"));
+  EXPECT_EQ(Cert(id, 1).status, domain::CertificateStatus::kActive);
+  EXPECT_EQ(Cert(id, 0).status, domain::CertificateStatus::kActive);
+  ASSERT_TRUE(app_->RenewOrder(id, "", 0, Caller{"test", "n1", "Renew", "n"}).ok());
+  ca_.answers.push_back(absl::FailedPreconditionError("renewal refused: unpaid"));
+  DeliverDue();
+  EXPECT_THAT(ca_.calls.back(), HasSubstr("renew:CA-2:"));
+  EXPECT_EQ(Cert(id, 2).status, domain::CertificateStatus::kRejected);
+  EXPECT_EQ(Cert(id, 1).status, domain::CertificateStatus::kActive) << "predecessor restored";
+}
+
+TEST_F(ProcessorTest, CancellingAfterASubmissionWasAttemptedAbandonsItAtTheCa) {
+  const int64_t id = Create("1");
+  const int64_t cert = Cert(id).id;
+  ca_.answers.push_back(absl::DeadlineExceededError("slow CA"));
+  DeliverDue();  // the CA may or may not have created the order
+  ASSERT_TRUE(
+      app_->CancelCertificate(id, std::nullopt, "", Caller{"test", "c", "Cancel", "c"}).ok());
+  ca_.answers.push_back(InState("", CaState::kCancelled, "cancelled"));
+  clock_.Advance(absl::Seconds(10));
+  DeliverDue();
+  EXPECT_THAT(ca_.calls.back(), HasSubstr(":wf-submit-" + std::to_string(cert) + "-1:wf-abandon-"));
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'"), "0");
+}
+
+TEST_F(ProcessorTest, ExpiryIsStampedWithTheExpirationDate) {
+  const int64_t id = Create("1");
+  const absl::Time expires = clock_.Now() + absl::Hours(1);
+  ca_.answers.push_back(Issued("CA-1", clock_.Now(), expires));
+  DeliverDue();
+  EXPECT_EQ(processor_->ExpireCertificates(10), 0);
+  clock_.Advance(absl::Hours(5));
+  EXPECT_EQ(processor_->ExpireCertificates(10), 1);
+  auto record = app_->GetOrder(id);
+  EXPECT_EQ(record->order.certificates[0].status, domain::CertificateStatus::kExpired);
+  EXPECT_EQ(record->events.back().event.at, expires);
+  EXPECT_EQ(record->order.status, domain::OrderStatus::kClosed);
+}
+
+TEST_F(ProcessorTest, OrdersPastTheirSlaAreFlaggedOnceAndClearedWhenTheyMove) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(absl::UnavailableError("down"));
+  DeliverDue();
+  EXPECT_EQ(processor_->FlagStuckOrders(10), 0);
+  clock_.Advance(absl::Minutes(16));
+  EXPECT_EQ(processor_->FlagStuckOrders(10), 1);
+  EXPECT_EQ(processor_->FlagStuckOrders(10), 0) << "flagged once";
+  ASSERT_TRUE(Order(id).stuck_since.has_value());
+  EXPECT_EQ(*Order(id).stuck_since, absl::FromUnixSeconds(1780000000) + absl::Minutes(15));
+  ListQuery stuck;
+  stuck.stuck_only = true;
+  EXPECT_EQ(repo_->List(stuck)->orders.size(), 1u);
+  ca_.answers.push_back(Pending("CA-1"));
+  DeliverDue();
+  EXPECT_FALSE(Order(id).stuck_since.has_value()) << "moving on clears the flag";
+}
+
+TEST_F(ProcessorTest, AnExpiredLeaseIsTakenOver) {
+  Create("1");
+  auto first = processor_->ClaimOutbox(10);
+  ASSERT_EQ(first->size(), 1u);  // a replica claims and dies
+  EXPECT_EQ(processor_->ClaimOutbox(10)->size(), 0u);
+  clock_.Advance(absl::Seconds(61));
+  auto again = processor_->ClaimOutbox(10);
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ((*again)[0].attempts, 2);
+  EXPECT_EQ((*again)[0].idempotency_key, (*first)[0].idempotency_key);
+}
+
+}  // namespace
+}  // namespace sslpanel::workflow::app

@@ -1,0 +1,37 @@
+// The workflow service's configuration: every flag, parsed once in main and
+// validated here, each refusal naming its flag.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/grpc/server.h"
+#include "common/mysql/mysql.h"
+#include "workflow-service/src/app/processor.h"
+#include "workflow-service/src/app/workflow_app.h"
+
+namespace sslpanel::workflow {
+
+struct WorkflowConfig {
+  grpc_util::ServerConfig server;
+  mysql::MysqlConfig database;
+  std::string products_file;
+  // Adapter name (as in the product catalogue) -> host:port.
+  std::map<std::string, std::string> ca_adapters;
+  std::string prevalidation_address;  // empty: prevalidation waits (visible)
+  absl::Duration call_timeout = absl::Seconds(30);
+  bool processing = true;  // run the background loops in this process
+  int outbox_workers = 8;
+  int poll_workers = 4;
+  absl::Duration idle_wait = absl::Milliseconds(250);
+  absl::Duration sweep_interval = absl::Seconds(5);
+  app::ProcessingOptions processing_options;
+  app::SlaOptions sla;
+};
+
+// Reads and validates the flags (and the server and database flags).
+absl::StatusOr<WorkflowConfig> WorkflowConfigFromFlags();
+
+}  // namespace sslpanel::workflow

@@ -1,0 +1,233 @@
+#include "workflow-service/src/storage/mysql_work_queue.h"
+
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <mysql_connection.h>
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace sslpanel::workflow::storage {
+namespace {
+
+using mysql::ToSqlTime;
+using Statement = std::unique_ptr<sql::PreparedStatement>;
+using Rows = std::unique_ptr<sql::ResultSet>;
+
+Statement Prepare(sql::Connection& conn, const std::string& sql) {
+  return Statement(conn.prepareStatement(sql));
+}
+
+std::string IdList(const std::vector<int64_t>& ids) { return absl::StrJoin(ids, ","); }
+
+std::vector<int64_t> ReadIds(sql::PreparedStatement& stmt) {
+  std::vector<int64_t> ids;
+  Rows rows(stmt.executeQuery());
+  while (rows->next()) {
+    ids.push_back(rows->getInt64(1));
+  }
+  return ids;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<app::OutboxItem>> MysqlWorkQueue::ClaimOutbox(absl::Time now, int limit,
+                                                                         absl::Duration lease,
+                                                                         const std::string& owner) {
+  std::vector<app::OutboxItem> items;
+  absl::Status status = pool_.Run("claim outbox rows", [&](sql::Connection& conn) {
+    mysql::Transaction tx(conn);
+    Statement select =
+        Prepare(conn,
+                "SELECT id, order_id, certificate_id, kind, submission, idempotency_key, ref_key,"
+                " attempts FROM outbox WHERE status = 'PENDING' AND due_at <= ? ORDER BY due_at"
+                " LIMIT ? FOR UPDATE SKIP LOCKED");
+    select->setDateTime(1, ToSqlTime(now));
+    select->setInt(2, limit);
+    Rows rows(select->executeQuery());
+    std::vector<int64_t> ids;
+    while (rows->next()) {
+      app::OutboxItem item;
+      item.id = rows->getInt64("id");
+      item.order_id = rows->getInt64("order_id");
+      item.certificate_id = rows->getInt64("certificate_id");
+      domain::Parse(std::string(rows->getString("kind")), &item.kind);
+      item.submission = rows->getInt("submission");
+      item.idempotency_key = rows->getString("idempotency_key");
+      item.ref_key = rows->isNull("ref_key") ? "" : std::string(rows->getString("ref_key"));
+      item.attempts = rows->getInt("attempts") + 1;
+      ids.push_back(item.id);
+      items.push_back(std::move(item));
+    }
+    if (!ids.empty()) {
+      Statement lease_rows =
+          Prepare(conn, absl::StrCat("UPDATE outbox SET due_at = ?, attempts = attempts + 1,"
+                                     " lease_owner = ?, updated_at = ? WHERE id IN (",
+                                     IdList(ids), ")"));
+      lease_rows->setDateTime(1, ToSqlTime(now + lease));
+      lease_rows->setString(2, owner.substr(0, 64));
+      lease_rows->setDateTime(3, ToSqlTime(now));
+      lease_rows->executeUpdate();
+    }
+    tx.Commit();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return items;
+}
+
+absl::Status MysqlWorkQueue::RetryOutbox(int64_t id, absl::Time due, const std::string& error,
+                                         absl::Time now) {
+  return pool_.Run("reschedule outbox row", [&](sql::Connection& conn) {
+    Statement stmt = Prepare(conn,
+                             "UPDATE outbox SET due_at = ?, last_error = ?, lease_owner = NULL,"
+                             " updated_at = ? WHERE id = ? AND status = 'PENDING'");
+    stmt->setDateTime(1, ToSqlTime(due));
+    stmt->setString(2, error.substr(0, 1024));
+    stmt->setDateTime(3, ToSqlTime(now));
+    stmt->setInt64(4, id);
+    stmt->executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::Status MysqlWorkQueue::FinishOutbox(int64_t id, const std::string& status,
+                                          const std::string& note, absl::Time now) {
+  return pool_.Run("finish outbox row", [&](sql::Connection& conn) {
+    Statement stmt = Prepare(conn,
+                             "UPDATE outbox SET status = ?, last_error = ?, lease_owner = NULL,"
+                             " updated_at = ? WHERE id = ? AND status = 'PENDING'");
+    stmt->setString(1, status);
+    if (note.empty()) {
+      stmt->setNull(2, sql::DataType::VARCHAR);
+    } else {
+      stmt->setString(2, note.substr(0, 1024));
+    }
+    stmt->setDateTime(3, ToSqlTime(now));
+    stmt->setInt64(4, id);
+    stmt->executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<app::PollItem>> MysqlWorkQueue::ClaimPolls(absl::Time now, int limit,
+                                                                      absl::Duration lease) {
+  std::vector<app::PollItem> items;
+  absl::Status status = pool_.Run("claim status checks", [&](sql::Connection& conn) {
+    mysql::Transaction tx(conn);
+    Statement select = Prepare(conn,
+                               "SELECT id, order_id, poll_failures FROM certificates"
+                               " WHERE next_poll_at <= ? ORDER BY next_poll_at LIMIT ?"
+                               " FOR UPDATE SKIP LOCKED");
+    select->setDateTime(1, ToSqlTime(now));
+    select->setInt(2, limit);
+    Rows rows(select->executeQuery());
+    std::vector<int64_t> ids;
+    while (rows->next()) {
+      items.push_back(
+          {rows->getInt64("id"), rows->getInt64("order_id"), rows->getInt("poll_failures")});
+      ids.push_back(items.back().certificate_id);
+    }
+    if (!ids.empty()) {
+      Statement lease_rows = Prepare(
+          conn,
+          absl::StrCat("UPDATE certificates SET next_poll_at = ? WHERE id IN (", IdList(ids), ")"));
+      lease_rows->setDateTime(1, ToSqlTime(now + lease));
+      lease_rows->executeUpdate();
+    }
+    tx.Commit();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return items;
+}
+
+absl::Status MysqlWorkQueue::SchedulePoll(int64_t certificate_id, absl::Time next, bool failed) {
+  return pool_.Run("schedule status check", [&](sql::Connection& conn) {
+    // A certificate that stopped being watched (next_poll_at NULL, set by
+    // the transition that ended the wait) stays unwatched.
+    Statement stmt = Prepare(conn,
+                             "UPDATE certificates SET next_poll_at = ?,"
+                             " poll_failures = IF(?, poll_failures + 1, 0)"
+                             " WHERE id = ? AND next_poll_at IS NOT NULL");
+    stmt->setDateTime(1, ToSqlTime(next));
+    stmt->setBoolean(2, failed);
+    stmt->setInt64(3, certificate_id);
+    stmt->executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<int64_t>> MysqlWorkQueue::OrdersToExpire(absl::Time now, int limit) {
+  std::vector<int64_t> ids;
+  absl::Status status = pool_.Run("find expired certificates", [&](sql::Connection& conn) {
+    Statement stmt = Prepare(conn,
+                             "SELECT DISTINCT order_id FROM certificates"
+                             " WHERE status = 'ACTIVE' AND not_after <= ? LIMIT ?");
+    stmt->setDateTime(1, ToSqlTime(now));
+    stmt->setInt(2, limit);
+    ids = ReadIds(*stmt);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return ids;
+}
+
+absl::StatusOr<std::vector<int64_t>> MysqlWorkQueue::StuckCandidates(absl::Time now, int limit) {
+  std::vector<int64_t> ids;
+  absl::Status status = pool_.Run("find stuck orders", [&](sql::Connection& conn) {
+    Statement stmt = Prepare(conn,
+                             "SELECT id FROM orders WHERE sla_deadline <= ?"
+                             " ORDER BY sla_deadline LIMIT ?");
+    stmt->setDateTime(1, ToSqlTime(now));
+    stmt->setInt(2, limit);
+    ids = ReadIds(*stmt);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return ids;
+}
+
+absl::StatusOr<bool> MysqlWorkQueue::FlagStuck(int64_t order_id, absl::Time now) {
+  bool flagged = false;
+  absl::Status status = pool_.Run("flag stuck order", [&](sql::Connection& conn) {
+    Statement stmt = Prepare(conn,
+                             "UPDATE orders SET stuck_since = sla_deadline, sla_deadline = NULL"
+                             " WHERE id = ? AND sla_deadline <= ?");
+    stmt->setInt64(1, order_id);
+    stmt->setDateTime(2, ToSqlTime(now));
+    flagged = stmt->executeUpdate() == 1;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return flagged;
+}
+
+absl::StatusOr<int64_t> MysqlWorkQueue::OutboxBacklog() {
+  int64_t backlog = 0;
+  absl::Status status = pool_.Run("count outbox backlog", [&](sql::Connection& conn) {
+    Statement stmt = Prepare(conn, "SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'");
+    Rows rows(stmt->executeQuery());
+    rows->next();
+    backlog = rows->getInt64(1);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return backlog;
+}
+
+}  // namespace sslpanel::workflow::storage
