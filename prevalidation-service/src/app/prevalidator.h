@@ -1,0 +1,33 @@
+// The prevalidation use case: validate the request, decide whether the
+// Dutch checks apply, ask the KvK register, the .nl registry and the phone
+// directory, and turn their answers into a report (DESIGN.md checks 1-9).
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "app/ports.h"
+#include "common/time/clock.h"
+#include "domain/check.h"
+#include "domain/request.h"
+
+namespace sslpanel::prevalidation::app {
+
+class Prevalidator {
+ public:
+  // `phones` may be null: no telephone source configured. The references
+  // must outlive the Prevalidator.
+  Prevalidator(KvkRegistry& kvk, DomainRegistry& domains, PhoneDirectory* phones,
+               const Clock& clock)
+      : kvk_(kvk), domains_(domains), phones_(phones), clock_(clock) {}
+
+  // The report, or INVALID_ARGUMENT naming the bad field, or UNAVAILABLE when
+  // a data source cannot answer (never a FAIL: the caller retries later).
+  absl::StatusOr<domain::Report> Run(const domain::PrevalidationRequest& request) const;
+
+ private:
+  KvkRegistry& kvk_;
+  DomainRegistry& domains_;
+  PhoneDirectory* phones_;
+  const Clock& clock_;
+};
+
+}  // namespace sslpanel::prevalidation::app
