@@ -1,25 +1,40 @@
-// ca-adapter-sandbox: wiring only.
-#include "absl/flags/parse.h"
-#include "common/grpc/server.h"
-#include "common/grpc/server_flags.h"
-#include "common/log/log.h"
-#include "sslpanel/ca/v1/ca.grpc.pb.h"
+// ca-adapter-sandbox: a self-contained CA for local runs, demos and load
+// tests behind sslpanel.ca.v1.CaAdapterService. Wiring only.
+#include "absl/flags/flag.h"
+#include "ca-adapter/src/sandbox/sandbox_adapter.h"
+#include "ca-adapter/src/server/adapter_main.h"
+
+ABSL_FLAG(std::string, ca_dir, "sandbox-ca",
+          "directory of the sandbox CA's root.pem/root.key/issuing.pem/issuing.key; a new CA "
+          "is created there when it holds none of them");
+ABSL_FLAG(absl::Duration, issue_delay, absl::Seconds(2),
+          "time from submission to issuance (or refusal); 0 = at the first status poll");
+ABSL_FLAG(std::string, refuse_label, "refuse",
+          "orders with a name carrying this label are refused (refuse.example.com)");
+ABSL_FLAG(std::string, pending_label, "pending",
+          "orders with a name carrying this label stay pending for ever");
+ABSL_FLAG(std::string, short_validity_label, "shortlived",
+          "orders with a name carrying this label get --short_validity certificates");
+ABSL_FLAG(absl::Duration, short_validity, absl::Seconds(20),
+          "validity of certificates for names with --short_validity_label");
+ABSL_FLAG(absl::Duration, cancel_delay, absl::ZeroDuration(),
+          "time until a cancel or revoke is confirmed; 0 = confirmed in the response");
 
 int main(int argc, char** argv) {
-  sslpanel::grpc_util::BlockTerminationSignals();
-  absl::ParseCommandLine(argc, argv);
-  auto config = sslpanel::grpc_util::ServerConfigFromFlags("ca-adapter-sandbox", "127.0.0.1:50053");
-  if (!config.ok()) {
-    sslpanel::log::Error("bad configuration", {{"error", config.status()}});
-    return 2;
-  }
-  sslpanel::ca::v1::CaAdapterService::Service service;
-  auto host = sslpanel::grpc_util::ServerHost::Start(
-      *config, {{&service, "sslpanel.ca.v1.CaAdapterService"}});
-  if (!host.ok()) {
-    sslpanel::log::Error("cannot start", {{"error", host.status()}});
-    return 1;
-  }
-  sslpanel::grpc_util::ServeUntilSignal(**host);
-  return 0;
+  namespace ca = sslpanel::ca;
+  return ca::server::RunAdapter(
+      argc, argv,
+      {"ca-adapter-sandbox", "127.0.0.1:50053", "sslpanel_ca_sandbox",
+       [](sslpanel::mysql::ConnectionPool& pool, const sslpanel::Clock& clock,
+          ca::app::RandomSource& random) {
+         ca::sandbox::SandboxConfig config;
+         config.ca_dir = absl::GetFlag(FLAGS_ca_dir);
+         config.behaviour.issue_delay = absl::GetFlag(FLAGS_issue_delay);
+         config.behaviour.refuse_label = absl::GetFlag(FLAGS_refuse_label);
+         config.behaviour.pending_label = absl::GetFlag(FLAGS_pending_label);
+         config.behaviour.short_validity_label = absl::GetFlag(FLAGS_short_validity_label);
+         config.behaviour.short_validity = absl::GetFlag(FLAGS_short_validity);
+         config.behaviour.cancel_delay = absl::GetFlag(FLAGS_cancel_delay);
+         return ca::sandbox::MakeSandboxBackend(config, pool, clock, random);
+       }});
 }

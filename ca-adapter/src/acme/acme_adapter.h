@@ -1,0 +1,45 @@
+// Builds the ACME backend with everything it refers to (HTTP client, ACME
+// client, account provider, store), kept alive together. Used by main() and
+// by the tests, which also look at the client's badNonce count.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ca-adapter/src/acme/acme_backend.h"
+#include "ca-adapter/src/app/ca_backend.h"
+#include "ca-adapter/src/app/random_source.h"
+#include "common/mysql/mysql.h"
+#include "common/time/clock.h"
+
+namespace sslpanel::ca::acme {
+
+struct AcmeConfig {
+  std::string directory_url;
+  // PEM bundle to trust for the ACME server's TLS; empty = system store.
+  std::string ca_bundle;
+  std::string contact_email;
+  // External account binding: the key id and a file holding the base64url
+  // MAC key, both or neither.
+  std::string eab_kid;
+  std::string eab_hmac_key_file;
+  absl::Duration request_timeout = absl::Seconds(10);
+  int max_attempts = 3;
+  AcmeBackendConfig backend;
+
+  // Names the first bad flag.
+  absl::Status Validate() const;
+};
+
+struct AcmeParts {
+  std::shared_ptr<app::CaBackend> backend;
+  AcmeClient* client = nullptr;         // owned by backend's bundle
+  AccountProvider* accounts = nullptr;  // owned by backend's bundle
+};
+
+absl::StatusOr<AcmeParts> MakeAcmeBackend(const AcmeConfig& config, mysql::ConnectionPool& pool,
+                                          const Clock& clock, app::RandomSource& random);
+
+}  // namespace sslpanel::ca::acme

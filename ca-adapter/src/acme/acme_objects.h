@@ -1,0 +1,61 @@
+// The ACME resources this client reads (RFC 8555 section 7.1): directory,
+// order, authorization and challenge, and the parsers from their JSON.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace sslpanel::ca::acme {
+
+struct Directory {
+  std::string new_nonce;
+  std::string new_account;
+  std::string new_order;
+  std::string revoke_cert;
+  std::string terms_of_service;
+  bool external_account_required = false;
+};
+
+struct Challenge {
+  std::string type;  // "dns-01", "http-01", ...
+  std::string url;
+  std::string token;
+  std::string status;
+  nlohmann::json error;
+};
+
+struct Authorization {
+  std::string url;
+  std::string identifier;  // the DNS name, without "*." for a wildcard
+  bool wildcard = false;
+  std::string status;
+  std::vector<Challenge> challenges;
+};
+
+struct Order {
+  std::string url;
+  std::string status;  // pending, ready, processing, valid, invalid
+  std::vector<std::string> identifiers;
+  std::vector<std::string> authorizations;
+  std::string finalize;
+  std::string certificate;
+  nlohmann::json error;
+  std::optional<absl::Duration> retry_after;
+};
+
+// UNAVAILABLE when `body` is not such an object: the CA answered something
+// unusable, which may well pass.
+absl::StatusOr<Order> ParseOrder(const std::string& url, const nlohmann::json& body);
+absl::StatusOr<Authorization> ParseAuthorization(const std::string& url,
+                                                 const nlohmann::json& body);
+// The target of the first Link header value with rel="<rel>", or "".
+std::string LinkWithRel(const std::vector<std::string>& links, absl::string_view rel);
+
+}  // namespace sslpanel::ca::acme

@@ -1,0 +1,53 @@
+// The ACME adapter's state in MySQL (migration 0003): the account key and
+// URL per directory (never only in memory: a lost key is a lost account and
+// its orders), and the orders this adapter created.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "ca-adapter/src/acme/acme_order.h"
+#include "common/mysql/mysql.h"
+
+namespace sslpanel::ca::acme {
+
+struct StoredAccount {
+  std::string key_pem;
+  std::string account_url;  // "" until registered
+};
+
+class AcmeStore {
+ public:
+  explicit AcmeStore(mysql::ConnectionPool& pool) : pool_(pool) {}
+
+  absl::StatusOr<std::optional<StoredAccount>> LoadAccount(absl::string_view directory_url);
+  // ALREADY_EXISTS when another replica stored a key first (use that one).
+  absl::Status InsertAccountKey(absl::string_view directory_url, const std::string& key_pem,
+                                absl::Time now);
+  absl::Status SetAccountUrl(absl::string_view directory_url, const std::string& account_url,
+                             absl::Time now);
+
+  // ALREADY_EXISTS when the URL or the idempotency key is taken.
+  absl::Status InsertOrder(const AcmeOrderRecord& order, absl::Time now);
+  absl::StatusOr<std::optional<AcmeOrderRecord>> FindOrder(absl::string_view order_url);
+  absl::StatusOr<std::optional<AcmeOrderRecord>> FindOrderByKey(absl::string_view key);
+  // Writes if the stored row still has order.version (and bumps it); false
+  // when another call changed it first.
+  absl::StatusOr<bool> UpdateOrder(AcmeOrderRecord& order, absl::Time now);
+  // Applies `change` to `order` and stores it; when another call changed the
+  // row first, reloads the row and applies `change` to that, so neither
+  // call's facts are lost. ABORTED after a few lost races.
+  absl::Status Apply(AcmeOrderRecord& order, const std::function<void(AcmeOrderRecord&)>& change,
+                     absl::Time now);
+
+ private:
+  absl::StatusOr<std::optional<AcmeOrderRecord>> FindOrderBy(const char* column,
+                                                             absl::string_view value);
+
+  mysql::ConnectionPool& pool_;
+};
+
+}  // namespace sslpanel::ca::acme

@@ -1,0 +1,25 @@
+// Request checks every adapter applies before it talks to its CA. Each error
+// is INVALID_ARGUMENT and starts with the proto field name it is about, so a
+// caller sees "additional_names[2]: ..." rather than a generic refusal.
+#pragma once
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "ca-adapter/src/domain/order.h"
+
+namespace sslpanel::ca::domain {
+
+inline constexpr size_t kMaxIdempotencyKeyLength = 128;
+inline constexpr size_t kMaxCaOrderIdLength = 768;
+inline constexpr size_t kMaxCsrLength = 64 * 1024;
+inline constexpr int kMaxPeriodMonths = 60;
+
+absl::Status ValidateSubmit(const SubmitCommand& command, const Capabilities& capabilities);
+absl::Status ValidateReissue(const ReissueCommand& command, const Capabilities& capabilities);
+absl::Status ValidateRenew(const RenewCommand& command, const Capabilities& capabilities);
+absl::Status ValidateCancel(const CancelCommand& command);
+absl::Status ValidateRevoke(const RevokeCommand& command);
+// A CA reference as GetOrderStatus receives it.
+absl::Status ValidateCaOrderId(absl::string_view ca_order_id);
+
+}  // namespace sslpanel::ca::domain

@@ -1,0 +1,81 @@
+// The sandbox CA behind the CaBackend port: orders live in MySQL, outcomes
+// follow the scripted behaviour (sandbox_policy.h), certificates are signed
+// by SandboxCa. Time-driven transitions (issuance after the delay, confirmed
+// cancellations) happen lazily when an order is read, with optimistic
+// updates, so any number of replicas can serve the same database.
+#pragma once
+
+#include <memory>
+
+#include "ca-adapter/src/app/ca_backend.h"
+#include "ca-adapter/src/app/random_source.h"
+#include "ca-adapter/src/sandbox/sandbox_ca.h"
+#include "ca-adapter/src/sandbox/sandbox_policy.h"
+#include "ca-adapter/src/sandbox/sandbox_store.h"
+#include "common/time/clock.h"
+
+namespace sslpanel::ca::sandbox {
+
+class SandboxBackend final : public app::CaBackend {
+ public:
+  SandboxBackend(SandboxBehaviour behaviour, const SandboxCa& ca, SandboxOrderStore& store,
+                 const Clock& clock, app::RandomSource& random)
+      : behaviour_(std::move(behaviour)), ca_(ca), store_(store), clock_(clock), random_(random) {}
+
+  domain::Capabilities GetCapabilities() const override;
+  absl::StatusOr<domain::OrderStatus> Submit(const domain::SubmitCommand& command,
+                                             const app::CallOptions& options) override;
+  absl::StatusOr<domain::OrderStatus> GetStatus(absl::string_view ca_order_id,
+                                                const app::CallOptions& options) override;
+  absl::StatusOr<domain::OrderStatus> Cancel(absl::string_view ca_order_id,
+                                             absl::string_view reason,
+                                             const app::CallOptions& options) override;
+  absl::StatusOr<domain::OrderStatus> Revoke(absl::string_view ca_order_id,
+                                             domain::RevocationReason reason,
+                                             const app::CallOptions& options) override;
+  absl::StatusOr<domain::OrderStatus> Reissue(const domain::ReissueCommand& command,
+                                              const app::CallOptions& options) override;
+  absl::StatusOr<domain::OrderStatus> Renew(const domain::RenewCommand& command,
+                                            const app::CallOptions& options) override;
+
+ private:
+  // What a new order is made of, whichever RPC creates it.
+  struct NewOrder {
+    std::string idempotency_key;
+    OrderKind kind = OrderKind::kInitial;
+    std::string original_ca_order_id;
+    std::string csr_pem;
+    std::vector<std::string> names;
+    domain::ValidationType validation_type = domain::ValidationType::kDv;
+    int period_months = 0;
+    std::optional<domain::Organization> organization;
+    std::vector<domain::DomainValidation> domain_validations;
+    std::optional<absl::Time> fixed_not_after;
+  };
+
+  // The order an earlier attempt created with `key`, if any (never two).
+  absl::StatusOr<std::optional<SandboxOrder>> Existing(absl::string_view key);
+  absl::StatusOr<domain::OrderStatus> Create(const NewOrder& request);
+  // Loads the order and applies every transition that is due.
+  absl::StatusOr<SandboxOrder> LoadCurrent(absl::string_view ca_order_id);
+  // Applies `change` to the current order and stores it; re-reads and tries
+  // again when another replica changed the order first.
+  absl::StatusOr<SandboxOrder> Modify(
+      absl::string_view ca_order_id,
+      const std::function<absl::Status(SandboxOrder&, absl::Time now)>& change);
+  // The issued original a reissue or renewal starts from.
+  absl::StatusOr<SandboxOrder> IssuedOriginal(absl::string_view ca_order_id,
+                                              absl::string_view action);
+  absl::Status ApplyStep(SandboxOrder& order, absl::Time now);
+
+  SandboxBehaviour behaviour_;
+  const SandboxCa& ca_;
+  SandboxOrderStore& store_;
+  const Clock& clock_;
+  app::RandomSource& random_;
+};
+
+// The wire view of a stored order.
+domain::OrderStatus ToStatus(const SandboxOrder& order);
+
+}  // namespace sslpanel::ca::sandbox

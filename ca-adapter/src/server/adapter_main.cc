@@ -1,0 +1,102 @@
+#include "ca-adapter/src/server/adapter_main.h"
+
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ca-adapter/src/server/adapter_server.h"
+#include "ca-adapter/src/storage/migrations.h"
+#include "ca-adapter/src/x509/openssl_random.h"
+#include "common/grpc/server.h"
+#include "common/grpc/server_flags.h"
+#include "common/log/log.h"
+#include "common/mysql/db_flags.h"
+#include "common/mysql/migrator.h"
+
+ABSL_FLAG(bool, auto_migrate, false,
+          "apply pending database migrations before serving (local runs and tests; production "
+          "runs the migrate command as a Job)");
+ABSL_FLAG(absl::Duration, call_budget, absl::Seconds(60),
+          "longest time one RPC may spend talking to the CA, whatever the caller's deadline");
+
+namespace sslpanel::ca::server {
+
+int RunAdapter(int argc, char** argv, const AdapterProgram& program) {
+  grpc_util::BlockTerminationSignals();
+  absl::SetProgramUsageMessage(
+      absl::StrCat("sslpanel.ca.v1.CaAdapterService for one CA.\n\nUsage:\n  ", program.name,
+                   " [flags]            serve (needs a current schema, or --auto_migrate)\n  ",
+                   program.name, " migrate [flags]    apply the database migrations and exit"));
+  const std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  const std::string command = args.size() > 1 ? args[1] : "serve";
+  if (args.size() > 2 || (command != "serve" && command != "migrate")) {
+    log::Error("unknown command; use \"serve\" (default) or \"migrate\"",
+               {{"command", absl::StrJoin(args.begin() + 1, args.end(), " ")}});
+    return 2;
+  }
+  absl::StatusOr<grpc_util::ServerConfig> server_config =
+      grpc_util::ServerConfigFromFlags(program.name, program.default_listen);
+  absl::StatusOr<mysql::MysqlConfig> db_config =
+      mysql::MysqlConfigFromFlags(program.default_database);
+  for (const absl::Status& status : {server_config.status(), db_config.status()}) {
+    if (!status.ok()) {
+      log::Error("bad configuration", {{"error", status}});
+      return 2;
+    }
+  }
+  if (absl::GetFlag(FLAGS_call_budget) <= absl::ZeroDuration()) {
+    log::Error("bad configuration", {{"error", "--call_budget must be positive"}});
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> pool =
+      mysql::ConnectionPool::Create(*db_config);
+  if (!pool.ok()) {
+    log::Error("cannot reach the database",
+               {{"database", db_config->Describe()}, {"error", pool.status()}});
+    return 1;
+  }
+  if (command == "migrate" || absl::GetFlag(FLAGS_auto_migrate)) {
+    std::vector<int> applied;
+    if (absl::Status migrated = mysql::ApplyMigrations(**pool, CaAdapterMigrations(), &applied);
+        !migrated.ok()) {
+      log::Error("migration failed", {{"database", db_config->Describe()}, {"error", migrated}});
+      return 1;
+    }
+    log::Info("database schema is current",
+              {{"database", db_config->Describe()},
+               {"applied", absl::StrJoin(applied, ",")},
+               {"version", static_cast<int64_t>(CaAdapterMigrations().size())}});
+    if (command == "migrate") {
+      return 0;
+    }
+  }
+  if (absl::Status current = mysql::CheckSchemaCurrent(**pool, CaAdapterMigrations());
+      !current.ok()) {
+    log::Error("refusing to start", {{"database", db_config->Describe()}, {"error", current}});
+    return 1;
+  }
+
+  SystemClock clock;
+  x509::OpenSslRandom random;
+  absl::StatusOr<std::shared_ptr<app::CaBackend>> backend =
+      program.make_backend(**pool, clock, random);
+  if (!backend.ok()) {
+    log::Error("cannot set up the CA backend", {{"error", backend.status()}});
+    return backend.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  AdapterOptions options;
+  options.call_budget = absl::GetFlag(FLAGS_call_budget);
+  absl::StatusOr<std::unique_ptr<AdapterServer>> adapter =
+      AdapterServer::Start(*server_config, **pool, *std::move(backend), clock, options);
+  if (!adapter.ok()) {
+    log::Error("cannot start", {{"error", adapter.status()}});
+    return 1;
+  }
+  grpc_util::ServeUntilSignal((*adapter)->host());
+  return 0;
+}
+
+}  // namespace sslpanel::ca::server
