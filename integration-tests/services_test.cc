@@ -42,8 +42,23 @@ TEST(Services, PrevalidationServesHealthAndReflection) {
 }
 
 TEST(Services, SandboxCaAdapterServesHealthAndReflection) {
+  auto db = testing::TestDatabase::Create();
+  ASSERT_TRUE(db.ok()) << db.status();
+  DbArgs args = DbArgsFor((*db)->config());
+  args.flags.push_back("--auto_migrate");
+  args.flags.push_back("--ca_dir=" + testing::MakeTempDir("sslpanel-sandbox-ca-"));
+  ExpectServingAndReflected({"ca-sandbox", Binaries::CaSandbox(), args.flags,
+                             "sslpanel.ca.v1.CaAdapterService", args.env});
+}
+
+TEST(Services, AcmeCaAdapterServesHealthAndReflection) {
+  // It serves without reaching its CA: the account is set up on first use.
+  auto db = testing::TestDatabase::Create();
+  ASSERT_TRUE(db.ok()) << db.status();
+  DbArgs args = DbArgsFor((*db)->config());
+  args.flags.push_back("--auto_migrate");
   ExpectServingAndReflected(
-      {"ca-sandbox", Binaries::CaSandbox(), {}, "sslpanel.ca.v1.CaAdapterService"});
+      {"ca-acme", Binaries::CaAcme(), args.flags, "sslpanel.ca.v1.CaAdapterService", args.env});
 }
 
 TEST(Services, WorkflowServesHealthAndReflection) {

@@ -1,0 +1,209 @@
+#include "integration-tests/system.h"
+
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+#include <grpcpp/grpcpp.h>
+#include <mysql_connection.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "ca-adapter/src/testing/pebble.h"
+
+namespace sslpanel::integration {
+namespace {
+
+// Fast loops so lifecycles finish in seconds; production defaults are slower.
+const std::vector<std::string>& FastWorkflowFlags() {
+  static const auto* flags = new std::vector<std::string>{
+      "--idle_wait=50ms", "--sweep_interval=300ms", "--poll_min=100ms", "--poll_max=1s",
+      "--retry_max=1s",   "--call_timeout=10s",     "--lease=15s",      "--shutdown_grace=2s"};
+  return *flags;
+}
+
+absl::StatusOr<int64_t> CountRows(const mysql::MysqlConfig& config, const std::string& sql) {
+  auto pool = mysql::ConnectionPool::Create(config);
+  if (!pool.ok()) {
+    return pool.status();
+  }
+  int64_t count = -1;
+  absl::Status status = (*pool)->Run("count", [&](sql::Connection& conn) {
+    std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+    std::unique_ptr<sql::ResultSet> rows(stmt->executeQuery(sql));
+    rows->next();
+    count = rows->getInt64(1);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return count;
+}
+
+}  // namespace
+
+bool CertificateIs(const v1::Order& order, int index, v1::CertificateStatus status,
+                   v1::PendingOperation pending) {
+  return order.certificates_size() > index && order.certificates(index).status() == status &&
+         order.certificates(index).pending_operation() == pending;
+}
+
+absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& options) {
+  auto system = std::unique_ptr<System>(new System());
+  system->dir_ = testing::MakeTempDir("sslpanel-system-");
+  for (auto* db : {&system->workflow_db_, &system->sandbox_db_, &system->acme_db_}) {
+    auto created = testing::TestDatabase::Create();
+    if (!created.ok()) {
+      return created.status();
+    }
+    *db = *std::move(created);
+  }
+
+  // Fake KvK and RDAP registries on free ports.
+  const std::string kvk_port_file = system->dir_ + "/kvk.port";
+  const std::string rdap_port_file = system->dir_ + "/rdap.port";
+  auto fakes = testing::Subprocess::Start(
+      {Binaries::FakeRegistries(), "--kvk_listen=127.0.0.1:0", "--rdap_listen=127.0.0.1:0",
+       "--kvk_port_file=" + kvk_port_file, "--rdap_port_file=" + rdap_port_file,
+       std::string("--testdata_dir=") + SSLPANEL_SOURCE_DIR + "/prevalidation-service/testdata"},
+      system->dir_ + "/fake-registries.log");
+  if (!fakes.ok()) {
+    return fakes.status();
+  }
+  system->fakes_ = *std::move(fakes);
+  auto kvk_port = testing::WaitForPortFile(kvk_port_file, *system->fakes_);
+  auto rdap_port = testing::WaitForPortFile(rdap_port_file, *system->fakes_);
+  if (!kvk_port.ok() || !rdap_port.ok()) {
+    return absl::UnavailableError(absl::StrCat("fake registries: ", kvk_port.status().message(),
+                                               rdap_port.status().message()));
+  }
+
+  auto prevalidation =
+      RunningService::Start("prevalidation", Binaries::Prevalidation(),
+                            {absl::StrCat("--kvk_base_url=http://127.0.0.1:", *kvk_port, "/api"),
+                             absl::StrCat("--rdap_base_url=http://127.0.0.1:", *rdap_port),
+                             std::string("--phone_directory_file=") + SSLPANEL_SOURCE_DIR +
+                                 "/prevalidation-service/testdata/phone_directory.json"},
+                            "sslpanel.prevalidation.v1.PrevalidationService");
+  if (!prevalidation.ok()) {
+    return prevalidation.status();
+  }
+  system->prevalidation_ = *std::move(prevalidation);
+
+  system->sandbox_ca_dir_ = system->dir_ + "/sandbox-ca";
+  DbArgs sandbox_db = DbArgsFor(system->sandbox_db_->config());
+  std::vector<std::string> sandbox_args = sandbox_db.flags;
+  sandbox_args.push_back("--auto_migrate");
+  sandbox_args.push_back("--ca_dir=" + system->sandbox_ca_dir_);
+  sandbox_args.push_back("--issue_delay=0s");
+  sandbox_args.insert(sandbox_args.end(), options.sandbox_flags.begin(),
+                      options.sandbox_flags.end());
+  auto sandbox = RunningService::Start("ca-sandbox", Binaries::CaSandbox(), sandbox_args,
+                                       "sslpanel.ca.v1.CaAdapterService", sandbox_db.env);
+  if (!sandbox.ok()) {
+    return sandbox.status();
+  }
+  system->sandbox_ = *std::move(sandbox);
+  system->adapters_flag_ = "--ca_adapters=sandbox=" + system->sandbox_->target();
+
+  if (options.with_acme) {
+    auto pebble = ca::testing::Pebble::Start({});
+    if (!pebble.ok()) {
+      return pebble.status();
+    }
+    DbArgs acme_db = DbArgsFor(system->acme_db_->config());
+    std::vector<std::string> acme_args = acme_db.flags;
+    acme_args.push_back("--auto_migrate");
+    acme_args.push_back("--directory_url=" + (*pebble)->directory_url());
+    acme_args.push_back("--ca_bundle=" + (*pebble)->tls_ca_file());
+    auto acme = RunningService::Start("ca-acme", Binaries::CaAcme(), acme_args,
+                                      "sslpanel.ca.v1.CaAdapterService", acme_db.env);
+    if (!acme.ok()) {
+      return acme.status();
+    }
+    system->acme_ = *std::move(acme);
+    system->adapters_flag_ += ",acme=" + system->acme_->target();
+    system->pebble_holder_ = std::move(*pebble);
+  }
+
+  if (absl::Status migrated = Migrate(Binaries::Workflow(), system->workflow_db_->config());
+      !migrated.ok()) {
+    return migrated;
+  }
+  for (int replica = 0; replica < options.workflow_replicas; ++replica) {
+    auto workflow = system->StartWorkflow(replica, options);
+    if (!workflow.ok()) {
+      return workflow.status();
+    }
+    system->stubs_.push_back(v1::WorkflowService::NewStub(
+        grpc::CreateChannel((*workflow)->target(), grpc::InsecureChannelCredentials())));
+    system->workflows_.push_back(*std::move(workflow));
+  }
+  return system;
+}
+
+absl::StatusOr<std::unique_ptr<RunningService>> System::StartWorkflow(
+    int replica, const SystemOptions& options) {
+  DbArgs db = DbArgsFor(workflow_db_->config());
+  std::vector<std::string> args = db.flags;
+  args.push_back(std::string("--products_file=") + SSLPANEL_SOURCE_DIR +
+                 "/integration-tests/testdata/products.json");
+  args.push_back(adapters_flag_);
+  args.push_back("--prevalidation_address=" + prevalidation_->target());
+  args.push_back(absl::StrCat("--replica_id=workflow-", replica));
+  args.insert(args.end(), FastWorkflowFlags().begin(), FastWorkflowFlags().end());
+  args.insert(args.end(), options.workflow_flags.begin(), options.workflow_flags.end());
+  return RunningService::Start(absl::StrCat("workflow-", replica), Binaries::Workflow(), args,
+                               "sslpanel.workflow.v1.WorkflowService", db.env);
+}
+
+System::~System() {
+  // Clients first, then the services in reverse dependency order.
+  stubs_.clear();
+  workflows_.clear();
+  acme_.reset();
+  pebble_holder_.reset();
+  sandbox_.reset();
+  prevalidation_.reset();
+  fakes_.reset();
+}
+
+absl::StatusOr<int64_t> System::SandboxOrderCount() {
+  return CountRows(sandbox_db_->config(), "SELECT COUNT(*) FROM sandbox_orders");
+}
+
+absl::StatusOr<int64_t> System::SandboxDistinctKeys() {
+  return CountRows(sandbox_db_->config(),
+                   "SELECT COUNT(DISTINCT idempotency_key) FROM sandbox_orders");
+}
+
+absl::StatusOr<v1::Order> System::WaitFor(const std::string& order_id,
+                                          const std::function<bool(const v1::Order&)>& done,
+                                          const std::string& what, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  v1::Order last;
+  std::string error;
+  while (absl::Now() < deadline) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    v1::GetOrderRequest request;
+    request.set_order_id(order_id);
+    v1::GetOrderResponse response;
+    grpc::Status status = workflow().GetOrder(&context, request, &response);
+    if (status.ok()) {
+      last = response.order();
+      if (done(last)) {
+        return last;
+      }
+    } else {
+      error = status.error_message();
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return absl::DeadlineExceededError(absl::StrCat(
+      "order ", order_id, " never became ", what, " within ", absl::FormatDuration(timeout),
+      "; last seen: ", last.ShortDebugString(), error.empty() ? "" : " error: ", error));
+}
+
+}  // namespace sslpanel::integration

@@ -1,0 +1,81 @@
+// The whole system for end-to-end tests: fresh databases on the test
+// MariaDB, the fake KvK/RDAP registries, the prevalidation service, the
+// sandbox CA adapter (optionally Pebble and the ACME adapter) and one or more
+// workflow replicas, all real binaries on free loopback ports. Tests drive
+// it through the public gRPC API only.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/testing/test_database.h"
+#include "integration-tests/harness.h"
+#include "sslpanel/workflow/v1/workflow.grpc.pb.h"
+
+namespace sslpanel::ca::testing {
+class Pebble;
+}  // namespace sslpanel::ca::testing
+
+namespace sslpanel::integration {
+
+namespace v1 = ::sslpanel::workflow::v1;
+
+struct SystemOptions {
+  int workflow_replicas = 1;
+  bool with_acme = false;
+  // Extra flags for the sandbox adapter (e.g. --issue_delay=2s).
+  std::vector<std::string> sandbox_flags;
+  // Extra flags for every workflow replica.
+  std::vector<std::string> workflow_flags;
+};
+
+class System {
+ public:
+  static absl::StatusOr<std::unique_ptr<System>> Start(const SystemOptions& options);
+  ~System();
+
+  // A stub for workflow replica `replica`.
+  v1::WorkflowService::Stub& workflow(int replica = 0) { return *stubs_[replica]; }
+  RunningService& workflow_process(int replica = 0) { return *workflows_[replica]; }
+  RunningService& sandbox() { return *sandbox_; }
+  const std::string& sandbox_ca_dir() const { return sandbox_ca_dir_; }
+
+  // CA orders the sandbox has ever created (one row per idempotency key).
+  absl::StatusOr<int64_t> SandboxOrderCount();
+  absl::StatusOr<int64_t> SandboxDistinctKeys();
+
+  // Polls GetOrder until `done` holds, failing after `timeout` with the last
+  // state seen and `what`.
+  absl::StatusOr<v1::Order> WaitFor(const std::string& order_id,
+                                    const std::function<bool(const v1::Order&)>& done,
+                                    const std::string& what,
+                                    absl::Duration timeout = absl::Seconds(30));
+
+ private:
+  System() = default;
+  absl::StatusOr<std::unique_ptr<RunningService>> StartWorkflow(int replica,
+                                                                const SystemOptions& options);
+
+  std::unique_ptr<testing::TestDatabase> workflow_db_;
+  std::unique_ptr<testing::TestDatabase> sandbox_db_;
+  std::unique_ptr<testing::TestDatabase> acme_db_;
+  std::unique_ptr<testing::Subprocess> fakes_;
+  std::unique_ptr<ca::testing::Pebble> pebble_holder_;
+  std::string dir_;
+  std::string sandbox_ca_dir_;
+  std::unique_ptr<RunningService> prevalidation_;
+  std::unique_ptr<RunningService> sandbox_;
+  std::unique_ptr<RunningService> acme_;
+  std::vector<std::unique_ptr<RunningService>> workflows_;
+  std::vector<std::unique_ptr<v1::WorkflowService::Stub>> stubs_;
+  std::string adapters_flag_;
+};
+
+// Order predicates for WaitFor.
+bool CertificateIs(const v1::Order& order, int index, v1::CertificateStatus status,
+                   v1::PendingOperation pending = v1::PENDING_OPERATION_NONE);
+
+}  // namespace sslpanel::integration
