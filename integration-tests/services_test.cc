@@ -29,6 +29,13 @@ void ExpectServingAndReflected(const ServiceCase& c) {
   EXPECT_THAT(listed.output, HasSubstr(c.service));
   EXPECT_THAT(listed.output, HasSubstr("grpc.health.v1.Health"));
   EXPECT_THAT(listed.output, HasSubstr("grpc.reflection.v1alpha.ServerReflection"));
+  // Health answers through reflection alone, as grpcurl users call it.
+  CommandResult health =
+      RunCommand({Binaries::Buf(), "curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d",
+                  "{\"service\": \"" + c.service + "\"}",
+                  "http://" + (*service)->target() + "/grpc.health.v1.Health/Check"});
+  ASSERT_EQ(health.exit_code, 0) << health.output;
+  EXPECT_THAT(health.output, HasSubstr("SERVING"));
   auto code = (*service)->process().Terminate();
   ASSERT_TRUE(code.ok()) << code.status();
   EXPECT_EQ(*code, 0) << "SIGTERM must be a clean shutdown";

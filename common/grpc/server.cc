@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/log/log.h"
+#include "grpc/health/v1/health.pb.h"
 
 namespace sslpanel::grpc_util {
 namespace {
@@ -47,6 +48,10 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // The default health service is built on upb and registers no descriptor;
+  // touching the generated one puts grpc.health.v1 into the pool reflection
+  // serves, so grpcurl can call Health/Check without a local .proto.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
 
   grpc::ServerBuilder builder;
   int port = 0;
