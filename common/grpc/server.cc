@@ -1,18 +1,20 @@
 #include "common/grpc/server.h"
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
 
 #include <chrono>
 #include <fstream>
+#include <string_view>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/grpc/reflection.h"
 #include "common/log/log.h"
-#include "grpc/health/v1/health.pb.h"
+
+std::string_view SslpanelApiDescriptorSet();
 
 namespace sslpanel::grpc_util {
 namespace {
@@ -47,11 +49,17 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
     return valid;
   }
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  // The default health service is built on upb and registers no descriptor;
-  // touching the generated one puts grpc.health.v1 into the pool reflection
-  // serves, so grpcurl can call Health/Check without a local .proto.
-  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  std::vector<std::string> listed;
+  for (const HostedService& hosted : services) {
+    listed.push_back(hosted.name);
+  }
+  listed.push_back("grpc.health.v1.Health");
+  const std::string_view descriptors = SslpanelApiDescriptorSet();
+  auto reflection =
+      Reflection::Create(absl::string_view(descriptors.data(), descriptors.size()), listed);
+  if (!reflection.ok()) {
+    return reflection.status();
+  }
 
   grpc::ServerBuilder builder;
   int port = 0;
@@ -61,6 +69,8 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
     builder.RegisterService(hosted.service);
     names.push_back(hosted.name);
   }
+  builder.RegisterService((*reflection)->v1());
+  builder.RegisterService((*reflection)->v1alpha());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(
@@ -68,6 +78,7 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   }
   auto host = std::unique_ptr<ServerHost>(
       new ServerHost(std::move(server), port, std::move(names), config.shutdown_grace));
+  host->reflection_ = *std::move(reflection);
   for (const std::string& name : host->names_) {
     host->server_->GetHealthCheckService()->SetServingStatus(name, true);
   }

@@ -17,6 +17,8 @@ class Service;
 
 namespace sslpanel::grpc_util {
 
+class Reflection;
+
 struct ServerConfig {
   // host:port to listen on; port 0 picks a free port (logged and reported).
   std::string listen_address = "127.0.0.1:0";
@@ -54,6 +56,7 @@ class ServerHost {
   ServerHost(std::unique_ptr<grpc::Server> server, int port, std::vector<std::string> names,
              absl::Duration grace);
 
+  std::unique_ptr<Reflection> reflection_;  // outlives server_ (destroyed after it)
   std::unique_ptr<grpc::Server> server_;
   int port_;
   std::vector<std::string> names_;

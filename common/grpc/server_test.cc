@@ -9,7 +9,10 @@
 #include "absl/time/clock.h"
 #include "common/grpc/status.h"
 #include "common/testing/health.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/descriptor.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "sslpanel/ca/v1/ca.grpc.pb.h"
 
@@ -80,6 +83,48 @@ TEST(ServerHost, ShutdownLetsInFlightCallsFinishAndHealthGoesNotServing) {
   caller.join();
   EXPECT_TRUE(call_status.ok()) << call_status.error_message();
   EXPECT_EQ(response.adapter(), "slow");
+}
+
+TEST(ServerHost, ReflectionServesTheApiWithItsComments) {
+  SlowService service;
+  auto host = ServerHost::Start(TestConfig(), {{&service, "sslpanel.ca.v1.CaAdapterService"}});
+  ASSERT_TRUE(host.ok());
+  auto stub = grpc::reflection::v1alpha::ServerReflection::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string((*host)->port()), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  auto stream = stub->ServerReflectionInfo(&context);
+  grpc::reflection::v1alpha::ServerReflectionRequest request;
+  request.set_list_services("*");
+  ASSERT_TRUE(stream->Write(request));
+  grpc::reflection::v1alpha::ServerReflectionResponse response;
+  ASSERT_TRUE(stream->Read(&response));
+  std::vector<std::string> names;
+  for (const auto& listed : response.list_services_response().service()) {
+    names.push_back(listed.name());
+  }
+  EXPECT_THAT(names,
+              ::testing::IsSupersetOf({"sslpanel.ca.v1.CaAdapterService", "grpc.health.v1.Health",
+                                       "grpc.reflection.v1alpha.ServerReflection"}));
+  request.set_file_containing_symbol("sslpanel.ca.v1.SubmitOrderRequest");
+  ASSERT_TRUE(stream->Write(request));
+  ASSERT_TRUE(stream->Read(&response));
+  ASSERT_GE(response.file_descriptor_response().file_descriptor_proto_size(), 2)
+      << "the file and its imports";
+  google::protobuf::FileDescriptorProto file;
+  ASSERT_TRUE(file.ParseFromString(response.file_descriptor_response().file_descriptor_proto(0)));
+  EXPECT_EQ(file.name(), "sslpanel/ca/v1/ca.proto");
+  bool documented = false;
+  for (const auto& location : file.source_code_info().location()) {
+    documented =
+        documented || location.leading_comments().find("Caller-chosen key") != std::string::npos;
+  }
+  EXPECT_TRUE(documented) << "grpcurl describe must show the field comments";
+  request.set_file_containing_symbol("no.such.Symbol");
+  ASSERT_TRUE(stream->Write(request));
+  ASSERT_TRUE(stream->Read(&response));
+  EXPECT_EQ(response.error_response().error_code(), 5);  // NOT_FOUND
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
 }
 
 TEST(ServerHost, RefusesAnAddressWithoutPort) {
