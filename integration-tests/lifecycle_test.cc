@@ -136,7 +136,8 @@ TEST_F(LifecycleTest, DutchOvOrderWithAWrongNameIsHeldUntilTheCustomerFixesIt) {
   }
   EXPECT_TRUE(name_check_names_registered_name) << held->prevalidation().ShortDebugString();
   EXPECT_THAT(held->allowed_actions(),
-              ElementsAre(v1::ACTION_UPDATE, v1::ACTION_CANCEL, v1::ACTION_OVERRIDE_PREVALIDATION));
+              ElementsAre(v1::ACTION_UPDATE, v1::ACTION_SUBMIT, v1::ACTION_CANCEL,
+                          v1::ACTION_OVERRIDE_PREVALIDATION));
   auto picture = Picture(api(), held->order_id());
   EXPECT_EQ(ArrowState(*picture, OPEN, REQUESTED), v1::ARROW_STATE_MARKED);
 

@@ -1,5 +1,6 @@
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "absl/strings/ascii.h"
@@ -64,8 +65,10 @@ class CurlClient final : public Client {
     }
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str());
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
-                     static_cast<long>(absl::ToInt64Milliseconds(request.timeout)));
+    // 0 would mean "no timeout": a nearly spent budget still gets 1 ms.
+    curl_easy_setopt(
+        h, CURLOPT_TIMEOUT_MS,
+        std::max<long>(1, static_cast<long>(absl::ToInt64Milliseconds(request.timeout))));
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // thread-safe timeouts
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);

@@ -10,6 +10,8 @@ ABSL_FLAG(std::string, db_user, "sslpanel", "database user");
 ABSL_FLAG(std::string, db_password_file, "",
           "file holding the database password (else env SSLPANEL_DB_PASSWORD)");
 ABSL_FLAG(int, db_pool_size, 8, "database connections per process");
+ABSL_FLAG(int, db_statement_cache_size, 64,
+          "prepared statements kept open per database connection (0: prepare every time)");
 ABSL_FLAG(absl::Duration, db_query_timeout, absl::Seconds(30), "socket timeout per statement");
 
 namespace sslpanel::mysql {
@@ -24,6 +26,7 @@ absl::StatusOr<MysqlConfig> MysqlConfigFromFlags(const std::string& default_data
   }
   config.user = absl::GetFlag(FLAGS_db_user);
   config.pool_size = absl::GetFlag(FLAGS_db_pool_size);
+  config.statement_cache_size = absl::GetFlag(FLAGS_db_statement_cache_size);
   config.query_timeout = absl::GetFlag(FLAGS_db_query_timeout);
   auto password = config::ReadSecret("--db_password_file", absl::GetFlag(FLAGS_db_password_file),
                                      "SSLPANEL_DB_PASSWORD");

@@ -1,5 +1,6 @@
 #include "common/mysql/migrator.h"
 
+#include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
@@ -39,6 +40,14 @@ bool TableExists(sql::Connection& conn) {
       stmt->executeQuery("SELECT COUNT(*) FROM information_schema.tables"
                          " WHERE table_schema = DATABASE() AND table_name = 'schema_migrations'"));
   return rows->next() && rows->getInt(1) > 0;
+}
+
+// Errors of additive DDL whose effect is already in place: table exists
+// (1050), duplicate column (1060), duplicate key name (1061). Migrations only
+// add, so re-running one after an interruption finishes it.
+bool AlreadyApplied(const sql::SQLException& e) {
+  const int code = e.getErrorCode();
+  return code == 1050 || code == 1060 || code == 1061;
 }
 
 absl::Status ValidateList(const std::vector<Migration>& migrations) {
@@ -108,13 +117,18 @@ absl::Status ApplyMigrations(ConnectionPool& pool, const std::vector<Migration>&
       }
       log::Info("applying migration", {{"migration", migration.name}});
       // MySQL commits DDL implicitly, so a migration is applied statement by
-      // statement; keep each file to statements that are safe to re-run or a
-      // single DDL statement.
+      // statement and recorded at the end; see AlreadyApplied() for re-runs.
       for (const std::string& statement : SplitStatements(migration.sql)) {
         try {
           stmt->execute(statement);
         } catch (const sql::SQLException& e) {
-          return TranslateSqlError(e, absl::StrCat("migration ", migration.name));
+          if (!AlreadyApplied(e)) {
+            return TranslateSqlError(e, absl::StrCat("migration ", migration.name));
+          }
+          // A run that died after this DDL (it commits implicitly) and
+          // before recording the version: the work is there, go on.
+          log::Info("migration statement already applied",
+                    {{"migration", migration.name}, {"mysql_error", e.getErrorCode()}});
         }
       }
       std::unique_ptr<sql::PreparedStatement> record(

@@ -21,7 +21,10 @@ struct Migration {
 
 // Applies every migration newer than the recorded version, in order, under a
 // named lock so two migrators never run at once. Running it again changes
-// nothing. Returns the versions applied through `applied` when not null.
+// nothing, and a run interrupted inside a migration can simply be repeated:
+// migrations only add tables, columns and keys, and one whose effect is
+// already there (table, column or key exists) counts as applied. Returns the
+// versions applied through `applied` when not null.
 absl::Status ApplyMigrations(ConnectionPool& pool, const std::vector<Migration>& migrations,
                              std::vector<int>* applied = nullptr);
 

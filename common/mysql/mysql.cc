@@ -1,6 +1,7 @@
 #include "common/mysql/mysql.h"
 
 #include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
 #include <cppconn/statement.h>
 #include <mysql_connection.h>
 #include <mysql_driver.h>
@@ -32,6 +33,45 @@ sql::mysql::MySQL_Driver* Driver() {
 
 }  // namespace
 
+// The prepared statements of one connection by SQL text, least recently used
+// last. Destroyed before its connection closes. Eviction closes the least
+// recently used statement; a borrower holds a few statements at a time, far
+// below the capacity, so that is never one still in use.
+class StatementCache {
+ public:
+  explicit StatementCache(size_t capacity) : capacity_(capacity) {}
+
+  sql::PreparedStatement& Get(sql::Connection& conn, const std::string& sql) {
+    auto found = index_.find(sql);
+    if (found != index_.end()) {
+      entries_.splice(entries_.begin(), entries_, found->second);
+      sql::PreparedStatement& stmt = *found->second->second;
+      stmt.clearParameters();
+      return stmt;
+    }
+    std::unique_ptr<sql::PreparedStatement> stmt(conn.prepareStatement(sql));
+    if (entries_.size() >= capacity_) {
+      index_.erase(entries_.back().first);
+      entries_.pop_back();  // closes the server-side statement
+    }
+    entries_.emplace_front(sql, std::move(stmt));
+    index_[sql] = entries_.begin();
+    return *entries_.front().second;
+  }
+
+ private:
+  using Entry = std::pair<std::string, std::unique_ptr<sql::PreparedStatement>>;
+  size_t capacity_;
+  std::list<Entry> entries_;
+  std::unordered_map<std::string, std::list<Entry>::iterator> index_;
+};
+
+Statement::Statement(sql::PreparedStatement* borrowed,
+                     std::unique_ptr<sql::PreparedStatement> owned)
+    : stmt_(owned != nullptr ? owned.get() : borrowed), owned_(std::move(owned)) {}
+
+Statement::~Statement() = default;
+
 absl::Status MysqlConfig::Validate() const {
   if (host.empty()) {
     return absl::InvalidArgumentError("--db_host must not be empty");
@@ -51,6 +91,10 @@ absl::Status MysqlConfig::Validate() const {
   }
   if (connect_timeout <= absl::ZeroDuration() || query_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("database timeouts must be positive");
+  }
+  if (statement_cache_size < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--db_statement_cache_size must not be negative, got ", statement_cache_size));
   }
   return absl::OkStatus();
 }
@@ -74,22 +118,28 @@ bool IsConnectionError(const sql::SQLException& e) {
 }
 
 absl::Status TranslateSqlError(const sql::SQLException& e, absl::string_view what) {
-  const std::string detail =
-      absl::StrCat(what, ": ", e.what(), " (MySQL error ", e.getErrorCode(), ")");
-  switch (e.getErrorCode()) {
+  // The server's text names tables, keys, hosts and values: it goes to the
+  // log; callers get the operation, the code and what to do.
+  const int code = e.getErrorCode();
+  log::Warning("database error",
+               {{"operation", what}, {"mysql_error", code}, {"detail", e.what()}});
+  switch (code) {
     case kErrDuplicateKey:
-      return absl::AlreadyExistsError(detail);
+      return absl::AlreadyExistsError(
+          absl::StrCat(what, ": duplicate key (MySQL error ", code, ")"));
     case kErrDeadlock:
     case kErrLockWaitTimeout:
     case kErrQueryInterrupted:
-      return absl::AbortedError(detail);
+      return absl::AbortedError(
+          absl::StrCat(what, ": lost a database race (MySQL error ", code, "); retry"));
     default:
       break;
   }
   if (IsConnectionError(e)) {
-    return absl::UnavailableError(detail);
+    return absl::UnavailableError(
+        absl::StrCat(what, ": database unavailable (MySQL error ", code, "); retry"));
   }
-  return absl::InternalError(detail);
+  return absl::InternalError(absl::StrCat(what, ": MySQL error ", code, ": ", e.what()));
 }
 
 PooledConnection::PooledConnection(ConnectionPool* pool, std::unique_ptr<sql::Connection> conn)
@@ -122,7 +172,12 @@ absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(const Mys
 }
 
 ConnectionPool::ConnectionPool(const MysqlConfig& config) : config_(config) {}
-ConnectionPool::~ConnectionPool() = default;
+
+ConnectionPool::~ConnectionPool() {
+  // Statements before the connections they were prepared on.
+  caches_.clear();
+  idle_.clear();
+}
 
 absl::StatusOr<std::unique_ptr<sql::Connection>> ConnectionPool::Connect() {
   sql::ConnectOptionsMap options;
@@ -142,14 +197,20 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> ConnectionPool::Connect() {
     // Every time the services write is UTC; the session must agree.
     stmt->execute("SET time_zone = '+00:00'");
     stmt->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+    if (config_.statement_cache_size > 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      caches_[conn.get()] =
+          std::make_unique<StatementCache>(static_cast<size_t>(config_.statement_cache_size));
+    }
     return conn;
   } catch (const sql::SQLException& e) {
-    absl::Status status = TranslateSqlError(e, absl::StrCat("connect to ", config_.Describe()));
-    if (status.code() == absl::StatusCode::kInternal) {
-      // Access denied, unknown database, ...: still the dependency's fault.
-      status = absl::UnavailableError(status.message());
-    }
-    return status;
+    // Access denied, unknown database, refused: the dependency's fault, and
+    // the details (user, host) stay in the log.
+    log::Warning("cannot connect to the database", {{"database", config_.Describe()},
+                                                    {"mysql_error", e.getErrorCode()},
+                                                    {"detail", e.what()}});
+    return absl::UnavailableError(
+        absl::StrCat("database unavailable (MySQL error ", e.getErrorCode(), "); retry"));
   }
 }
 
@@ -170,7 +231,7 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
     idle_.pop_back();
     lock.unlock();
     if (conn->isClosed()) {
-      conn.reset();
+      Drop(std::move(conn));
       lock.lock();
       --open_;
       lock.unlock();
@@ -190,14 +251,44 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
   return PooledConnection(this, *std::move(conn));
 }
 
+void ConnectionPool::Drop(std::unique_ptr<sql::Connection> conn) {
+  std::unique_ptr<StatementCache> cache;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = caches_.find(conn.get());
+    if (it != caches_.end()) {
+      cache = std::move(it->second);
+      caches_.erase(it);
+    }
+  }
+  try {
+    cache.reset();  // closes its statements while the connection exists
+    conn->close();
+  } catch (const sql::SQLException&) {
+    // Closing a dead connection may fail; it is being dropped anyway.
+  }
+  conn.reset();
+}
+
+Statement ConnectionPool::Prepare(sql::Connection& conn, const std::string& sql) {
+  StatementCache* cache = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = caches_.find(&conn);
+    if (it != caches_.end()) {
+      cache = it->second.get();
+    }
+  }
+  if (cache == nullptr) {
+    // Caching off, or a connection from elsewhere: an owned statement.
+    return Statement(nullptr, std::unique_ptr<sql::PreparedStatement>(conn.prepareStatement(sql)));
+  }
+  return Statement(&cache->Get(conn, sql), nullptr);
+}
+
 void ConnectionPool::Release(std::unique_ptr<sql::Connection> conn, bool broken) {
   if (broken) {
-    try {
-      conn->close();
-    } catch (const sql::SQLException&) {
-      // Closing a dead connection may fail; it is being dropped anyway.
-    }
-    conn.reset();
+    Drop(std::move(conn));
   }
   std::lock_guard<std::mutex> lock(mu_);
   if (conn == nullptr) {
@@ -221,27 +312,43 @@ absl::Status ConnectionPool::Run(absl::string_view what,
       conn->MarkBroken();
     }
     return TranslateSqlError(e, what);
+  } catch (const std::exception& e) {
+    // No exception crosses a layer: anything else (a value this version
+    // cannot read) is a broken invariant. The connection may be mid-result.
+    conn->MarkBroken();
+    return absl::InternalError(absl::StrCat(what, ": ", e.what()));
   }
 }
 
-Transaction::Transaction(sql::Connection& conn) : conn_(conn) { conn_.setAutoCommit(false); }
+namespace {
+
+void Execute(sql::Connection& conn, const char* sql) {
+  std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+  stmt->execute(sql);
+}
+
+}  // namespace
+
+// Autocommit stays on: toggling it would cost a round trip at the start and
+// another after the end of every transaction.
+Transaction::Transaction(sql::Connection& conn) : conn_(conn) {
+  Execute(conn_, "START TRANSACTION");
+}
 
 Transaction::~Transaction() {
   if (done_) {
     return;
   }
   try {
-    conn_.rollback();
-    conn_.setAutoCommit(true);
+    Execute(conn_, "ROLLBACK");
   } catch (const sql::SQLException& e) {
     log::Warning("rollback failed", {{"error", e.what()}});
   }
 }
 
 void Transaction::Commit() {
-  conn_.commit();
+  Execute(conn_, "COMMIT");
   done_ = true;
-  conn_.setAutoCommit(true);
 }
 
 std::string ToSqlTime(absl::Time t) {

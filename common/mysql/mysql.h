@@ -6,9 +6,12 @@
 
 #include <condition_variable>
 #include <functional>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -18,6 +21,7 @@
 
 namespace sql {
 class Connection;
+class PreparedStatement;
 class SQLException;
 }  // namespace sql
 
@@ -35,6 +39,10 @@ struct MysqlConfig {
   absl::Duration query_timeout = absl::Seconds(30);
   // How long Acquire() waits for a free connection.
   absl::Duration acquire_timeout = absl::Seconds(10);
+  // Server-side prepared statements kept open per connection by
+  // ConnectionPool::Prepare (least recently used dropped first); 0 prepares
+  // every time.
+  int statement_cache_size = 64;
 
   // Names the first bad field ("--db_port must be 1..65535").
   absl::Status Validate() const;
@@ -52,6 +60,27 @@ absl::Status TranslateSqlError(const sql::SQLException& e, absl::string_view wha
 bool IsConnectionError(const sql::SQLException& e);
 
 class ConnectionPool;
+class StatementCache;
+
+// A prepared statement from ConnectionPool::Prepare: borrowed from the
+// connection's cache (never delete it), or owned when caching is off. Let
+// its result sets go before the same SQL is prepared again on the same
+// connection: they share the statement.
+class Statement {
+ public:
+  Statement(Statement&&) noexcept = default;
+  ~Statement();
+
+  sql::PreparedStatement& operator*() const { return *stmt_; }
+  sql::PreparedStatement* operator->() const { return stmt_; }
+
+ private:
+  friend class ConnectionPool;
+  Statement(sql::PreparedStatement* borrowed, std::unique_ptr<sql::PreparedStatement> owned);
+
+  sql::PreparedStatement* stmt_;
+  std::unique_ptr<sql::PreparedStatement> owned_;
+};
 
 // A connection borrowed from the pool; returned when destroyed. Never share
 // one between threads.
@@ -88,8 +117,16 @@ class ConnectionPool {
   absl::StatusOr<PooledConnection> Acquire();
 
   // Runs `fn` with a connection; a connector exception becomes a status and a
-  // connection error drops the connection. `what` names the operation.
+  // connection error drops the connection; any other exception is INTERNAL.
+  // `what` names the operation.
   absl::Status Run(absl::string_view what, const std::function<absl::Status(sql::Connection&)>& fn);
+
+  // `sql` prepared on `conn`, a connection borrowed from this pool: the
+  // first time on that connection it is prepared on the server (a round
+  // trip), afterwards the cached statement is reused with its parameters
+  // cleared, so each use costs only its execution. Throws sql::SQLException
+  // like Connection::prepareStatement.
+  Statement Prepare(sql::Connection& conn, const std::string& sql);
 
   const MysqlConfig& config() const { return config_; }
 
@@ -98,18 +135,25 @@ class ConnectionPool {
   explicit ConnectionPool(const MysqlConfig& config);
   absl::StatusOr<std::unique_ptr<sql::Connection>> Connect();
   void Release(std::unique_ptr<sql::Connection> conn, bool broken);
+  // Closes a connection that leaves the pool, its cached statements first.
+  void Drop(std::unique_ptr<sql::Connection> conn);
 
   MysqlConfig config_;
   std::mutex mu_;
   std::condition_variable released_;
   std::vector<std::unique_ptr<sql::Connection>> idle_;
+  // The statement cache of every open connection, by connection. Each cache
+  // is used only by the thread that has borrowed its connection.
+  std::unordered_map<const sql::Connection*, std::unique_ptr<StatementCache>> caches_;
   int open_ = 0;
 };
 
-// An RAII transaction: rolls back in its destructor unless committed.
+// An RAII transaction: rolls back in its destructor unless committed. The
+// connection stays in autocommit mode; START TRANSACTION opens an explicit
+// transaction and COMMIT/ROLLBACK end it, one round trip each.
 class Transaction {
  public:
-  // Starts a transaction (autocommit off) on `conn`.
+  // Starts a transaction on `conn`.
   explicit Transaction(sql::Connection& conn);
   ~Transaction();
   Transaction(const Transaction&) = delete;

@@ -53,6 +53,24 @@ TEST_F(MysqlTest, MigrationsApplyOnceAndAreRecorded) {
   EXPECT_TRUE(CheckSchemaCurrent(*pool_, TwoMigrations()).ok());
 }
 
+TEST_F(MysqlTest, AMigrationInterruptedBeforeItWasRecordedCanBeRunAgain) {
+  ASSERT_TRUE(ApplyMigrations(*pool_, TwoMigrations()).ok());
+  // The DDL of 0002 committed, then the process died before recording it.
+  ASSERT_TRUE(pool_
+                  ->Run("forget",
+                        [](sql::Connection& conn) {
+                          std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+                          stmt->execute("DELETE FROM schema_migrations WHERE version = 2");
+                          return absl::OkStatus();
+                        })
+                  .ok());
+  std::vector<int> applied;
+  absl::Status again = ApplyMigrations(*pool_, TwoMigrations(), &applied);
+  ASSERT_TRUE(again.ok()) << again;
+  EXPECT_EQ(applied, (std::vector<int>{2}));
+  EXPECT_TRUE(CheckSchemaCurrent(*pool_, TwoMigrations()).ok());
+}
+
 TEST_F(MysqlTest, OlderSchemaIsRefusedNamingTheMissingMigration) {
   std::vector<Migration> first_only = {TwoMigrations()[0]};
   ASSERT_TRUE(ApplyMigrations(*pool_, first_only).ok());
@@ -85,6 +103,7 @@ TEST_F(MysqlTest, DuplicateKeyBecomesAlreadyExists) {
   absl::Status status = insert(2);
   EXPECT_EQ(status.code(), absl::StatusCode::kAlreadyExists) << status;
   EXPECT_THAT(status.message(), HasSubstr("insert item"));
+  EXPECT_THAT(status.message(), ::testing::Not(HasSubstr("same"))) << "no values leak to callers";
 }
 
 TEST_F(MysqlTest, UncommittedTransactionRollsBack) {
@@ -180,6 +199,152 @@ TEST_F(MysqlTest, PoolNeverHandsOneConnectionToTwoThreads) {
     t.join();
   }
   EXPECT_LE(max_in_use.load(), pool_->config().pool_size);
+}
+
+int64_t SelectPlusOne(ConnectionPool& pool, sql::Connection& conn, int64_t value,
+                      const sql::PreparedStatement** used) {
+  Statement stmt = pool.Prepare(conn, "SELECT ? + 1");
+  *used = &*stmt;
+  stmt->setInt64(1, value);
+  std::unique_ptr<sql::ResultSet> rows(stmt->executeQuery());
+  rows->next();
+  return rows->getInt64(1);
+}
+
+TEST_F(MysqlTest, PreparedStatementsAreCachedPerConnection) {
+  MysqlConfig config = db_->config();
+  config.pool_size = 1;
+  auto pool = ConnectionPool::Create(config);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  const sql::PreparedStatement* first = nullptr;
+  const sql::PreparedStatement* second = nullptr;
+  const sql::PreparedStatement* later = nullptr;
+  ASSERT_TRUE((*pool)
+                  ->Run("twice",
+                        [&](sql::Connection& conn) {
+                          EXPECT_EQ(SelectPlusOne(**pool, conn, 1, &first), 2);
+                          EXPECT_EQ(SelectPlusOne(**pool, conn, 41, &second), 42);
+                          return absl::OkStatus();
+                        })
+                  .ok());
+  ASSERT_TRUE((*pool)
+                  ->Run("again",
+                        [&](sql::Connection& conn) {
+                          EXPECT_EQ(SelectPlusOne(**pool, conn, 9, &later), 10);
+                          return absl::OkStatus();
+                        })
+                  .ok());
+  // One server-side statement, prepared once, reused by every borrower.
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(first, later);
+}
+
+TEST_F(MysqlTest, StatementCacheEvictsTheLeastRecentlyUsedAndCanBeOff) {
+  for (int size : {0, 2}) {
+    MysqlConfig config = db_->config();
+    config.pool_size = 1;
+    config.statement_cache_size = size;
+    auto pool = ConnectionPool::Create(config);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    ASSERT_TRUE((*pool)
+                    ->Run("many",
+                          [&](sql::Connection& conn) {
+                            // More distinct statements than the cache holds,
+                            // twice over: evicted ones are prepared anew.
+                            for (int round = 0; round < 2; ++round) {
+                              for (int k = 1; k <= 3; ++k) {
+                                Statement stmt =
+                                    (*pool)->Prepare(conn, "SELECT ? * " + std::to_string(k));
+                                stmt->setInt(1, 7);
+                                std::unique_ptr<sql::ResultSet> rows(stmt->executeQuery());
+                                rows->next();
+                                EXPECT_EQ(rows->getInt(1), 7 * k) << "cache size " << size;
+                              }
+                            }
+                            return absl::OkStatus();
+                          })
+                    .ok());
+  }
+}
+
+TEST_F(MysqlTest, KilledConnectionTakesItsStatementsAlong) {
+  MysqlConfig config = db_->config();
+  config.pool_size = 1;
+  auto pool = ConnectionPool::Create(config);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  int64_t id = 0;
+  const sql::PreparedStatement* used = nullptr;
+  ASSERT_TRUE((*pool)
+                  ->Run("id",
+                        [&](sql::Connection& conn) {
+                          Statement stmt = (*pool)->Prepare(conn, "SELECT CONNECTION_ID()");
+                          std::unique_ptr<sql::ResultSet> rows(stmt->executeQuery());
+                          rows->next();
+                          id = rows->getInt64(1);
+                          return absl::OkStatus();
+                        })
+                  .ok());
+  ASSERT_TRUE(pool_
+                  ->Run("kill",
+                        [&](sql::Connection& conn) {
+                          std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+                          stmt->execute("KILL " + std::to_string(id));
+                          return absl::OkStatus();
+                        })
+                  .ok());
+  // The cached statement dies with its connection: UNAVAILABLE once...
+  absl::Status failed = (*pool)->Run("after kill", [&](sql::Connection& conn) {
+    SelectPlusOne(**pool, conn, 1, &used);
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(failed.code(), absl::StatusCode::kUnavailable) << failed;
+  // ...then a new connection prepares it again.
+  int64_t answer = 0;
+  ASSERT_TRUE((*pool)
+                  ->Run("fresh",
+                        [&](sql::Connection& conn) {
+                          answer = SelectPlusOne(**pool, conn, 1, &used);
+                          return absl::OkStatus();
+                        })
+                  .ok());
+  EXPECT_EQ(answer, 2);
+}
+
+TEST_F(MysqlTest, CommittedTransactionLeavesTheConnectionAutocommitting) {
+  ASSERT_TRUE(ApplyMigrations(*pool_, TwoMigrations()).ok());
+  MysqlConfig config = db_->config();
+  config.pool_size = 1;
+  auto pool = ConnectionPool::Create(config);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  ASSERT_TRUE((*pool)
+                  ->Run("tx then plain insert",
+                        [&](sql::Connection& conn) {
+                          {
+                            Transaction tx(conn);
+                            std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+                            stmt->execute("INSERT INTO items (id, name) VALUES (1, 'in tx')");
+                            tx.Commit();
+                          }
+                          std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+                          stmt->execute("INSERT INTO items (id, name) VALUES (2, 'after')");
+                          return absl::OkStatus();
+                        })
+                  .ok());
+  // Both rows are visible from another connection while the first one is
+  // still open: nothing was left in an open transaction.
+  int count = -1;
+  ASSERT_TRUE(pool_
+                  ->Run("count",
+                        [&](sql::Connection& conn) {
+                          std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+                          std::unique_ptr<sql::ResultSet> rows(
+                              stmt->executeQuery("SELECT COUNT(*) FROM items"));
+                          rows->next();
+                          count = rows->getInt(1);
+                          return absl::OkStatus();
+                        })
+                  .ok());
+  EXPECT_EQ(count, 2);
 }
 
 TEST(MysqlConfigTest, ValidateNamesTheBadFlag) {

@@ -33,6 +33,10 @@ ABSL_FLAG(absl::Duration, sla_working, absl::Minutes(15),
 ABSL_FLAG(absl::Duration, sla_requested, absl::Hours(72),
           "an order waiting for issuance longer is stuck");
 ABSL_FLAG(std::string, replica_id, "", "this replica's name on leased rows (default host-pid)");
+ABSL_FLAG(absl::Duration, outbox_retention, absl::Hours(24 * 7),
+          "finished outbox rows are deleted after this long");
+ABSL_FLAG(absl::Duration, request_id_retention, absl::Hours(24 * 30),
+          "request ids are remembered this long; an older replay acts as a new request");
 
 namespace sslpanel::workflow {
 namespace {
@@ -77,6 +81,8 @@ absl::StatusOr<WorkflowConfig> WorkflowConfigFromFlags() {
   p.poll_min = absl::GetFlag(FLAGS_poll_min);
   p.poll_max = absl::GetFlag(FLAGS_poll_max);
   p.adapter_concurrency = absl::GetFlag(FLAGS_adapter_concurrency);
+  p.outbox_retention = absl::GetFlag(FLAGS_outbox_retention);
+  p.request_id_retention = absl::GetFlag(FLAGS_request_id_retention);
   p.owner = absl::GetFlag(FLAGS_replica_id);
   if (p.owner.empty()) {
     char host[64] = {0};
@@ -102,6 +108,9 @@ absl::StatusOr<WorkflowConfig> WorkflowConfigFromFlags() {
     if (absl::Status s = Positive(flag, value); !s.ok()) {
       return s;
     }
+  }
+  if (p.poll_min > p.poll_max) {
+    return absl::InvalidArgumentError("--poll_min must not exceed --poll_max");
   }
   if (p.lease <= config.call_timeout) {
     return absl::InvalidArgumentError(

@@ -34,8 +34,12 @@ namespace grpc_api = sslpanel::workflow::grpc_api;
 using sslpanel::log::Error;
 using sslpanel::log::Info;
 
+// Calls to adapters and prevalidation spread over every address the name
+// resolves to (a headless Kubernetes Service), not just the first.
 std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
-  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  grpc::ChannelArguments arguments;
+  arguments.SetLoadBalancingPolicyName("round_robin");
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments);
 }
 
 }  // namespace
@@ -52,6 +56,7 @@ int main(int argc, char** argv) {
     Error("unknown command; the only command is \"migrate\"", {{"command", args[1]}});
     return 2;
   }
+  sslpanel::log::Configure("workflow-service", sslpanel::log::Level::kInfo);
   if (migrate) {
     // Only the database flags matter here (the Kubernetes migration Job).
     auto database = sslpanel::mysql::MysqlConfigFromFlags("sslpanel_workflow");
@@ -149,6 +154,7 @@ int main(int argc, char** argv) {
                        [&](int) -> absl::StatusOr<std::vector<app::WorkLoop::Task>> {
                          processor.ExpireCertificates(100);
                          processor.FlagStuckOrders(100);
+                         processor.PurgeOld(1000);
                          return std::vector<app::WorkLoop::Task>{};
                        });
   if (config->processing) {
@@ -169,9 +175,17 @@ int main(int argc, char** argv) {
     Error("cannot start", {{"error", host.status()}});
     return 1;
   }
-  sslpanel::grpc_util::ServeUntilSignal(**host);
+  const int signal = sslpanel::grpc_util::WaitForTerminationSignal();
+  Info("termination signal", {{"signal", signal}});
+  // Claim nothing new; what is claimed finishes (bounded by --call_timeout)
+  // while the API drains within --shutdown_grace.
+  outbox.RequestStop();
+  polls.RequestStop();
+  sweeps.RequestStop();
+  (*host)->Shutdown();
   outbox.Stop();
   polls.Stop();
   sweeps.Stop();
+  Info("processing stopped");
   return 0;
 }

@@ -70,6 +70,12 @@ class WorkQueue {
 
   // Rows still to deliver (pending outbox rows), for metrics and tests.
   virtual absl::StatusOr<int64_t> OutboxBacklog() = 0;
+
+  // Deletes up to `limit` finished outbox rows last due before
+  // `outbox_before` and up to `limit` request ids recorded before
+  // `requests_before`; returns how many rows went.
+  virtual absl::StatusOr<int64_t> Purge(absl::Time outbox_before, absl::Time requests_before,
+                                        int limit) = 0;
 };
 
 // What the prevalidation service concluded.

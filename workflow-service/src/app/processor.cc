@@ -51,15 +51,11 @@ std::vector<domain::Command> AnswerCommands(const domain::Certificate& cert,
 
 }  // namespace
 
-bool IsRetryable(const absl::Status& status) {
+bool IsDefiniteRefusal(const absl::Status& status) {
   switch (status.code()) {
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDeadlineExceeded:
-    case absl::StatusCode::kResourceExhausted:
-    case absl::StatusCode::kAborted:
-    case absl::StatusCode::kInternal:
-    case absl::StatusCode::kUnknown:
-    case absl::StatusCode::kCancelled:
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kOutOfRange:
       return true;
     default:
       return false;
@@ -95,8 +91,8 @@ absl::Time Processor::Backoff(int attempt, absl::Time now, const absl::Status& e
   // Capped exponential backoff with full jitter around the step.
   const double step = absl::ToDoubleSeconds(options_.retry_base) *
                       std::pow(2.0, std::min(std::max(attempt - 1, 0), 20));
-  const double capped = std::min(step, absl::ToDoubleSeconds(options_.retry_max));
-  return now + absl::Seconds(capped * (0.5 + random_()));
+  const double cap = absl::ToDoubleSeconds(options_.retry_max);
+  return now + absl::Seconds(std::min(std::min(step, cap) * (0.5 + random_()), cap));
 }
 
 void Processor::Finish(const OutboxItem& item, const std::string& status, const std::string& note) {
@@ -144,6 +140,19 @@ void Processor::Conclude(const OutboxItem& item, const std::vector<domain::Comma
       saved.status().code() == absl::StatusCode::kNotFound) {
     // The order moved on meanwhile (a cancel, an edit): the answer is stale.
     Finish(item, "DONE", absl::StrCat("answer not applied: ", saved.status().message()));
+    return;
+  }
+  if (saved.status().code() == absl::StatusCode::kInvalidArgument) {
+    // The peer answered something the workflow cannot accept (an issued
+    // certificate without a PEM, dates in the wrong order): ask again later
+    // and show why, rather than cycling on the lease or losing the order.
+    auto record = app_.GetOrder(item.order_id);
+    const int index = record.ok() ? record->IndexOf(item.certificate_id) : -1;
+    if (index >= 0) {
+      Retry(item, *record, index,
+            absl::InvalidArgumentError(
+                absl::StrCat("unusable answer from ", actor, ": ", saved.status().message())));
+    }
     return;
   }
   log::Warning("outcome not saved; the row returns after its lease",
@@ -219,6 +228,11 @@ void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& rec
   absl::StatusOr<CaAnswer> answer;
   const domain::Certificate* previous =
       cert.predecessor >= 0 ? &record.order.certificates[cert.predecessor] : nullptr;
+  if (cert.kind != domain::CertificateKind::kInitial && previous == nullptr) {
+    Retry(item, record, index,
+          absl::InternalError("a reissue or renewal without its predecessor; see the log"));
+    return;
+  }
   switch (cert.kind) {
     case domain::CertificateKind::kInitial: {
       const Product* product = app_.products().Find(record.order.product_id);
@@ -234,7 +248,7 @@ void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& rec
       break;
   }
   if (!answer.ok()) {
-    if (IsRetryable(answer.status())) {
+    if (!IsDefiniteRefusal(answer.status())) {
       Retry(item, record, index, answer.status());
     } else {
       Conclude(
@@ -280,7 +294,7 @@ void Processor::DeliverCancellation(const OutboxItem& item, const OrderRecord& r
       revoke ? ca->Revoke(cert.ca_reference, item.idempotency_key)
              : ca->Cancel(cert.ca_reference, "", "cancelled by the customer", item.idempotency_key);
   if (!answer.ok()) {
-    if (IsRetryable(answer.status())) {
+    if (!IsDefiniteRefusal(answer.status())) {
       Retry(item, record, index, answer.status());
     } else {
       Conclude(item, {cmd::CaCancelRefused{std::string(answer.status().message())}},
@@ -305,7 +319,7 @@ void Processor::DeliverAbandon(const OutboxItem& item, const OrderRecord& record
   auto answer = ca->Cancel(cert.ca_reference, item.ref_key,
                            "cancelled by the customer before the CA confirmed the order",
                            item.idempotency_key);
-  if (!answer.ok() && IsRetryable(answer.status())) {
+  if (!answer.ok() && !IsDefiniteRefusal(answer.status())) {
     // The certificate is final; retry quietly without touching it.
     const absl::Time now = clock_.Now();
     (void)queue_.RetryOutbox(item.id, Backoff(item.attempts, now, answer.status()),
@@ -318,6 +332,10 @@ void Processor::DeliverAbandon(const OutboxItem& item, const OrderRecord& record
 
 absl::Time Processor::NextPoll(const domain::Certificate& cert, const OrderRecord& record,
                                int index, absl::Time now) const {
+  if (cert.status == domain::CertificateStatus::kActive &&
+      cert.pending == domain::PendingOperation::kNone) {
+    return now + options_.poll_max;  // a superseded certificate: rarely
+  }
   // Young requests are checked often, old ones rarely: a tenth of the time
   // already waited, within [poll_min, poll_max].
   absl::Time since = cert.created_at;
@@ -355,9 +373,7 @@ void Processor::Poll(const PollItem& item) {
     return;
   }
   const domain::Certificate& cert = record->order.certificates[index];
-  const bool watched = cert.status == domain::CertificateStatus::kRequested ||
-                       cert.pending == domain::PendingOperation::kCancel;
-  if (!watched || cert.ca_reference.empty()) {
+  if (!domain::NeedsCaWatch(record->order, index) || cert.ca_reference.empty()) {
     (void)queue_.SchedulePoll(cert.id, now + options_.poll_max, false);
     return;
   }
@@ -432,6 +448,20 @@ int Processor::FlagStuckOrders(int limit) {
     }
   }
   return flagged;
+}
+
+int Processor::PurgeOld(int limit) {
+  const absl::Time now = clock_.Now();
+  auto purged =
+      queue_.Purge(now - options_.outbox_retention, now - options_.request_id_retention, limit);
+  if (!purged.ok()) {
+    log::Warning("purge failed", {{"error", purged.status()}});
+    return 0;
+  }
+  if (*purged > 0) {
+    log::Info("purged finished rows", {{"rows", *purged}});
+  }
+  return static_cast<int>(*purged);
 }
 
 }  // namespace sslpanel::workflow::app

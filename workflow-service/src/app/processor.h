@@ -30,6 +30,10 @@ struct ProcessingOptions {
   absl::Duration poll_max = absl::Minutes(10);
   // Calls in flight per CA adapter (polls beyond it wait their turn).
   int adapter_concurrency = 8;
+  // How long finished outbox rows and request ids are kept. A request id
+  // older than this is forgotten: a replay then acts as a new request.
+  absl::Duration outbox_retention = absl::Hours(24 * 7);
+  absl::Duration request_id_retention = absl::Hours(24 * 30);
 };
 
 class Processor {
@@ -49,6 +53,8 @@ class Processor {
   int ExpireCertificates(int limit);
   // Flags orders past their SLA (logged once each); returns how many.
   int FlagStuckOrders(int limit);
+  // Deletes what is past its retention; returns how many rows.
+  int PurgeOld(int limit);
 
  private:
   void DeliverPrevalidation(const OutboxItem& item, const OrderRecord& record, int index);
@@ -84,8 +90,12 @@ class Processor {
   std::map<std::string, int> busy_;
 };
 
-// Whether a failed call may succeed when repeated (the dependency was down,
-// slow, busy or raced); everything else is a definite refusal.
-bool IsRetryable(const absl::Status& status);
+// Whether a failed call is the peer's definite "no" to this request
+// (INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE). Everything else —
+// down, slow, busy, raced, but also misconfigured (unauthenticated, not
+// implemented, unknown order) — is retried with backoff, visible on the
+// order and flagged stuck past its SLA: a customer's certificate is never
+// rejected because of our own configuration.
+bool IsDefiniteRefusal(const absl::Status& status);
 
 }  // namespace sslpanel::workflow::app

@@ -300,6 +300,62 @@ TEST_F(ProcessorTest, DefiniteRefusalByTheAdapterRejectsWithItsReason) {
   EXPECT_EQ(Order(id).status, domain::OrderStatus::kClosed);
 }
 
+TEST_F(ProcessorTest, AMisconfiguredAdapterHoldsTheOrderInsteadOfRejectingIt) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(absl::UnauthenticatedError("bad API key"));
+  DeliverDue();
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kOpen);
+  EXPECT_EQ(Cert(id).hold, domain::HoldReason::kAwaitingCa);
+  EXPECT_THAT(Cert(id).last_error, HasSubstr("bad API key"));
+}
+
+TEST_F(ProcessorTest, ARefusalWhileSubmittingAlsoCancelsAnythingAnEarlierAttemptCreated) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(absl::UnavailableError("timeout"));
+  DeliverDue();  // the CA may have created the order before the timeout
+  clock_.Advance(absl::Seconds(5));
+  ca_.answers.push_back(absl::FailedPreconditionError("product withdrawn"));
+  DeliverDue();
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRejected);
+  EXPECT_EQ(
+      Query("SELECT COUNT(*) FROM outbox WHERE kind = 'ABANDON_AT_CA' AND status = 'PENDING'"),
+      "1");
+}
+
+TEST_F(ProcessorTest, AnUnusableAnswerIsAskedAgainLaterAndShown) {
+  const int64_t id = Create("1");
+  CaAnswer broken = Issued("CA-1", clock_.Now(), clock_.Now());  // not_after == not_before
+  ca_.answers.push_back(broken);
+  DeliverDue();
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kOpen);
+  EXPECT_THAT(Cert(id).last_error, HasSubstr("unusable answer"));
+  EXPECT_EQ(DeliverDue(), 0) << "backed off, not cycling";
+  clock_.Advance(absl::Seconds(5));
+  ca_.answers.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24)));
+  DeliverDue();
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kActive);
+}
+
+TEST_F(ProcessorTest, ACertificateReplacedByAReissueIsWatchedUntilTheCaRevokesIt) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 300)));
+  DeliverDue();
+  ReissueInput reissue;
+  reissue.csr = testing::MakeCsr("www.example.com");
+  ASSERT_TRUE(app_->ReissueCertificate(id, reissue, Caller{"test", "r1", "Reissue", "r"}).ok());
+  ca_.answers.push_back(Issued("CA-2", clock_.Now(), clock_.Now() + absl::Hours(24 * 300)));
+  DeliverDue();
+  ASSERT_EQ(Cert(id, 1).status, domain::CertificateStatus::kActive);
+  EXPECT_EQ(PollDue(), 1) << "the replaced certificate is checked";
+  EXPECT_EQ(ca_.calls.back(), "status:CA-1");
+  clock_.Advance(absl::Minutes(11));
+  ca_.statuses.push_back(InState("CA-1", CaState::kRevoked, "revoked"));
+  PollDue();
+  EXPECT_EQ(Cert(id, 0).status, domain::CertificateStatus::kRevoked);
+  EXPECT_EQ(Cert(id, 1).status, domain::CertificateStatus::kActive);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM certificates WHERE next_poll_at IS NOT NULL"), "0");
+}
+
 TEST_F(ProcessorTest, UnknownAdapterWaitsVisiblyInsteadOfCrashing) {
   const int64_t id = Create("1", "lost");
   DeliverDue();
@@ -447,6 +503,20 @@ TEST_F(ProcessorTest, OrdersPastTheirSlaAreFlaggedOnceAndClearedWhenTheyMove) {
   ca_.answers.push_back(Pending("CA-1"));
   DeliverDue();
   EXPECT_FALSE(Order(id).stuck_since.has_value()) << "moving on clears the flag";
+}
+
+TEST_F(ProcessorTest, FinishedRowsAndOldRequestIdsArePurgedAfterTheirRetention) {
+  Create("1");
+  ca_.answers.push_back(Pending("CA-1"));
+  DeliverDue();
+  EXPECT_EQ(processor_->PurgeOld(100), 0) << "nothing is old yet";
+  clock_.Advance(absl::Hours(24 * 8));
+  EXPECT_EQ(processor_->PurgeOld(100), 1) << "the delivered outbox row";
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM request_ids"), "1") << "request ids live longer";
+  clock_.Advance(absl::Hours(24 * 30));
+  EXPECT_EQ(processor_->PurgeOld(100), 1);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM request_ids"), "0");
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM orders"), "1") << "orders are never purged";
 }
 
 TEST_F(ProcessorTest, AnExpiredLeaseIsTakenOver) {

@@ -33,6 +33,15 @@ domain::ProductRules Product::Rules() const {
 }
 
 absl::StatusOr<ProductCatalog> ProductCatalog::Parse(const std::string& text) {
+  try {
+    return ParseJson(text);
+  } catch (const nlohmann::json::exception& e) {
+    // A value of the wrong type ("wildcard_allowed": "yes").
+    return absl::InvalidArgumentError(absl::StrCat("product catalogue: ", e.what()));
+  }
+}
+
+absl::StatusOr<ProductCatalog> ProductCatalog::ParseJson(const std::string& text) {
   Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) {
     return absl::InvalidArgumentError("product catalogue: not valid JSON");

@@ -39,6 +39,8 @@ class ProductCatalog {
   const std::vector<Product>& all() const { return products_; }
 
  private:
+  static absl::StatusOr<ProductCatalog> ParseJson(const std::string& json);
+
   std::vector<Product> products_;
 };
 

@@ -59,6 +59,30 @@ absl::Status ValidateRequestId(const std::string& request_id) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateActor(const std::string& actor) {
+  if (actor.size() > 128) {
+    return Invalid("actor", "at most 128 bytes");
+  }
+  for (unsigned char c : actor) {
+    if (c < 0x20 || c == 0x7f) {
+      return Invalid("actor", "must not contain control characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateExternalOrderId(const std::string& id) {
+  if (id.empty() || id.size() > 64) {
+    return Invalid("external_order_id", "required, 1..64 characters");
+  }
+  for (unsigned char c : id) {
+    if (c < 0x21 || c > 0x7e) {
+      return Invalid("external_order_id", "printable ASCII without spaces only");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Names> ValidateNames(const std::string& common_name,
                                     const std::vector<std::string>& additional_names,
                                     const Product& product) {
@@ -237,6 +261,9 @@ absl::Status ValidateCsrForNames(const CsrParser& parser, const std::string& csr
                                  const Names& names) {
   if (csr.empty()) {
     return Invalid("csr", "required");
+  }
+  if (csr.size() > kMaxCsrBytes) {
+    return Invalid("csr", absl::StrCat("at most ", kMaxCsrBytes, " bytes"));
   }
   auto decoded = parser.Parse(csr);
   if (!decoded.ok()) {

@@ -17,6 +17,15 @@ namespace sslpanel::workflow::app {
 // A request id (idempotency key): 1..128 printable ASCII characters.
 absl::Status ValidateRequestId(const std::string& request_id);
 
+// Who asks (for the history): at most 128 bytes, no control characters.
+absl::Status ValidateActor(const std::string& actor);
+
+// The ordering system's order id: 1..64 printable ASCII characters.
+absl::Status ValidateExternalOrderId(const std::string& external_order_id);
+
+// The largest CSR accepted (a 4096-bit RSA CSR with many names is ~5 KB).
+inline constexpr size_t kMaxCsrBytes = 16 * 1024;
+
 // Common name plus additional names, normalised and de-duplicated, checked
 // against the product's wildcard and SAN limits.
 struct Names {

@@ -22,6 +22,12 @@ void WorkLoop::Nudge() {
   changed_.notify_all();
 }
 
+void WorkLoop::RequestStop() {
+  std::lock_guard<std::mutex> lock(mu_);
+  stopping_ = true;
+  changed_.notify_all();
+}
+
 void WorkLoop::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -29,6 +29,9 @@ class WorkLoop {
   void Start();
   // Wakes the claimer now (new work was just committed).
   void Nudge();
+  // Stops claiming at once; workers finish what was claimed. Returns
+  // immediately; Stop() waits for them.
+  void RequestStop();
   // Stops claiming, lets the workers finish what was claimed, joins.
   void Stop();
 

@@ -20,18 +20,6 @@ bool IsDuplicate(const absl::Status& status, absl::string_view kind) {
   return payload.has_value() && std::string(*payload) == kind;
 }
 
-absl::Status CheckExternalOrderId(const std::string& id) {
-  if (id.empty() || id.size() > 64) {
-    return absl::InvalidArgumentError("external_order_id: required, 1..64 characters");
-  }
-  for (unsigned char c : id) {
-    if (c < 0x21 || c > 0x7e) {
-      return absl::InvalidArgumentError("external_order_id: printable ASCII without spaces only");
-    }
-  }
-  return absl::OkStatus();
-}
-
 absl::Status CheckPeriod(const Product& product, int period_months) {
   if (std::find(product.period_months.begin(), product.period_months.end(), period_months) ==
       product.period_months.end()) {
@@ -113,6 +101,9 @@ absl::StatusOr<std::optional<OrderRecord>> WorkflowApp::Replay(const Caller& cal
 
 absl::StatusOr<OrderRecord> WorkflowApp::Mutate(int64_t order_id, const Caller& caller,
                                                 const Prepare& prepare) {
+  if (absl::Status s = ValidateActor(caller.actor); !s.ok()) {
+    return s;
+  }
   auto replay = Replay(caller);
   if (!replay.ok()) {
     return replay.status();
@@ -121,6 +112,17 @@ absl::StatusOr<OrderRecord> WorkflowApp::Mutate(int64_t order_id, const Caller& 
     return **std::move(replay);
   }
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    if (attempt > 0) {
+      // We lost a race: the winner may be this very request, sent again by
+      // a client that timed out. Its result is then the answer.
+      auto winner = Replay(caller);
+      if (!winner.ok()) {
+        return winner.status();
+      }
+      if (winner->has_value()) {
+        return **std::move(winner);
+      }
+    }
     auto record = orders_.Get(order_id);
     if (!record.ok()) {
       return record.status();
@@ -182,6 +184,9 @@ absl::StatusOr<OrderRecord> WorkflowApp::CreateOrder(const NewOrderInput& input,
   if (absl::Status s = ValidateRequestId(caller.request_id); !s.ok()) {
     return s;
   }
+  if (absl::Status s = ValidateActor(caller.actor); !s.ok()) {
+    return s;
+  }
   auto replay = Replay(caller);
   if (!replay.ok()) {
     return replay.status();
@@ -189,7 +194,7 @@ absl::StatusOr<OrderRecord> WorkflowApp::CreateOrder(const NewOrderInput& input,
   if (replay->has_value()) {
     return **std::move(replay);
   }
-  if (absl::Status s = CheckExternalOrderId(input.external_order_id); !s.ok()) {
+  if (absl::Status s = ValidateExternalOrderId(input.external_order_id); !s.ok()) {
     return s;
   }
   const Product* product = products_.Find(input.product_id);
@@ -257,6 +262,12 @@ absl::StatusOr<OrderRecord> WorkflowApp::CreateOrder(const NewOrderInput& input,
     return again.ok() ? saved.status() : again.status();
   }
   if (IsDuplicate(saved.status(), kDuplicateExternalOrderId)) {
+    // The same request sent twice at once collides on the external id: the
+    // one that committed first answers both.
+    auto again = Replay(caller);
+    if (again.ok() && again->has_value()) {
+      return **std::move(again);
+    }
     auto existing = orders_.GetByExternalId(input.external_order_id);
     return absl::AlreadyExistsError(absl::StrCat(
         "external_order_id: \"", input.external_order_id, "\" already exists",
@@ -271,6 +282,9 @@ absl::StatusOr<OrderRecord> WorkflowApp::GetOrder(int64_t order_id) {
 
 absl::StatusOr<OrderRecord> WorkflowApp::GetOrderByExternalId(
     const std::string& external_order_id) {
+  if (absl::Status s = ValidateExternalOrderId(external_order_id); !s.ok()) {
+    return s;
+  }
   return orders_.GetByExternalId(external_order_id);
 }
 
@@ -306,7 +320,9 @@ absl::StatusOr<OrderRecord> WorkflowApp::UpdateOrder(int64_t order_id, const Edi
     }
     if (edit.dcv_method.has_value() || edit.approver_email.has_value() ||
         edit.domain_validations.has_value()) {
-      const domain::DomainValidation& first = certificate.domain_validations.front();
+      const domain::DomainValidation first = certificate.domain_validations.empty()
+                                                 ? domain::DomainValidation{}
+                                                 : certificate.domain_validations.front();
       const domain::DcvMethod method = edit.dcv_method.value_or(first.method);
       const std::string approver = edit.approver_email.value_or(first.approver_email);
       std::vector<domain::DomainValidation> per_name;
@@ -331,11 +347,6 @@ absl::StatusOr<OrderRecord> WorkflowApp::SubmitOrder(int64_t order_id, const Cal
   }
   return Mutate(order_id, caller, [&](const OrderRecord& record) -> absl::StatusOr<SaveRequest> {
     const int newest = static_cast<int>(record.order.certificates.size()) - 1;
-    const domain::Certificate& certificate = record.order.certificates[newest];
-    if (certificate.csr_pem.empty()) {
-      return absl::FailedPreconditionError(
-          "cannot submit: the draft has no CSR yet; add one with UpdateOrder (update_mask csr)");
-    }
     return DecideOn(record, newest, domain::command::Submit{}, caller);
   });
 }
@@ -403,7 +414,9 @@ absl::StatusOr<OrderRecord> WorkflowApp::ReissueCertificate(int64_t order_id,
     }
     domain::command::Reissue command{input.csr, names.additional_names, {}};
     if (!input.additional_names.empty() || !input.domain_validations.empty()) {
-      const domain::DomainValidation& first = current.domain_validations.front();
+      const domain::DomainValidation first = current.domain_validations.empty()
+                                                 ? domain::DomainValidation{}
+                                                 : current.domain_validations.front();
       auto dcv = ExpandDcv(names, first.method, first.approver_email, input.domain_validations);
       if (!dcv.ok()) {
         return dcv.status();
@@ -528,6 +541,9 @@ absl::StatusOr<EventPage> WorkflowApp::ListEvents(int64_t order_id, int64_t afte
 absl::StatusOr<DecodedCsr> WorkflowApp::DecodeCsr(const std::string& csr) const {
   if (csr.empty()) {
     return absl::InvalidArgumentError("csr: required");
+  }
+  if (csr.size() > kMaxCsrBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("csr: at most ", kMaxCsrBytes, " bytes"));
   }
   return csr_parser_.Parse(csr);
 }

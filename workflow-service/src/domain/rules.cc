@@ -13,8 +13,10 @@ bool Contains(const std::vector<Action>& actions, Action action) {
   return std::find(actions.begin(), actions.end(), action) != actions.end();
 }
 
+// The newest renewal of certificate `index` (after a rejected renewal the
+// customer may renew again), or -1.
 int SuccessorOf(const Order& order, int index) {
-  for (int i = index + 1; i < static_cast<int>(order.certificates.size()); ++i) {
+  for (int i = static_cast<int>(order.certificates.size()) - 1; i > index; --i) {
     if (order.certificates[i].predecessor == index &&
         order.certificates[i].kind == CertificateKind::kRenewal) {
       return i;
@@ -44,6 +46,23 @@ bool IsFinal(const Order& order, int index) {
     default:
       return false;
   }
+}
+
+bool NeedsCaWatch(const Order& order, int index) {
+  const Certificate& c = order.certificates[index];
+  if (c.status == CertificateStatus::kRequested || c.pending == PendingOperation::kCancel) {
+    return true;
+  }
+  if (c.status != CertificateStatus::kActive) {
+    return false;
+  }
+  for (int i = index + 1; i < static_cast<int>(order.certificates.size()); ++i) {
+    if (order.certificates[i].kind == CertificateKind::kReissue &&
+        order.certificates[i].status == CertificateStatus::kActive) {
+      return true;
+    }
+  }
+  return false;
 }
 
 int InFlightCertificate(const Order& order) {
@@ -118,7 +137,8 @@ std::vector<Action> AllowedActions(const Order& order, int index, const ProductR
       if (newest && c.hold != HoldReason::kAwaitingCa) {
         actions.push_back(Action::kUpdate);
       }
-      if (c.pending == PendingOperation::kNone) {
+      if ((c.pending == PendingOperation::kNone || c.hold == HoldReason::kPrevalidationFailed) &&
+          !c.csr_pem.empty()) {
         actions.push_back(Action::kSubmit);
       }
       actions.push_back(Action::kCancel);

@@ -28,6 +28,12 @@ bool IsInFlight(const Certificate& certificate);
 // Position of the in-flight certificate, or -1.
 int InFlightCertificate(const Order& order);
 
+// Whether the CA's view of certificate `index` must be checked from time to
+// time: REQUESTED (waiting for issuance), a pending cancellation, or an
+// ACTIVE certificate a newer ACTIVE reissue replaced (CAs revoke those after
+// a while, and the workflow must learn it).
+bool NeedsCaWatch(const Order& order, int index);
+
 // CLOSED exactly when every certificate is final.
 OrderStatus ComputeOrderStatus(const Order& order);
 

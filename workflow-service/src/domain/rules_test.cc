@@ -3,6 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "workflow-service/src/domain/test_orders.h"
+#include "workflow-service/src/domain/transitions.h"
 
 namespace sslpanel::workflow::domain {
 namespace {
@@ -62,6 +63,31 @@ TEST(AllowedActions, DraftOffersUpdateSubmitCancel) {
   const Order draft = testing::NewDvOrder(true, testing::ActionTime());
   EXPECT_THAT(AllowedActions(draft, ProductRules{}, testing::ActionTime()),
               ElementsAre(Action::kUpdate, Action::kSubmit, Action::kCancel));
+}
+
+TEST(AllowedActions, SubmitIsNotOfferedForADraftWithoutCsr) {
+  Order order = testing::DvOrderData();
+  order.certificates[0].csr_pem.clear();
+  auto draft = CreateOrder(order, /*draft=*/true, testing::At(testing::ActionTime()));
+  ASSERT_TRUE(draft.ok());
+  EXPECT_THAT(AllowedActions(draft->order, ProductRules{}, testing::ActionTime()),
+              ElementsAre(Action::kUpdate, Action::kCancel));
+  auto refused = Decide(draft->order, 0, command::Submit{}, testing::At(testing::ActionTime()));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(), ::testing::HasSubstr("no CSR"));
+}
+
+TEST(IsFinal, ARenewedCertificateFollowsItsNewestRenewal) {
+  Order order = testing::NewDvOrder(false, testing::ActionTime());
+  order = testing::MustApply(order, 0, command::CaAccepted{1, "CA-1", "p"}, testing::ActionTime());
+  const absl::Time now = testing::ActionTime() + absl::Minutes(1);
+  order = testing::MustApply(
+      order, 0, command::CaIssued{testing::Issued(now, now + absl::Hours(24 * 30)), "i"}, now);
+  order = testing::MustApply(order, -1, command::Renew{}, now);    // renewal 1
+  order = testing::MustApply(order, 1, command::Cancel{""}, now);  // rejected: predecessor ACTIVE
+  order = testing::MustApply(order, -1, command::Renew{}, now);    // renewal 2, in flight
+  EXPECT_EQ(order.certificates[0].status, CertificateStatus::kRenewed);
+  EXPECT_FALSE(IsFinal(order, 0)) << "its newest renewal is still on its way";
 }
 
 TEST(CurrentCertificate, SkipsARejectedReissueSoTheOrderStaysActive) {

@@ -54,9 +54,12 @@ const std::map<std::pair<std::string, std::string>, Expected>& Table() {
       {{"OPEN/REQUEST/PREVALIDATION_FAILED", "override"},
        {"OPEN/REQUEST/AWAITING_CA", {"PREVALIDATION_OVERRIDDEN"}, {"SUBMIT_TO_CA"}}},
       {{"OPEN/REQUEST/PREVALIDATION_FAILED", "cancel"}, {"REJECTED/NONE/NONE", {"CANCELLED"}, {}}},
+      {{"OPEN/REQUEST/PREVALIDATION_FAILED", "submit"},
+       {"OPEN/REQUEST/PREVALIDATION_RUNNING", {"RESUBMITTED"}, {"PREVALIDATE"}}},
       // On its way to the CA.
       {{"OPEN/REQUEST/AWAITING_CA", "ca_accepted"}, {"REQUESTED/NONE/NONE", {"CA_ACCEPTED"}, {}}},
-      {{"OPEN/REQUEST/AWAITING_CA", "ca_refused"}, {"REJECTED/NONE/NONE", {"CA_REFUSED"}, {}}},
+      {{"OPEN/REQUEST/AWAITING_CA", "ca_refused"},
+       {"REJECTED/NONE/NONE", {"CA_REFUSED"}, {"ABANDON_AT_CA"}}},
       {{"OPEN/REQUEST/AWAITING_CA", "ca_progress"}, {"OPEN/REQUEST/AWAITING_CA", {}, {}}},
       {{"OPEN/REQUEST/AWAITING_CA", "record_error"}, {"OPEN/REQUEST/AWAITING_CA", {}, {}}},
       {{"OPEN/REQUEST/AWAITING_CA", "cancel"},

@@ -149,12 +149,21 @@ class Decider {
 
   absl::Status Apply(int index, const Submit&) {
     const Certificate& c = cert(index);
-    if (c.status != CertificateStatus::kOpen || c.pending != PendingOperation::kNone) {
+    const bool draft = c.status == CertificateStatus::kOpen && c.pending == PendingOperation::kNone;
+    const bool held =
+        c.status == CertificateStatus::kOpen && c.hold == HoldReason::kPrevalidationFailed;
+    if (!draft && !held) {
       return Refuse(index, c.status == CertificateStatus::kOpen
                                ? "it was submitted already"
-                               : "only an OPEN draft can be submitted");
+                               : "only an OPEN draft or a certificate held by prevalidation can be "
+                                 "submitted");
     }
-    StartSubmission(index, "SUBMITTED");
+    if (c.csr_pem.empty()) {
+      return Refuse(index, "the draft has no CSR yet; add one with UpdateOrder (update_mask csr)");
+    }
+    // A held certificate is submitted again as it is: prevalidation runs
+    // anew (the register may have been corrected meanwhile).
+    StartSubmission(index, draft ? "SUBMITTED" : "RESUBMITTED");
     return absl::OkStatus();
   }
 
@@ -288,6 +297,11 @@ class Decider {
     cert(index).ca_raw_status = refused.raw_status;
     Reject(index, "CA_REFUSED",
            refused.reason.empty() ? "refused by the certificate authority" : refused.reason);
+    if (awaiting) {
+      // Refused while submitting: an earlier attempt with the same key may
+      // have created an order at the CA after all; make sure it is cancelled.
+      Intend(IntentKind::kAbandonAtCa, index);
+    }
     return absl::OkStatus();
   }
 

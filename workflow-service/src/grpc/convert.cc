@@ -1,5 +1,7 @@
 #include "workflow-service/src/grpc/convert.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 #include <openssl/sha.h>
@@ -479,9 +481,17 @@ absl::StatusOr<app::ListQuery> FromProto(const v1::ListOrdersRequest& r, absl::T
     return absl::InvalidArgumentError("page_size: must be 0..500 (0 means 50)");
   }
   query.limit = r.page_size() == 0 ? 50 : r.page_size();
-  if (r.order_status() != v1::ORDER_STATUS_UNSPECIFIED) {
-    query.order_status = r.order_status() == v1::ORDER_STATUS_OPEN ? domain::OrderStatus::kOpen
-                                                                   : domain::OrderStatus::kClosed;
+  switch (r.order_status()) {
+    case v1::ORDER_STATUS_UNSPECIFIED:
+      break;
+    case v1::ORDER_STATUS_OPEN:
+      query.order_status = domain::OrderStatus::kOpen;
+      break;
+    case v1::ORDER_STATUS_CLOSED:
+      query.order_status = domain::OrderStatus::kClosed;
+      break;
+    default:
+      return absl::InvalidArgumentError("order_status: unknown value");
   }
   if (r.certificate_status() != v1::CERTIFICATE_STATUS_UNSPECIFIED) {
     domain::CertificateStatus status;
@@ -509,6 +519,12 @@ absl::StatusOr<app::ListQuery> FromProto(const v1::ListOrdersRequest& r, absl::T
   const std::string& pattern = r.common_name_pattern();
   if (pattern.size() > 253) {
     return absl::InvalidArgumentError("common_name_pattern: at most 253 characters");
+  }
+  for (unsigned char c : pattern) {
+    if (c < 0x21 || c > 0x7e) {
+      return absl::InvalidArgumentError(
+          "common_name_pattern: host names are ASCII (IDNs as punycode), without spaces");
+    }
   }
   const size_t stars = std::count(pattern.begin(), pattern.end(), '*');
   if (stars > 1 || (stars == 1 && pattern.front() != '*' && pattern.back() != '*')) {
@@ -538,9 +554,7 @@ std::string ListFilters(const v1::ListOrdersRequest& request) {
   v1::ListOrdersRequest filters = request;
   filters.clear_page_size();
   filters.clear_page_token();
-  std::string bytes;
-  filters.SerializeToString(&bytes);
-  return Sha256Hex(bytes).substr(0, 16);
+  return Sha256Hex(DeterministicBytes(filters)).substr(0, 16);
 }
 
 std::string MakePageToken(int64_t last_id, const std::string& filters) {
@@ -564,6 +578,17 @@ absl::StatusOr<int64_t> ParsePageToken(const std::string& token, const std::stri
         "page_token: the filters differ from the first page's; start again without a token");
   }
   return id;
+}
+
+std::string DeterministicBytes(const google::protobuf::Message& message) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return bytes;
 }
 
 std::string Sha256Hex(const std::string& bytes) {

@@ -43,6 +43,8 @@ absl::StatusOr<int64_t> ParsePageToken(const std::string& token, const std::stri
 std::string ListFilters(const v1::ListOrdersRequest& request);
 
 std::string Sha256Hex(const std::string& bytes);
+// The message's deterministic serialization (stable field and map order).
+std::string DeterministicBytes(const google::protobuf::Message& message);
 
 // Hex SHA-256 of the request with its request_id cleared: the same request
 // replayed has the same fingerprint.
@@ -50,9 +52,7 @@ template <typename Request>
 std::string Fingerprint(const Request& request) {
   Request copy = request;
   copy.clear_request_id();
-  std::string bytes;
-  copy.SerializeToString(&bytes);
-  return Sha256Hex(bytes);
+  return Sha256Hex(DeterministicBytes(copy));
 }
 
 }  // namespace sslpanel::workflow::grpc_api

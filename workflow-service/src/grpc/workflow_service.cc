@@ -17,13 +17,6 @@ app::Caller CallerOf(const Request& request, const char* method) {
   return caller;
 }
 
-absl::Status CheckActor(const std::string& actor) {
-  if (actor.size() > 128) {
-    return absl::InvalidArgumentError("actor: at most 128 characters");
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::Status WorkflowServiceImpl::Answer(const absl::StatusOr<app::OrderRecord>& record,
@@ -41,9 +34,6 @@ grpc::Status WorkflowServiceImpl::CreateOrder(grpc::ServerContext*,
   auto input = FromProto(*request);
   if (!input.ok()) {
     return grpc_util::ToGrpc(input.status());
-  }
-  if (absl::Status s = CheckActor(request->actor()); !s.ok()) {
-    return grpc_util::ToGrpc(s);
   }
   return grpc_util::ToGrpc(Answer(app_.CreateOrder(*input, CallerOf(*request, "CreateOrder")),
                                   response->mutable_order()),

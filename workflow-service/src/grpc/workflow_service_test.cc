@@ -215,6 +215,47 @@ TEST_F(WorkflowApiTest, BadInputIsInvalidArgumentNamingTheField) {
   }
 }
 
+TEST_F(WorkflowApiTest, TextThatDoesNotFitItsColumnIsRefusedNamingTheField) {
+  v1::CreateOrderRequest request = DvRequest("1");
+  std::string actor = "a";
+  for (int i = 0; i < 100; ++i) {
+    actor += "\xC3\xA9";
+  }
+  request.set_actor(actor);
+  v1::Order ignored;
+  grpc::Status status = Create(request, &ignored);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("actor"));
+  request = DvRequest("2");
+  request.set_csr(request.csr() + std::string(20000, 'x'));
+  status = Create(request, &ignored);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("csr: at most"));
+
+  grpc::ClientContext get_context;
+  v1::GetOrderRequest get;
+  get.set_external_order_id("b\xC3\xA9stelling");
+  v1::GetOrderResponse got;
+  status = stub_->GetOrder(&get_context, get, &got);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("external_order_id"));
+  grpc::ClientContext list_context;
+  v1::ListOrdersRequest list;
+  list.set_common_name_pattern(
+      "*.b\xC3\xBC"
+      "cher.example");
+  v1::ListOrdersResponse listed;
+  status = stub_->ListOrders(&list_context, list, &listed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("common_name_pattern"));
+  grpc::ClientContext enum_context;
+  list.clear_common_name_pattern();
+  list.set_order_status(static_cast<v1::OrderStatus>(7));
+  status = stub_->ListOrders(&enum_context, list, &listed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("order_status"));
+}
+
 TEST_F(WorkflowApiTest, CancellingADraftRejectsItAndClosesTheOrder) {
   v1::CreateOrderRequest request = DvRequest("1");
   request.set_draft(true);
@@ -448,7 +489,8 @@ TEST_F(WorkflowApiTest, OverridePrevalidationNeedsAnOperatorAndAReason) {
         domain::command::RecordPrevalidation{1, domain::PrevalidationOutcome::kNeedsReview,
                                              "address is shielded"});
   EXPECT_THAT(Get(order.order_id()).allowed_actions(),
-              ElementsAre(v1::ACTION_UPDATE, v1::ACTION_CANCEL, v1::ACTION_OVERRIDE_PREVALIDATION));
+              ElementsAre(v1::ACTION_UPDATE, v1::ACTION_SUBMIT, v1::ACTION_CANCEL,
+                          v1::ACTION_OVERRIDE_PREVALIDATION));
   v1::OverridePrevalidationRequest override_request;
   override_request.set_request_id("override-1");
   override_request.set_order_id(order.order_id());

@@ -9,12 +9,14 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <stdexcept>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "common/text/utf8.h"
 #include "workflow-service/src/domain/rules.h"
 #include "workflow-service/src/storage/json_columns.h"
 
@@ -23,27 +25,34 @@ namespace {
 
 using mysql::FromSqlTime;
 using mysql::ToSqlTime;
-using Statement = std::unique_ptr<sql::PreparedStatement>;
+using Statement = mysql::Statement;
 using Rows = std::unique_ptr<sql::ResultSet>;
 
-constexpr char kOrderColumns[] =
-    "id, external_order_id, product_id, validation_type, organization, status, version,"
-    " created_at, updated_at, stuck_since";
-constexpr char kCertificateColumns[] =
-    "id, order_id, seq, kind, status, pending_operation, hold_reason, predecessor_seq,"
-    " submission, csr, common_name, additional_names, domain_validations, period_months,"
-    " ca_adapter, ca_reference, ca_raw_status, dcv_instructions, not_before, not_after,"
-    " certificate_pem, chain_pem, serial_number, rejection_reason, last_error, created_at";
 constexpr char kEventColumns[] =
     "e.id, e.order_id, e.certificate_id, c.seq, e.type, e.from_status, e.to_status,"
     " e.from_pending, e.to_pending, e.occurred_at, e.actor, e.reason";
-constexpr char kReportColumns[] =
-    "order_id, certificate_id, submission, overall, report_json, checked_at, overridden_by,"
-    " override_reason, override_at";
-
-Statement Prepare(sql::Connection& conn, const std::string& sql) {
-  return Statement(conn.prepareStatement(sql));
-}
+// LoadMany reads orders, certificates and the latest report in one query:
+// the order's and the report's columns under prefixes, the certificate's
+// under their own names (as ReadCertificate reads them).
+constexpr char kOrderColumnsAs[] =
+    "o.id AS o_id, o.external_order_id AS o_external_order_id, o.product_id AS o_product_id,"
+    " o.validation_type AS o_validation_type, o.organization AS o_organization,"
+    " o.status AS o_status, o.version AS o_version, o.created_at AS o_created_at,"
+    " o.updated_at AS o_updated_at, o.stuck_since AS o_stuck_since";
+constexpr char kCertificateColumnsOfC[] =
+    "c.id, c.order_id, c.seq, c.kind, c.status, c.pending_operation, c.hold_reason,"
+    " c.predecessor_seq, c.submission, c.csr, c.common_name, c.additional_names,"
+    " c.domain_validations, c.period_months, c.ca_adapter, c.ca_reference, c.ca_raw_status,"
+    " c.dcv_instructions, c.not_before, c.not_after, c.certificate_pem, c.chain_pem,"
+    " c.serial_number, c.rejection_reason, c.last_error, c.created_at";
+constexpr char kReportColumnsAs[] =
+    "p.id AS p_id, p.certificate_id AS p_certificate_id, p.submission AS p_submission,"
+    " p.overall AS p_overall, p.report_json AS p_report_json, p.checked_at AS p_checked_at,"
+    " p.overridden_by AS p_overridden_by, p.override_reason AS p_override_reason,"
+    " p.override_at AS p_override_at";
+constexpr char kEventColumnsOfE[] =
+    "e.id, e.order_id, e.certificate_id, e.type, e.from_status, e.to_status, e.from_pending,"
+    " e.to_pending, e.occurred_at, e.actor, e.reason";
 
 std::string Placeholders(size_t n) {
   std::vector<std::string> marks(n, "?");
@@ -67,10 +76,20 @@ void SetOptionalTime(sql::PreparedStatement& stmt, int index, std::optional<absl
   }
 }
 
+// A value this binary does not know (written by a newer version during a
+// rolling upgrade) must not be read as some default and then written back:
+// the read fails instead (INTERNAL, logged), and the row stays untouched.
+class UnknownValue : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 template <typename Enum>
-Enum ParseOr(const std::string& text, Enum fallback) {
-  Enum value = fallback;
-  domain::Parse(text, &value);
+Enum ParseOr(const std::string& text, Enum) {
+  Enum value;
+  if (!domain::Parse(text, &value)) {
+    throw UnknownValue("\"" + text + "\" is not a value this version knows; upgrade it");
+  }
   return value;
 }
 
@@ -103,6 +122,31 @@ domain::Certificate ReadCertificate(const Rows& rows) {
   return c;
 }
 
+// The prevalidation report columns of a LoadMany row (prefixed p_).
+app::PrevalidationRecord ReadReport(const Rows& rows) {
+  app::PrevalidationRecord report;
+  report.certificate_id = rows->getInt64("p_certificate_id");
+  report.submission = rows->getInt("p_submission");
+  domain::PrevalidationOutcome outcome = domain::PrevalidationOutcome::kPass;
+  const std::string overall = Str(rows, "p_overall");
+  for (auto candidate :
+       {domain::PrevalidationOutcome::kPass, domain::PrevalidationOutcome::kFail,
+        domain::PrevalidationOutcome::kNeedsReview, domain::PrevalidationOutcome::kNotApplicable}) {
+    if (domain::ToString(candidate) == overall) {
+      outcome = candidate;
+    }
+  }
+  report.outcome = outcome;
+  report.report_json = Str(rows, "p_report_json");
+  report.checked_at = FromSqlTime(Str(rows, "p_checked_at"));
+  if (!rows->isNull("p_overridden_by")) {
+    report.overridden_by = Str(rows, "p_overridden_by");
+    report.override_reason = Str(rows, "p_override_reason");
+    report.override_at = OptionalTime(rows, "p_override_at");
+  }
+  return report;
+}
+
 // Whether the row of `a` needs writing to become `b`.
 bool SameRow(const domain::Certificate& a, const domain::Certificate& b) {
   return a.status == b.status && a.pending == b.pending && a.hold == b.hold &&
@@ -116,15 +160,9 @@ bool SameRow(const domain::Certificate& a, const domain::Certificate& b) {
          a.last_error == b.last_error;
 }
 
-// The CA status sync watches REQUESTED certificates and pending cancels.
-bool Pollable(const domain::Certificate& c) {
-  return c.status == domain::CertificateStatus::kRequested ||
-         c.pending == domain::PendingOperation::kCancel;
-}
-
-std::string Truncate(const std::string& text, size_t max) {
-  return text.size() <= max ? text : text.substr(0, max);
-}
+// Column limits are in characters; cutting at a byte count on a character
+// boundary always fits and never stores half a character.
+std::string Truncate(const std::string& text, size_t max) { return text::TruncateUtf8(text, max); }
 
 // Binds the certificate columns shared by INSERT and UPDATE, from index 1.
 int BindCertificate(sql::PreparedStatement& stmt, const domain::Certificate& c) {
@@ -225,58 +263,80 @@ absl::StatusOr<std::vector<app::OrderRecord>> MysqlOrderRepository::LoadMany(
       }
     };
     std::map<int64_t, app::OrderRecord> by_id;
+    // Certificate id -> seq, for the events.
+    std::map<int64_t, int> seq_of;
+    // Order id -> its certificates by seq.
+    std::map<int64_t, std::map<int, domain::Certificate>> chains;
     {
-      Statement stmt = Prepare(
-          conn, absl::StrCat("SELECT ", kOrderColumns, " FROM orders WHERE id IN (", in, ")"));
+      // Orders, their certificates and latest prevalidation report in one
+      // round trip: one row per certificate, the order's and the report's
+      // columns repeated on each (a chain has a handful of certificates).
+      // No ORDER BY: sorting rows with TEXT columns takes an on-disk
+      // temporary table; the certificates are put in seq order below.
+      Statement stmt = pool_.Prepare(
+          conn, absl::StrCat("SELECT ", kOrderColumnsAs, ", ", kCertificateColumnsOfC, ", ",
+                             kReportColumnsAs,
+                             " FROM orders o LEFT JOIN certificates c ON c.order_id = o.id"
+                             " LEFT JOIN prevalidation_reports p ON p.id = (SELECT MAX(r.id) FROM"
+                             " prevalidation_reports r WHERE r.order_id = o.id)"
+                             " WHERE o.id IN (",
+                             in, ")"));
       bind_ids(*stmt);
       Rows rows(stmt->executeQuery());
       while (rows->next()) {
-        app::OrderRecord record;
-        domain::Order& o = record.order;
-        o.id = rows->getInt64("id");
-        o.external_order_id = Str(rows, "external_order_id");
-        o.product_id = Str(rows, "product_id");
-        o.validation_type = ParseOr(Str(rows, "validation_type"), domain::ValidationType::kDv);
-        o.organization = OrganizationFromJson(Str(rows, "organization"));
-        o.status = ParseOr(Str(rows, "status"), domain::OrderStatus::kOpen);
-        o.version = rows->getInt64("version");
-        o.created_at = FromSqlTime(Str(rows, "created_at"));
-        o.updated_at = FromSqlTime(Str(rows, "updated_at"));
-        o.stuck_since = OptionalTime(rows, "stuck_since");
-        by_id.emplace(o.id, std::move(record));
+        const int64_t order_id = rows->getInt64("o_id");
+        auto it = by_id.find(order_id);
+        if (it == by_id.end()) {
+          app::OrderRecord record;
+          domain::Order& o = record.order;
+          o.id = order_id;
+          o.external_order_id = Str(rows, "o_external_order_id");
+          o.product_id = Str(rows, "o_product_id");
+          o.validation_type = ParseOr(Str(rows, "o_validation_type"), domain::ValidationType::kDv);
+          o.organization = OrganizationFromJson(Str(rows, "o_organization"));
+          o.status = ParseOr(Str(rows, "o_status"), domain::OrderStatus::kOpen);
+          o.version = rows->getInt64("o_version");
+          o.created_at = FromSqlTime(Str(rows, "o_created_at"));
+          o.updated_at = FromSqlTime(Str(rows, "o_updated_at"));
+          o.stuck_since = OptionalTime(rows, "o_stuck_since");
+          if (!rows->isNull("p_id")) {
+            record.prevalidation = ReadReport(rows);
+          }
+          it = by_id.emplace(order_id, std::move(record)).first;
+        }
+        if (!rows->isNull("id")) {
+          const int seq = rows->getInt("seq");
+          seq_of[rows->getInt64("id")] = seq;
+          chains[order_id].emplace(seq, ReadCertificate(rows));
+        }
       }
-    }
-    {
-      Statement stmt = Prepare(conn, absl::StrCat("SELECT ", kCertificateColumns,
-                                                  " FROM certificates WHERE order_id IN (", in,
-                                                  ") ORDER BY order_id, seq"));
-      bind_ids(*stmt);
-      Rows rows(stmt->executeQuery());
-      while (rows->next()) {
-        auto it = by_id.find(rows->getInt64("order_id"));
-        if (it != by_id.end()) {
-          it->second.order.certificates.push_back(ReadCertificate(rows));
+      for (auto& [order_id, chain] : chains) {
+        std::vector<domain::Certificate>& certificates = by_id[order_id].order.certificates;
+        for (auto& [seq, certificate] : chain) {
+          certificates.push_back(std::move(certificate));
         }
       }
     }
     {
-      Statement stmt = Prepare(
-          conn, absl::StrCat("SELECT ", kEventColumns,
-                             " FROM order_events e JOIN certificates c ON c.id = e.certificate_id"
-                             " WHERE e.order_id IN (",
-                             in, ") ORDER BY e.order_id, e.id"));
+      // The seq of each event's certificate comes from the rows above, so
+      // this reads order_events alone.
+      Statement stmt =
+          pool_.Prepare(conn, absl::StrCat("SELECT ", kEventColumnsOfE,
+                                           " FROM order_events e WHERE e.order_id IN (", in,
+                                           ") ORDER BY e.order_id, e.id"));
       bind_ids(*stmt);
       Rows rows(stmt->executeQuery());
       while (rows->next()) {
         auto it = by_id.find(rows->getInt64("order_id"));
-        if (it == by_id.end()) {
-          continue;
+        const auto seq = seq_of.find(rows->getInt64("certificate_id"));
+        if (it == by_id.end() || seq == seq_of.end()) {
+          continue;  // as the inner join with certificates did
         }
         app::EventRecord record;
         record.id = rows->getInt64("id");
         record.certificate_id = rows->getInt64("certificate_id");
         domain::Event& e = record.event;
-        e.certificate = rows->getInt("seq");
+        e.certificate = seq->second;
         e.type = Str(rows, "type");
         if (!rows->isNull("from_status")) {
           e.from_status = ParseOr(Str(rows, "from_status"), domain::CertificateStatus::kOpen);
@@ -288,42 +348,6 @@ absl::StatusOr<std::vector<app::OrderRecord>> MysqlOrderRepository::LoadMany(
         e.actor = Str(rows, "actor");
         e.reason = Str(rows, "reason");
         it->second.events.push_back(std::move(record));
-      }
-    }
-    {
-      Statement stmt =
-          Prepare(conn, absl::StrCat("SELECT ", kReportColumns,
-                                     " FROM prevalidation_reports WHERE id IN (SELECT MAX(id) FROM"
-                                     " prevalidation_reports WHERE order_id IN (",
-                                     in, ") GROUP BY order_id)"));
-      bind_ids(*stmt);
-      Rows rows(stmt->executeQuery());
-      while (rows->next()) {
-        auto it = by_id.find(rows->getInt64("order_id"));
-        if (it == by_id.end()) {
-          continue;
-        }
-        app::PrevalidationRecord report;
-        report.certificate_id = rows->getInt64("certificate_id");
-        report.submission = rows->getInt("submission");
-        domain::PrevalidationOutcome outcome = domain::PrevalidationOutcome::kPass;
-        for (auto candidate :
-             {domain::PrevalidationOutcome::kPass, domain::PrevalidationOutcome::kFail,
-              domain::PrevalidationOutcome::kNeedsReview,
-              domain::PrevalidationOutcome::kNotApplicable}) {
-          if (domain::ToString(candidate) == Str(rows, "overall")) {
-            outcome = candidate;
-          }
-        }
-        report.outcome = outcome;
-        report.report_json = Str(rows, "report_json");
-        report.checked_at = FromSqlTime(Str(rows, "checked_at"));
-        if (!rows->isNull("overridden_by")) {
-          report.overridden_by = Str(rows, "overridden_by");
-          report.override_reason = Str(rows, "override_reason");
-          report.override_at = OptionalTime(rows, "override_at");
-        }
-        it->second.prevalidation = std::move(report);
       }
     }
     for (int64_t id : ids) {
@@ -355,7 +379,7 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::GetByExternalId(
     const std::string& external_order_id) {
   int64_t id = 0;
   absl::Status status = pool_.Run("find order by external id", [&](sql::Connection& conn) {
-    Statement stmt = Prepare(conn, "SELECT id FROM orders WHERE external_order_id = ?");
+    Statement stmt = pool_.Prepare(conn, "SELECT id FROM orders WHERE external_order_id = ?");
     stmt->setString(1, external_order_id);
     Rows rows(stmt->executeQuery());
     if (rows->next()) {
@@ -419,7 +443,7 @@ absl::StatusOr<app::OrderPage> MysqlOrderRepository::List(const app::ListQuery& 
                    absl::StrJoin(where, " AND "), " ORDER BY id DESC LIMIT ", query.limit + 1);
   std::vector<int64_t> ids;
   absl::Status status = pool_.Run("list orders", [&](sql::Connection& conn) {
-    Statement stmt = Prepare(conn, sql);
+    Statement stmt = pool_.Prepare(conn, sql);
     for (size_t i = 0; i < binds.size(); ++i) {
       binds[i](*stmt, static_cast<int>(i + 1));
     }
@@ -451,7 +475,7 @@ absl::StatusOr<app::EventPage> MysqlOrderRepository::ListEvents(int64_t order_id
   bool found = false;
   absl::Status status = pool_.Run("list events", [&](sql::Connection& conn) {
     {
-      Statement stmt = Prepare(conn, "SELECT 1 FROM orders WHERE id = ?");
+      Statement stmt = pool_.Prepare(conn, "SELECT 1 FROM orders WHERE id = ?");
       stmt->setInt64(1, order_id);
       Rows rows(stmt->executeQuery());
       found = rows->next();
@@ -459,7 +483,7 @@ absl::StatusOr<app::EventPage> MysqlOrderRepository::ListEvents(int64_t order_id
     if (!found) {
       return absl::OkStatus();
     }
-    Statement stmt = Prepare(
+    Statement stmt = pool_.Prepare(
         conn, absl::StrCat("SELECT ", kEventColumns,
                            " FROM order_events e JOIN certificates c ON c.id = e.certificate_id"
                            " WHERE e.order_id = ? AND e.id > ? ORDER BY e.id LIMIT ",
@@ -504,7 +528,7 @@ absl::StatusOr<std::optional<app::RequestRecord>> MysqlOrderRepository::FindRequ
     const std::string& request_id) {
   std::optional<app::RequestRecord> found;
   absl::Status status = pool_.Run("find request id", [&](sql::Connection& conn) {
-    Statement stmt = Prepare(
+    Statement stmt = pool_.Prepare(
         conn,
         "SELECT request_id, method, fingerprint, order_id FROM request_ids WHERE request_id = ?");
     stmt->setString(1, request_id);
@@ -519,6 +543,15 @@ absl::StatusOr<std::optional<app::RequestRecord>> MysqlOrderRepository::FindRequ
     return status;
   }
   return found;
+}
+
+int64_t MysqlOrderRepository::LastInsertId(sql::Connection& conn) {
+  // Portable (MySQL 8 has no INSERT ... RETURNING); cached, so one round
+  // trip. The value is per connection, so concurrent inserts do not mix.
+  Statement stmt = pool_.Prepare(conn, "SELECT LAST_INSERT_ID()");
+  Rows rows(stmt->executeQuery());
+  rows->next();
+  return rows->getInt64(1);
 }
 
 absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderRecord& before,
@@ -546,7 +579,7 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
     // 1. The order row: inserted, or updated only at the version we read.
     stage = Stage::kOrder;
     if (before.order.id == 0) {
-      Statement stmt = Prepare(
+      Statement stmt = pool_.Prepare(
           c,
           "INSERT INTO orders (external_order_id, product_id, validation_type, organization,"
           " status, current_status, reseller_code, common_name, common_name_reversed,"
@@ -566,13 +599,10 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
       stmt->setDateTime(12, ToSqlTime(order.created_at));
       stmt->setDateTime(13, now_sql);
       stmt->executeUpdate();
-      std::unique_ptr<sql::Statement> last(c.createStatement());
-      Rows rows(last->executeQuery("SELECT LAST_INSERT_ID()"));
-      rows->next();
-      order.id = rows->getInt64(1);
+      order.id = LastInsertId(c);
       order.version = 1;
     } else {
-      Statement stmt = Prepare(
+      Statement stmt = pool_.Prepare(
           c,
           "UPDATE orders SET organization = ?, status = ?, current_status = ?, reseller_code = ?,"
           " common_name = ?, common_name_reversed = ?, expires_at = ?,"
@@ -606,9 +636,10 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
     // 2. The idempotency record, in the same transaction as its effect.
     if (save.request.has_value()) {
       stage = Stage::kRequest;
-      Statement stmt = Prepare(c,
-                               "INSERT INTO request_ids (request_id, method, fingerprint, order_id,"
-                               " created_at) VALUES (?, ?, ?, ?, ?)");
+      Statement stmt =
+          pool_.Prepare(c,
+                        "INSERT INTO request_ids (request_id, method, fingerprint, order_id,"
+                        " created_at) VALUES (?, ?, ?, ?, ?)");
       stmt->setString(1, save.request->request_id);
       stmt->setString(2, save.request->method);
       stmt->setString(3, save.request->fingerprint);
@@ -623,8 +654,10 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
       domain::Certificate& cert = order.certificates[i];
       const domain::Certificate* old =
           i < before.order.certificates.size() ? &before.order.certificates[i] : nullptr;
-      const bool was_pollable = old != nullptr && Pollable(*old);
-      const bool pollable = Pollable(cert);
+      // The CA status sync watches what domain::NeedsCaWatch says.
+      const bool was_pollable =
+          old != nullptr && domain::NeedsCaWatch(before.order, static_cast<int>(i));
+      const bool pollable = domain::NeedsCaWatch(order, static_cast<int>(i));
       // Newly watched: poll soon. No longer watched: never. Else leave the
       // sync loop's schedule alone.
       const bool touch_poll = pollable != was_pollable;
@@ -632,10 +665,10 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
           pollable ? std::optional<absl::Time>(now) : std::nullopt;
       if (cert.id == 0) {
         Statement stmt =
-            Prepare(c, absl::StrCat("INSERT INTO certificates SET ", kCertificateValues,
-                                    ", order_id = ?, seq = ?, kind = ?, predecessor_seq = ?,"
-                                    " common_name = ?, ca_adapter = ?, next_poll_at = ?,"
-                                    " created_at = ?, updated_at = ?"));
+            pool_.Prepare(c, absl::StrCat("INSERT INTO certificates SET ", kCertificateValues,
+                                          ", order_id = ?, seq = ?, kind = ?, predecessor_seq = ?,"
+                                          " common_name = ?, ca_adapter = ?, next_poll_at = ?,"
+                                          " created_at = ?, updated_at = ?"));
         int k = BindCertificate(*stmt, cert);
         stmt->setInt64(k++, order.id);
         stmt->setInt(k++, static_cast<int>(i));
@@ -651,16 +684,13 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
         stmt->setDateTime(k++, ToSqlTime(cert.created_at));
         stmt->setDateTime(k++, now_sql);
         stmt->executeUpdate();
-        std::unique_ptr<sql::Statement> last(c.createStatement());
-        Rows rows(last->executeQuery("SELECT LAST_INSERT_ID()"));
-        rows->next();
-        cert.id = rows->getInt64(1);
-      } else if (old == nullptr || !SameRow(*old, cert)) {
+        cert.id = LastInsertId(c);
+      } else if (old == nullptr || !SameRow(*old, cert) || touch_poll) {
         Statement stmt =
-            Prepare(c, absl::StrCat("UPDATE certificates SET ", kCertificateValues,
-                                    ", next_poll_at = IF(?, ?, next_poll_at),"
-                                    " poll_failures = IF(?, 0, poll_failures), updated_at = ?"
-                                    " WHERE id = ?"));
+            pool_.Prepare(c, absl::StrCat("UPDATE certificates SET ", kCertificateValues,
+                                          ", next_poll_at = IF(?, ?, next_poll_at),"
+                                          " poll_failures = IF(?, 0, poll_failures), updated_at = ?"
+                                          " WHERE id = ?"));
         int k = BindCertificate(*stmt, cert);
         stmt->setBoolean(k++, touch_poll);
         SetOptionalTime(*stmt, k++, next_poll);
@@ -673,7 +703,7 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
 
     // 4. Events, appended.
     if (!decision.events.empty()) {
-      Statement stmt = Prepare(
+      Statement stmt = pool_.Prepare(
           c,
           absl::StrCat("INSERT INTO order_events (order_id, certificate_id, type, from_status,"
                        " to_status, from_pending, to_pending, occurred_at, recorded_at, actor,"
@@ -721,20 +751,20 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
         // A submission never attempted cannot have reached the CA: drop it
         // instead of cancelling at the CA.
         Statement drop =
-            Prepare(c,
-                    "UPDATE outbox SET status = 'CANCELLED', updated_at = ?"
-                    " WHERE idempotency_key = ? AND status = 'PENDING' AND attempts = 0");
+            pool_.Prepare(c,
+                          "UPDATE outbox SET status = 'CANCELLED', updated_at = ?"
+                          " WHERE idempotency_key = ? AND status = 'PENDING' AND attempts = 0");
         drop->setDateTime(1, now_sql);
         drop->setString(2, *ref_key);
         if (drop->executeUpdate() == 1) {
           continue;
         }
       }
-      Statement stmt =
-          Prepare(c,
-                  "INSERT INTO outbox (order_id, certificate_id, kind, submission, idempotency_key,"
-                  " ref_key, status, attempts, due_at, created_at, updated_at)"
-                  " VALUES (?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)");
+      Statement stmt = pool_.Prepare(
+          c,
+          "INSERT INTO outbox (order_id, certificate_id, kind, submission, idempotency_key,"
+          " ref_key, status, attempts, due_at, created_at, updated_at)"
+          " VALUES (?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)");
       stmt->setInt64(1, order.id);
       stmt->setInt64(2, cert.id);
       stmt->setString(3, std::string(domain::ToString(intent.kind)));
@@ -756,9 +786,9 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
       app::PrevalidationRecord report = *save.prevalidation;
       report.certificate_id = order.certificates[save.prevalidation_of].id;
       Statement stmt =
-          Prepare(c,
-                  "INSERT INTO prevalidation_reports (order_id, certificate_id,"
-                  " submission, overall, report_json, checked_at) VALUES (?, ?, ?, ?, ?, ?)");
+          pool_.Prepare(c,
+                        "INSERT INTO prevalidation_reports (order_id, certificate_id,"
+                        " submission, overall, report_json, checked_at) VALUES (?, ?, ?, ?, ?, ?)");
       stmt->setInt64(1, order.id);
       stmt->setInt64(2, report.certificate_id);
       stmt->setInt(3, report.submission);
@@ -770,14 +800,15 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
     }
     if (save.override_record.has_value()) {
       const app::OverrideRecord& o = *save.override_record;
-      Statement stmt = Prepare(c,
-                               "UPDATE prevalidation_reports SET overridden_by = ?,"
-                               " override_reason = ?, override_at = ? WHERE certificate_id = ?"
-                               " ORDER BY id DESC LIMIT 1");
+      Statement stmt = pool_.Prepare(c,
+                                     "UPDATE prevalidation_reports SET overridden_by = ?,"
+                                     " override_reason = ?, override_at = ? WHERE order_id = ?"
+                                     " AND certificate_id = ? ORDER BY id DESC LIMIT 1");
       stmt->setString(1, Truncate(o.actor, 128));
       stmt->setString(2, Truncate(o.reason, 1024));
       stmt->setDateTime(3, ToSqlTime(o.at));
-      stmt->setInt64(4, order.certificates[o.certificate].id);
+      stmt->setInt64(4, order.id);
+      stmt->setInt64(5, order.certificates[o.certificate].id);
       stmt->executeUpdate();
       if (after.prevalidation.has_value() &&
           after.prevalidation->certificate_id == order.certificates[o.certificate].id) {
@@ -789,9 +820,9 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
 
     // 7. The outbox row whose delivery led here is done.
     if (save.completes_outbox_id.has_value()) {
-      Statement stmt = Prepare(c,
-                               "UPDATE outbox SET status = 'DONE', lease_owner = NULL,"
-                               " last_error = NULL, updated_at = ? WHERE id = ?");
+      Statement stmt = pool_.Prepare(c,
+                                     "UPDATE outbox SET status = 'DONE', lease_owner = NULL,"
+                                     " last_error = NULL, updated_at = ? WHERE id = ?");
       stmt->setDateTime(1, now_sql);
       stmt->setInt64(2, *save.completes_outbox_id);
       stmt->executeUpdate();

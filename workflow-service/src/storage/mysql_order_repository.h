@@ -9,6 +9,10 @@
 #include "common/mysql/mysql.h"
 #include "workflow-service/src/app/ports.h"
 
+namespace sql {
+class Connection;
+}  // namespace sql
+
 namespace sslpanel::workflow::storage {
 
 class MysqlOrderRepository final : public app::OrderRepository {
@@ -30,6 +34,8 @@ class MysqlOrderRepository final : public app::OrderRepository {
   absl::StatusOr<std::vector<app::OrderRecord>> LoadMany(const std::vector<int64_t>& ids);
 
  private:
+  int64_t LastInsertId(sql::Connection& conn);
+
   mysql::ConnectionPool& pool_;
 };
 

@@ -223,6 +223,61 @@ TEST_F(RepositoryTest, TwoThreadsRacingToCancelMakeExactlyOneTransition) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE kind = 'CANCEL_AT_CA'"), 1);
 }
 
+TEST_F(RepositoryTest, TheSameRequestSentTwiceAtOnceGetsTheSameAnswerTwice) {
+  // A client that timed out resends while its first call is still running.
+  auto created = app_->CreateOrder(DvOrder("ext-1", "www.example.com"), Call("r1", "CreateOrder"));
+  ASSERT_TRUE(created.ok());
+  Apply(created->order.id, 0, domain::command::CaAccepted{1, "CA-1", "pending"});
+  for (int round = 0; round < 5; ++round) {
+    const app::NewOrderInput create = DvOrder("ext-c" + std::to_string(round), "c.example.com");
+    std::vector<absl::StatusOr<app::OrderRecord>> creates(2, absl::UnknownError("not run"));
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t) {
+      threads.emplace_back([&, t] {
+        creates[t] =
+            app_->CreateOrder(create, Call("dup-create-" + std::to_string(round), "CreateOrder"));
+      });
+    }
+    for (auto& thread : threads) {
+      thread.join();
+    }
+    ASSERT_TRUE(creates[0].ok()) << creates[0].status();
+    ASSERT_TRUE(creates[1].ok()) << creates[1].status();
+    EXPECT_EQ(creates[0]->order.id, creates[1]->order.id);
+  }
+  std::vector<absl::StatusOr<app::OrderRecord>> cancels(2, absl::UnknownError("not run"));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      cancels[t] = app_->CancelCertificate(created->order.id, std::nullopt, "twice",
+                                           Call("dup-cancel", "CancelCertificate"));
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  ASSERT_TRUE(cancels[0].ok()) << cancels[0].status();
+  ASSERT_TRUE(cancels[1].ok()) << cancels[1].status();
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM order_events WHERE type = 'CANCEL_REQUESTED'"), 1);
+}
+
+TEST_F(RepositoryTest, LongMultibyteTextIsCutAtACharacterBoundaryNotRejected) {
+  auto created = app_->CreateOrder(DvOrder("ext-1", "www.example.com"), Call("r1", "CreateOrder"));
+  ASSERT_TRUE(created.ok());
+  std::string reason;
+  for (int i = 0; i < 700; ++i) {
+    reason += "\xC3\xA9";  // é: 1400 bytes for a 1024-character column
+  }
+  const app::OrderRecord refused =
+      Apply(created->order.id, 0, domain::command::CaRefused{"a" + reason, "rejected"});
+  EXPECT_EQ(refused.order.certificates[0].status, domain::CertificateStatus::kRejected);
+  auto loaded = repo_->Get(created->order.id);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  const std::string& stored = loaded->order.certificates[0].rejection_reason;
+  EXPECT_LE(stored.size(), 1024u);
+  EXPECT_EQ(stored.size() % 2, 1u) << "'a' plus whole two-byte characters";
+}
+
 TEST_F(RepositoryTest, CancellingAnUnsentSubmissionDropsItInsteadOfAskingTheCa) {
   auto created = app_->CreateOrder(DvOrder("ext-1", "www.example.com"), Call("r1", "CreateOrder"));
   ASSERT_TRUE(created.ok());

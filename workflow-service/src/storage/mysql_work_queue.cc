@@ -8,19 +8,26 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/text/utf8.h"
 
 namespace sslpanel::workflow::storage {
 namespace {
 
 using mysql::ToSqlTime;
-using Statement = std::unique_ptr<sql::PreparedStatement>;
+using Statement = mysql::Statement;
 using Rows = std::unique_ptr<sql::ResultSet>;
 
-Statement Prepare(sql::Connection& conn, const std::string& sql) {
-  return Statement(conn.prepareStatement(sql));
+// "?, ?, ?" for `ids`: one statement shape per batch size, so the
+// connection's statement cache serves every claim.
+std::string Placeholders(const std::vector<int64_t>& ids) {
+  return absl::StrJoin(std::vector<std::string>(ids.size(), "?"), ", ");
 }
 
-std::string IdList(const std::vector<int64_t>& ids) { return absl::StrJoin(ids, ","); }
+void BindIds(sql::PreparedStatement& stmt, int first, const std::vector<int64_t>& ids) {
+  for (size_t i = 0; i < ids.size(); ++i) {
+    stmt.setInt64(first + static_cast<int>(i), ids[i]);
+  }
+}
 
 std::vector<int64_t> ReadIds(sql::PreparedStatement& stmt) {
   std::vector<int64_t> ids;
@@ -39,11 +46,14 @@ absl::StatusOr<std::vector<app::OutboxItem>> MysqlWorkQueue::ClaimOutbox(absl::T
   std::vector<app::OutboxItem> items;
   absl::Status status = pool_.Run("claim outbox rows", [&](sql::Connection& conn) {
     mysql::Transaction tx(conn);
-    Statement select =
-        Prepare(conn,
-                "SELECT id, order_id, certificate_id, kind, submission, idempotency_key, ref_key,"
-                " attempts FROM outbox WHERE status = 'PENDING' AND due_at <= ? ORDER BY due_at"
-                " LIMIT ? FOR UPDATE SKIP LOCKED");
+    Statement select = pool_.Prepare(
+        conn,
+        "SELECT id, order_id, certificate_id, kind, submission, idempotency_key, ref_key,"
+        " attempts FROM outbox WHERE status = 'PENDING' AND due_at <= ?"
+        // Only the kinds this version delivers: a newer replica's new kind
+        // must never be delivered as something else.
+        " AND kind IN ('PREVALIDATE', 'SUBMIT_TO_CA', 'CANCEL_AT_CA', 'REVOKE_AT_CA',"
+        " 'ABANDON_AT_CA') ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED");
     select->setDateTime(1, ToSqlTime(now));
     select->setInt(2, limit);
     Rows rows(select->executeQuery());
@@ -63,12 +73,13 @@ absl::StatusOr<std::vector<app::OutboxItem>> MysqlWorkQueue::ClaimOutbox(absl::T
     }
     if (!ids.empty()) {
       Statement lease_rows =
-          Prepare(conn, absl::StrCat("UPDATE outbox SET due_at = ?, attempts = attempts + 1,"
-                                     " lease_owner = ?, updated_at = ? WHERE id IN (",
-                                     IdList(ids), ")"));
+          pool_.Prepare(conn, absl::StrCat("UPDATE outbox SET due_at = ?, attempts = attempts + 1,"
+                                           " lease_owner = ?, updated_at = ? WHERE id IN (",
+                                           Placeholders(ids), ")"));
       lease_rows->setDateTime(1, ToSqlTime(now + lease));
-      lease_rows->setString(2, owner.substr(0, 64));
+      lease_rows->setString(2, text::TruncateUtf8(owner, 64));
       lease_rows->setDateTime(3, ToSqlTime(now));
+      BindIds(*lease_rows, 4, ids);
       lease_rows->executeUpdate();
     }
     tx.Commit();
@@ -83,11 +94,12 @@ absl::StatusOr<std::vector<app::OutboxItem>> MysqlWorkQueue::ClaimOutbox(absl::T
 absl::Status MysqlWorkQueue::RetryOutbox(int64_t id, absl::Time due, const std::string& error,
                                          absl::Time now) {
   return pool_.Run("reschedule outbox row", [&](sql::Connection& conn) {
-    Statement stmt = Prepare(conn,
-                             "UPDATE outbox SET due_at = ?, last_error = ?, lease_owner = NULL,"
-                             " updated_at = ? WHERE id = ? AND status = 'PENDING'");
+    Statement stmt =
+        pool_.Prepare(conn,
+                      "UPDATE outbox SET due_at = ?, last_error = ?, lease_owner = NULL,"
+                      " updated_at = ? WHERE id = ? AND status = 'PENDING'");
     stmt->setDateTime(1, ToSqlTime(due));
-    stmt->setString(2, error.substr(0, 1024));
+    stmt->setString(2, text::TruncateUtf8(error, 1024));
     stmt->setDateTime(3, ToSqlTime(now));
     stmt->setInt64(4, id);
     stmt->executeUpdate();
@@ -98,14 +110,15 @@ absl::Status MysqlWorkQueue::RetryOutbox(int64_t id, absl::Time due, const std::
 absl::Status MysqlWorkQueue::FinishOutbox(int64_t id, const std::string& status,
                                           const std::string& note, absl::Time now) {
   return pool_.Run("finish outbox row", [&](sql::Connection& conn) {
-    Statement stmt = Prepare(conn,
-                             "UPDATE outbox SET status = ?, last_error = ?, lease_owner = NULL,"
-                             " updated_at = ? WHERE id = ? AND status = 'PENDING'");
+    Statement stmt =
+        pool_.Prepare(conn,
+                      "UPDATE outbox SET status = ?, last_error = ?, lease_owner = NULL,"
+                      " updated_at = ? WHERE id = ? AND status = 'PENDING'");
     stmt->setString(1, status);
     if (note.empty()) {
       stmt->setNull(2, sql::DataType::VARCHAR);
     } else {
-      stmt->setString(2, note.substr(0, 1024));
+      stmt->setString(2, text::TruncateUtf8(note, 1024));
     }
     stmt->setDateTime(3, ToSqlTime(now));
     stmt->setInt64(4, id);
@@ -119,10 +132,10 @@ absl::StatusOr<std::vector<app::PollItem>> MysqlWorkQueue::ClaimPolls(absl::Time
   std::vector<app::PollItem> items;
   absl::Status status = pool_.Run("claim status checks", [&](sql::Connection& conn) {
     mysql::Transaction tx(conn);
-    Statement select = Prepare(conn,
-                               "SELECT id, order_id, poll_failures FROM certificates"
-                               " WHERE next_poll_at <= ? ORDER BY next_poll_at LIMIT ?"
-                               " FOR UPDATE SKIP LOCKED");
+    Statement select = pool_.Prepare(conn,
+                                     "SELECT id, order_id, poll_failures FROM certificates"
+                                     " WHERE next_poll_at <= ? ORDER BY next_poll_at LIMIT ?"
+                                     " FOR UPDATE SKIP LOCKED");
     select->setDateTime(1, ToSqlTime(now));
     select->setInt(2, limit);
     Rows rows(select->executeQuery());
@@ -133,10 +146,11 @@ absl::StatusOr<std::vector<app::PollItem>> MysqlWorkQueue::ClaimPolls(absl::Time
       ids.push_back(items.back().certificate_id);
     }
     if (!ids.empty()) {
-      Statement lease_rows = Prepare(
-          conn,
-          absl::StrCat("UPDATE certificates SET next_poll_at = ? WHERE id IN (", IdList(ids), ")"));
+      Statement lease_rows =
+          pool_.Prepare(conn, absl::StrCat("UPDATE certificates SET next_poll_at = ? WHERE id IN (",
+                                           Placeholders(ids), ")"));
       lease_rows->setDateTime(1, ToSqlTime(now + lease));
+      BindIds(*lease_rows, 2, ids);
       lease_rows->executeUpdate();
     }
     tx.Commit();
@@ -152,10 +166,10 @@ absl::Status MysqlWorkQueue::SchedulePoll(int64_t certificate_id, absl::Time nex
   return pool_.Run("schedule status check", [&](sql::Connection& conn) {
     // A certificate that stopped being watched (next_poll_at NULL, set by
     // the transition that ended the wait) stays unwatched.
-    Statement stmt = Prepare(conn,
-                             "UPDATE certificates SET next_poll_at = ?,"
-                             " poll_failures = IF(?, poll_failures + 1, 0)"
-                             " WHERE id = ? AND next_poll_at IS NOT NULL");
+    Statement stmt = pool_.Prepare(conn,
+                                   "UPDATE certificates SET next_poll_at = ?,"
+                                   " poll_failures = IF(?, poll_failures + 1, 0)"
+                                   " WHERE id = ? AND next_poll_at IS NOT NULL");
     stmt->setDateTime(1, ToSqlTime(next));
     stmt->setBoolean(2, failed);
     stmt->setInt64(3, certificate_id);
@@ -167,9 +181,9 @@ absl::Status MysqlWorkQueue::SchedulePoll(int64_t certificate_id, absl::Time nex
 absl::StatusOr<std::vector<int64_t>> MysqlWorkQueue::OrdersToExpire(absl::Time now, int limit) {
   std::vector<int64_t> ids;
   absl::Status status = pool_.Run("find expired certificates", [&](sql::Connection& conn) {
-    Statement stmt = Prepare(conn,
-                             "SELECT DISTINCT order_id FROM certificates"
-                             " WHERE status = 'ACTIVE' AND not_after <= ? LIMIT ?");
+    Statement stmt = pool_.Prepare(conn,
+                                   "SELECT DISTINCT order_id FROM certificates"
+                                   " WHERE status = 'ACTIVE' AND not_after <= ? LIMIT ?");
     stmt->setDateTime(1, ToSqlTime(now));
     stmt->setInt(2, limit);
     ids = ReadIds(*stmt);
@@ -184,9 +198,9 @@ absl::StatusOr<std::vector<int64_t>> MysqlWorkQueue::OrdersToExpire(absl::Time n
 absl::StatusOr<std::vector<int64_t>> MysqlWorkQueue::StuckCandidates(absl::Time now, int limit) {
   std::vector<int64_t> ids;
   absl::Status status = pool_.Run("find stuck orders", [&](sql::Connection& conn) {
-    Statement stmt = Prepare(conn,
-                             "SELECT id FROM orders WHERE sla_deadline <= ?"
-                             " ORDER BY sla_deadline LIMIT ?");
+    Statement stmt = pool_.Prepare(conn,
+                                   "SELECT id FROM orders WHERE sla_deadline <= ?"
+                                   " ORDER BY sla_deadline LIMIT ?");
     stmt->setDateTime(1, ToSqlTime(now));
     stmt->setInt(2, limit);
     ids = ReadIds(*stmt);
@@ -201,9 +215,10 @@ absl::StatusOr<std::vector<int64_t>> MysqlWorkQueue::StuckCandidates(absl::Time 
 absl::StatusOr<bool> MysqlWorkQueue::FlagStuck(int64_t order_id, absl::Time now) {
   bool flagged = false;
   absl::Status status = pool_.Run("flag stuck order", [&](sql::Connection& conn) {
-    Statement stmt = Prepare(conn,
-                             "UPDATE orders SET stuck_since = sla_deadline, sla_deadline = NULL"
-                             " WHERE id = ? AND sla_deadline <= ?");
+    Statement stmt =
+        pool_.Prepare(conn,
+                      "UPDATE orders SET stuck_since = sla_deadline, sla_deadline = NULL"
+                      " WHERE id = ? AND sla_deadline <= ?");
     stmt->setInt64(1, order_id);
     stmt->setDateTime(2, ToSqlTime(now));
     flagged = stmt->executeUpdate() == 1;
@@ -218,7 +233,7 @@ absl::StatusOr<bool> MysqlWorkQueue::FlagStuck(int64_t order_id, absl::Time now)
 absl::StatusOr<int64_t> MysqlWorkQueue::OutboxBacklog() {
   int64_t backlog = 0;
   absl::Status status = pool_.Run("count outbox backlog", [&](sql::Connection& conn) {
-    Statement stmt = Prepare(conn, "SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'");
+    Statement stmt = pool_.Prepare(conn, "SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'");
     Rows rows(stmt->executeQuery());
     rows->next();
     backlog = rows->getInt64(1);
@@ -228,6 +243,31 @@ absl::StatusOr<int64_t> MysqlWorkQueue::OutboxBacklog() {
     return status;
   }
   return backlog;
+}
+
+absl::StatusOr<int64_t> MysqlWorkQueue::Purge(absl::Time outbox_before, absl::Time requests_before,
+                                              int limit) {
+  int64_t purged = 0;
+  absl::Status status = pool_.Run("purge finished rows", [&](sql::Connection& conn) {
+    // Both through their indexes (status, due_at) and (created_at), in
+    // bounded batches so a large backlog never holds long locks.
+    std::unique_ptr<sql::PreparedStatement> outbox(conn.prepareStatement(
+        "DELETE FROM outbox WHERE status IN ('DONE', 'CANCELLED', 'FAILED') AND due_at < ?"
+        " LIMIT ?"));
+    outbox->setDateTime(1, ToSqlTime(outbox_before));
+    outbox->setInt(2, limit);
+    purged += outbox->executeUpdate();
+    std::unique_ptr<sql::PreparedStatement> requests(
+        conn.prepareStatement("DELETE FROM request_ids WHERE created_at < ? LIMIT ?"));
+    requests->setDateTime(1, ToSqlTime(requests_before));
+    requests->setInt(2, limit);
+    purged += requests->executeUpdate();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return purged;
 }
 
 }  // namespace sslpanel::workflow::storage
