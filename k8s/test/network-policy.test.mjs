@@ -1,0 +1,136 @@
+// The network policies allow exactly the intended flows. Each overlay's pods
+// (from its workload templates) and a few outside endpoints are run through a
+// NetworkPolicy evaluator (lib/netpol.mjs): every flow the system needs must
+// pass, and the ones it must never make must be denied.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { binaryOfImage } from "./lib/binaries.mjs";
+import { allowed } from "./lib/netpol.mjs";
+import { OVERLAYS, find, id, load, ofKind, podTemplate, workloads } from "./lib/render.mjs";
+
+const INTERNET = { name: "a public HTTPS server", ip: "93.184.216.34" };
+const METADATA = { name: "the cloud metadata endpoint", ip: "169.254.169.254" };
+const CLUSTER_API = { name: "a cluster-internal address (API server)", ip: "10.96.0.1" };
+
+function endpoints(overlay) {
+  const objects = load(overlay);
+  const ns = ofKind(objects, "Namespace")[0];
+  const namespace = ns?.metadata.name;
+  const namespaceLabels = { ...(ns?.metadata.labels ?? {}), "kubernetes.io/metadata.name": namespace };
+  const pods = workloads(objects).map((o) => {
+    const tpl = podTemplate(o);
+    return {
+      name: `${id(o)} pod`,
+      workload: o,
+      namespace: o.metadata.namespace ?? namespace,
+      namespaceLabels,
+      labels: tpl.metadata?.labels ?? {},
+      ports: tpl.spec.containers.flatMap((c) => c.ports ?? []),
+      binary: binaryOfImage(tpl.spec.containers[0].image),
+    };
+  });
+  const pod = (kind, name) => pods.find((p) => p.workload.kind === kind && p.workload.metadata.name === name);
+  const inNs = (name, labels) => ({ name, namespace, namespaceLabels, labels, ports: [] });
+  const dns = {
+    name: "kube-dns",
+    namespace: "kube-system",
+    namespaceLabels: { "kubernetes.io/metadata.name": "kube-system" },
+    labels: { "k8s-app": "kube-dns" },
+    ports: [{ name: "dns", containerPort: 53, protocol: "UDP" }, { name: "dns-tcp", containerPort: 53, protocol: "TCP" }],
+  };
+  // The database: the in-cluster MariaDB, or an address inside the external
+  // server's range (prod: database-clients' ipBlock).
+  let db = pods.find((p) => p.labels["app.kubernetes.io/component"] === "database");
+  if (!db) {
+    const cidr = find(objects, "NetworkPolicy", "database-clients")?.spec.egress?.[0]?.to?.[0]?.ipBlock?.cidr;
+    db = { name: `the external database (${cidr})`, ip: cidr ? cidr.replace(/\.0\/\d+$/, ".10").replace(/\/32$/, "") : "203.0.113.10" };
+  }
+  return {
+    objects, pods, pod, dns, db,
+    policies: ofKind(objects, "NetworkPolicy").map((p) => ({ ...p, metadata: { ...p.metadata, namespace: p.metadata.namespace ?? namespace } })),
+    client: inNs("a pod labelled sslpanel.io/workflow-client=true", { "sslpanel.io/workflow-client": "true" }),
+    stranger: inNs("an unlabelled pod in the namespace", { app: "something-else" }),
+    foreignClient: {
+      name: "a labelled client pod in a labelled other namespace",
+      namespace: "ordering",
+      namespaceLabels: { "kubernetes.io/metadata.name": "ordering", "sslpanel.io/workflow-client": "true" },
+      labels: { "sslpanel.io/workflow-client": "true" },
+      ports: [],
+    },
+  };
+}
+
+for (const overlay of OVERLAYS) {
+  describe(`overlay ${overlay}: network policies`, () => {
+    const e = endpoints(overlay);
+    const workflow = e.pod("Deployment", "workflow-service");
+    const prevalidation = e.pod("Deployment", "prevalidation-service");
+    const adapters = e.pods.filter((p) => p.labels["sslpanel.io/ca-adapter"] === "true" && p.workload.kind === "Deployment");
+    const acme = e.pod("Deployment", "ca-adapter-acme");
+    const fake = e.pod("Deployment", "fake-registries");
+    const dbClients = e.pods.filter((p) => ["workflow-service", "ca-adapter-sandbox", "ca-adapter-acme"].includes(p.binary));
+    const grpcPort = (p) => p.ports.find((x) => x.name === "grpc").containerPort;
+
+    const expectFlow = (want, from, to, port, protocol = "TCP") => {
+      test(`${want ? "allows" : "denies"} ${from.name} -> ${to.name}:${port}/${protocol}`, () => {
+        assert.equal(allowed(e.policies, from, to, port, protocol), want,
+          `${overlay}: ${from.name} -> ${to.name}:${port}/${protocol} should be ${want ? "allowed" : "denied"}`);
+      });
+    };
+
+    test("has the services the flows need", () => {
+      for (const [what, p] of Object.entries({ workflow, prevalidation, acme })) assert.ok(p, `${overlay}: no ${what} Deployment`);
+      assert.ok(adapters.length > 0, `${overlay}: no CA adapter`);
+      assert.ok(e.policies.some((p) => p.metadata.name === "default-deny-all"), `${overlay}: no default-deny-all policy`);
+    });
+
+    // Needed.
+    expectFlow(true, e.client, workflow, grpcPort(workflow));
+    expectFlow(true, workflow, prevalidation, grpcPort(prevalidation));
+    for (const a of adapters) expectFlow(true, workflow, a, grpcPort(a));
+    for (const c of dbClients) expectFlow(true, c, e.db, 3306);
+    expectFlow(true, acme, INTERNET, 443);
+    for (const p of e.pods.filter((x) => x.binary && x.binary !== "fake-registries")) {
+      expectFlow(true, p, e.dns, 53, "UDP");
+      expectFlow(true, p, e.dns, 53, "TCP");
+    }
+    if (fake) {
+      expectFlow(true, prevalidation, fake, 8081);
+      expectFlow(true, prevalidation, fake, 8082);
+      expectFlow(false, prevalidation, INTERNET, 443);
+      expectFlow(false, e.foreignClient, workflow, grpcPort(workflow));
+    } else {
+      expectFlow(true, prevalidation, INTERNET, 443);
+      expectFlow(true, e.foreignClient, workflow, grpcPort(workflow));
+    }
+
+    // Never.
+    expectFlow(false, e.stranger, workflow, grpcPort(workflow));
+    expectFlow(false, e.client, prevalidation, grpcPort(prevalidation));
+    for (const a of adapters) expectFlow(false, e.client, a, grpcPort(a));
+    expectFlow(false, prevalidation, workflow, grpcPort(workflow));
+    expectFlow(false, prevalidation, e.db, 3306);
+    expectFlow(false, e.client, e.db, 3306);
+    for (const a of adapters) {
+      expectFlow(false, a, prevalidation, grpcPort(prevalidation));
+      expectFlow(false, a, workflow, grpcPort(workflow));
+      for (const b of adapters.filter((x) => x !== a)) expectFlow(false, a, b, grpcPort(b));
+    }
+    expectFlow(false, workflow, INTERNET, 443);
+    expectFlow(false, acme, INTERNET, 80);
+    expectFlow(false, acme, METADATA, 80);
+    expectFlow(false, acme, METADATA, 443);
+    expectFlow(false, acme, CLUSTER_API, 443);
+    expectFlow(false, prevalidation, METADATA, 443);
+    for (const a of adapters.filter((x) => x !== acme)) expectFlow(false, a, INTERNET, 443);
+    if (fake) {
+      expectFlow(false, workflow, fake, 8081);
+      expectFlow(false, fake, INTERNET, 443);
+      expectFlow(false, fake, e.db, 3306);
+    }
+    if (!e.db.ip) {
+      expectFlow(false, e.db, INTERNET, 443);
+      expectFlow(false, e.db, workflow, grpcPort(workflow));
+    }
+  });
+}
