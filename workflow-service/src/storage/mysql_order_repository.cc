@@ -51,8 +51,8 @@ constexpr char kReportColumnsAs[] =
     " p.overridden_by AS p_overridden_by, p.override_reason AS p_override_reason,"
     " p.override_at AS p_override_at";
 constexpr char kEventColumnsOfE[] =
-    "e.id, e.order_id, e.certificate_id, e.type, e.from_status, e.to_status, e.from_pending,"
-    " e.to_pending, e.occurred_at, e.actor, e.reason";
+    "e.id, e.order_id, e.order_version, e.certificate_id, e.type, e.from_status, e.to_status,"
+    " e.from_pending, e.to_pending, e.occurred_at, e.actor, e.reason";
 
 std::string Placeholders(size_t n) {
   std::vector<std::string> marks(n, "?");
@@ -329,8 +329,11 @@ absl::StatusOr<std::vector<app::OrderRecord>> MysqlOrderRepository::LoadMany(
       while (rows->next()) {
         auto it = by_id.find(rows->getInt64("order_id"));
         const auto seq = seq_of.find(rows->getInt64("certificate_id"));
-        if (it == by_id.end() || seq == seq_of.end()) {
-          continue;  // as the inner join with certificates did
+        if (it == by_id.end() || seq == seq_of.end() ||
+            rows->getInt64("order_version") > it->second.order.version) {
+          // Written after the order row above was read (a write committed
+          // between the two queries): not part of the state this read shows.
+          continue;
         }
         app::EventRecord record;
         record.id = rows->getInt64("id");
@@ -704,16 +707,17 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
     // 4. Events, appended.
     if (!decision.events.empty()) {
       Statement stmt = pool_.Prepare(
-          c,
-          absl::StrCat("INSERT INTO order_events (order_id, certificate_id, type, from_status,"
-                       " to_status, from_pending, to_pending, occurred_at, recorded_at, actor,"
-                       " reason) VALUES ",
-                       absl::StrJoin(std::vector<std::string>(decision.events.size(),
-                                                              "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                                     ", ")));
+          c, absl::StrCat(
+                 "INSERT INTO order_events (order_id, order_version, certificate_id, type,"
+                 " from_status, to_status, from_pending, to_pending, occurred_at,"
+                 " recorded_at, actor, reason) VALUES ",
+                 absl::StrJoin(std::vector<std::string>(decision.events.size(),
+                                                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                               ", ")));
       int k = 1;
       for (const domain::Event& e : decision.events) {
         stmt->setInt64(k++, order.id);
+        stmt->setInt64(k++, order.version);
         stmt->setInt64(k++, order.certificates[e.certificate].id);
         stmt->setString(k++, e.type);
         if (e.from_status.has_value()) {

@@ -366,6 +366,33 @@ TEST_F(RepositoryTest, ExpiringWithinFindsActiveCertificatesByIndex) {
   EXPECT_EQ(repo_->List(active)->orders.size(), 1u);
 }
 
+TEST_F(RepositoryTest, AReadShowsTheHistoryAsOfTheOrderVersionItRead) {
+  auto created = app_->CreateOrder(DvOrder("ext-1", "www.example.com"), Call("r1", "CreateOrder"));
+  ASSERT_TRUE(created.ok());
+  const int64_t cert = created->order.certificates[0].id;
+  // An event of the next version, as a concurrent writer commits it between
+  // the reader's two queries (before its orders row is visible).
+  ASSERT_TRUE(
+      pool_
+          ->Run("future event",
+                [&](sql::Connection& conn) {
+                  std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+                  stmt->execute(
+                      "INSERT INTO order_events (order_id, order_version, certificate_id, type,"
+                      " from_status, to_status, from_pending, to_pending, occurred_at,"
+                      " recorded_at, actor, reason) VALUES (" +
+                      std::to_string(created->order.id) + ", 2, " + std::to_string(cert) +
+                      ", 'CA_ACCEPTED', 'OPEN', 'REQUESTED', 'REQUEST', 'NONE',"
+                      " NOW(6), NOW(6), 't', '')");
+                  return absl::OkStatus();
+                })
+          .ok());
+  auto loaded = repo_->Get(created->order.id);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->order.version, 1);
+  EXPECT_EQ(loaded->events.size(), 2u) << "CREATED and SUBMITTED only";
+}
+
 TEST_F(RepositoryTest, EventsPageInOrder) {
   auto created = app_->CreateOrder(DvOrder("ext-1", "www.example.com"), Call("r1", "CreateOrder"));
   ASSERT_TRUE(created.ok());
