@@ -11,8 +11,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/grpc/metrics_interceptor.h"
 #include "common/grpc/reflection.h"
+#include "common/http/http.h"
 #include "common/log/log.h"
+#include "common/metrics/metrics_server.h"
 
 std::string_view SslpanelApiDescriptorSet();
 
@@ -71,6 +74,13 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   }
   builder.RegisterService((*reflection)->v1());
   builder.RegisterService((*reflection)->v1alpha());
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(NewMetricsInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  auto metrics = metrics::StartMetricsServer(config.metrics_listen);
+  if (!metrics.ok()) {
+    return metrics.status();
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(
@@ -79,6 +89,7 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   auto host = std::unique_ptr<ServerHost>(
       new ServerHost(std::move(server), port, std::move(names), config.shutdown_grace));
   host->reflection_ = *std::move(reflection);
+  host->metrics_ = *std::move(metrics);
   for (const std::string& name : host->names_) {
     host->server_->GetHealthCheckService()->SetServingStatus(name, true);
   }
@@ -109,6 +120,8 @@ ServerHost::ServerHost(std::unique_ptr<grpc::Server> server, int port,
     : server_(std::move(server)), port_(port), names_(std::move(names)), grace_(grace) {}
 
 ServerHost::~ServerHost() { Shutdown(); }
+
+int ServerHost::metrics_port() const { return metrics_ == nullptr ? 0 : metrics_->port(); }
 
 void ServerHost::Shutdown() {
   if (shut_down_) {

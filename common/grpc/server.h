@@ -15,6 +15,10 @@ class Server;
 class Service;
 }  // namespace grpc
 
+namespace sslpanel::http {
+class Server;
+}  // namespace sslpanel::http
+
 namespace sslpanel::grpc_util {
 
 class Reflection;
@@ -26,6 +30,8 @@ struct ServerConfig {
   absl::Duration shutdown_grace = absl::Seconds(10);
   // When set, the bound port is written to this file once serving (tests).
   std::string port_file;
+  // When set, Prometheus metrics are served at http://<this>/metrics.
+  std::string metrics_listen;
 
   absl::Status Validate() const;
 };
@@ -46,6 +52,8 @@ class ServerHost {
   ~ServerHost();
 
   int port() const { return port_; }
+  // The metrics port, or 0 when metrics are off.
+  int metrics_port() const;
   grpc::Server* server() { return server_.get(); }
 
   // Health turns NOT_SERVING first (load balancers stop sending), then
@@ -57,6 +65,7 @@ class ServerHost {
              absl::Duration grace);
 
   std::unique_ptr<Reflection> reflection_;  // outlives server_ (destroyed after it)
+  std::unique_ptr<http::Server> metrics_;
   std::unique_ptr<grpc::Server> server_;
   int port_;
   std::vector<std::string> names_;

@@ -9,6 +9,8 @@ ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once se
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long in-flight calls may finish after SIGTERM");
 ABSL_FLAG(std::string, log_level, "info", "lowest log level written: debug, info, warning, error");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port to serve Prometheus metrics on at /metrics; empty: off");
 
 namespace sslpanel::grpc_util {
 
@@ -28,6 +30,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags(const std::string& service_na
   }
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   if (absl::Status valid = config.Validate(); !valid.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--listen: ", valid.message()));
   }

@@ -155,6 +155,7 @@ int main(int argc, char** argv) {
                          processor.ExpireCertificates(100);
                          processor.FlagStuckOrders(100);
                          processor.PurgeOld(1000);
+                         processor.UpdateGauges();
                          return std::vector<app::WorkLoop::Task>{};
                        });
   if (config->processing) {

@@ -70,6 +70,8 @@ class WorkQueue {
 
   // Rows still to deliver (pending outbox rows), for metrics and tests.
   virtual absl::StatusOr<int64_t> OutboxBacklog() = 0;
+  // Orders flagged stuck now, for metrics.
+  virtual absl::StatusOr<int64_t> StuckOrders() = 0;
 
   // Deletes up to `limit` finished outbox rows last due before
   // `outbox_before` and up to `limit` request ids recorded before

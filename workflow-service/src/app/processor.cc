@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "common/metrics/metrics.h"
 #include "workflow-service/src/domain/rules.h"
 
 namespace sslpanel::workflow::app {
@@ -18,6 +20,28 @@ constexpr char kSyncActor[] = "system:ca-sync";
 constexpr char kExpiryActor[] = "system:expiry";
 
 std::string AdapterActor(const std::string& adapter) { return absl::StrCat("ca:", adapter); }
+
+// What operators watch: deliveries and CA checks by outcome, expiries,
+// stuck orders, the backlog.
+metrics::CounterFamily& Deliveries() {
+  static auto& family = metrics::Registry::Default().Counter(
+      "sslpanel_outbox_deliveries_total",
+      "Outbox rows handled, by intent and result (recorded, retry, done, cancelled, failed).",
+      {"kind", "result"});
+  return family;
+}
+
+metrics::CounterFamily& StatusChecks() {
+  static auto& family = metrics::Registry::Default().Counter(
+      "sslpanel_ca_status_checks_total",
+      "CA status checks, by adapter and result (changed, unchanged, error, busy).",
+      {"adapter", "result"});
+  return family;
+}
+
+void Count(const OutboxItem& item, const char* result) {
+  Deliveries().Add({std::string(domain::ToString(item.kind)), result});
+}
 
 // Commands that record a CA's answer about a certificate in `status`.
 std::vector<domain::Command> AnswerCommands(const domain::Certificate& cert,
@@ -96,6 +120,7 @@ absl::Time Processor::Backoff(int attempt, absl::Time now, const absl::Status& e
 }
 
 void Processor::Finish(const OutboxItem& item, const std::string& status, const std::string& note) {
+  Deliveries().Add({std::string(domain::ToString(item.kind)), absl::AsciiStrToLower(status)});
   absl::Status finished = queue_.FinishOutbox(item.id, status, note, clock_.Now());
   if (!finished.ok()) {
     log::Warning("outbox row not finished; its lease will return it",
@@ -105,6 +130,7 @@ void Processor::Finish(const OutboxItem& item, const std::string& status, const 
 
 void Processor::Retry(const OutboxItem& item, const OrderRecord& record, int index,
                       const absl::Status& error) {
+  Count(item, "retry");
   const absl::Time now = clock_.Now();
   const std::string message(error.message());
   absl::Status rescheduled =
@@ -134,6 +160,7 @@ void Processor::Conclude(const OutboxItem& item, const std::vector<domain::Comma
   extras.prevalidation = std::move(report);
   auto saved = app_.Record(item.order_id, item.certificate_id, commands, actor, extras);
   if (saved.ok()) {
+    Count(item, "recorded");
     return;
   }
   if (saved.status().code() == absl::StatusCode::kFailedPrecondition ||
@@ -383,11 +410,15 @@ void Processor::Poll(const PollItem& item) {
     return;
   }
   if (!AcquireSlot(cert.ca_adapter)) {
+    StatusChecks().Add({cert.ca_adapter, "busy"});
     (void)queue_.SchedulePoll(cert.id, now + options_.poll_min, false);
     return;
   }
   auto answer = ca->Status(cert.ca_reference);
   ReleaseSlot(cert.ca_adapter);
+  StatusChecks().Add({cert.ca_adapter, !answer.ok()                            ? "error"
+                                       : AnswerCommands(cert, *answer).empty() ? "unchanged"
+                                                                               : "changed"});
   if (!answer.ok()) {
     const absl::Time next = std::max(Backoff(item.failures + 1, now, answer.status()),
                                      NextPoll(cert, *record, index, now));
@@ -419,6 +450,10 @@ int Processor::ExpireCertificates(int limit) {
   for (int64_t order_id : *orders) {
     if (app_.Record(order_id, 0, {cmd::ExpireDue{}}, kExpiryActor).ok()) {
       ++changed;
+      static auto& expired = metrics::Registry::Default().Counter(
+          "sslpanel_orders_expired_total", "Orders whose certificates were expired by the sweep.",
+          {});
+      expired.Add({});
     }
   }
   return changed;
@@ -435,6 +470,9 @@ int Processor::FlagStuckOrders(int limit) {
     auto newly = queue_.FlagStuck(order_id, clock_.Now());
     if (newly.ok() && *newly) {
       ++flagged;
+      static auto& stuck_total = metrics::Registry::Default().Counter(
+          "sslpanel_orders_flagged_stuck_total", "Orders flagged stuck beyond their SLA.", {});
+      stuck_total.Add({});
       auto record = app_.GetOrder(order_id);
       const domain::Order* order = record.ok() ? &record->order : nullptr;
       const domain::Certificate* cert =
@@ -448,6 +486,19 @@ int Processor::FlagStuckOrders(int limit) {
     }
   }
   return flagged;
+}
+
+void Processor::UpdateGauges() {
+  static auto& backlog = metrics::Registry::Default().Gauge(
+      "sslpanel_outbox_backlog", "Outbox rows waiting for delivery (all replicas).", {});
+  static auto& stuck = metrics::Registry::Default().Gauge(
+      "sslpanel_orders_stuck", "Orders flagged stuck now (all replicas).", {});
+  if (auto rows = queue_.OutboxBacklog(); rows.ok()) {
+    backlog.Set({}, static_cast<double>(*rows));
+  }
+  if (auto rows = queue_.StuckOrders(); rows.ok()) {
+    stuck.Set({}, static_cast<double>(*rows));
+  }
 }
 
 int Processor::PurgeOld(int limit) {

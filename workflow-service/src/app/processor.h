@@ -55,6 +55,8 @@ class Processor {
   int FlagStuckOrders(int limit);
   // Deletes what is past its retention; returns how many rows.
   int PurgeOld(int limit);
+  // Refreshes the gauges scrapers read (outbox backlog, stuck orders).
+  void UpdateGauges();
 
  private:
   void DeliverPrevalidation(const OutboxItem& item, const OrderRecord& record, int index);

@@ -9,6 +9,7 @@
 
 #include <deque>
 
+#include "common/metrics/metrics.h"
 #include "common/mysql/migrator.h"
 #include "common/testing/csr.h"
 #include "common/testing/test_database.h"
@@ -243,6 +244,14 @@ TEST_F(ProcessorTest, SubmissionAcceptedThenIssuedThroughTheStatusSync) {
   const domain::Certificate active = Cert(id);
   EXPECT_EQ(active.status, domain::CertificateStatus::kActive);
   EXPECT_EQ(active.certificate_pem, "LEAF");
+  EXPECT_GE(metrics::Registry::Default()
+                .Counter("sslpanel_outbox_deliveries_total", "", {"kind", "result"})
+                .Value({"SUBMIT_TO_CA", "recorded"}),
+            1);
+  EXPECT_GE(metrics::Registry::Default()
+                .Counter("sslpanel_ca_status_checks_total", "", {"adapter", "result"})
+                .Value({"fake", "changed"}),
+            1);
   EXPECT_EQ(Query("SELECT COUNT(*) FROM certificates WHERE next_poll_at IS NOT NULL"), "0")
       << "an ACTIVE certificate is no longer watched";
 }

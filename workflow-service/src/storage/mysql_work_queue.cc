@@ -245,6 +245,23 @@ absl::StatusOr<int64_t> MysqlWorkQueue::OutboxBacklog() {
   return backlog;
 }
 
+absl::StatusOr<int64_t> MysqlWorkQueue::StuckOrders() {
+  int64_t stuck = 0;
+  absl::Status status = pool_.Run("count stuck orders", [&](sql::Connection& conn) {
+    // Through ix_orders_stuck_since: only the flagged rows are read.
+    Statement stmt =
+        pool_.Prepare(conn, "SELECT COUNT(*) FROM orders WHERE stuck_since IS NOT NULL");
+    Rows rows(stmt->executeQuery());
+    rows->next();
+    stuck = rows->getInt64(1);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return stuck;
+}
+
 absl::StatusOr<int64_t> MysqlWorkQueue::Purge(absl::Time outbox_before, absl::Time requests_before,
                                               int limit) {
   int64_t purged = 0;

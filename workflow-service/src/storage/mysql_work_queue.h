@@ -27,6 +27,7 @@ class MysqlWorkQueue final : public app::WorkQueue {
   absl::StatusOr<std::vector<int64_t>> StuckCandidates(absl::Time now, int limit) override;
   absl::StatusOr<bool> FlagStuck(int64_t order_id, absl::Time now) override;
   absl::StatusOr<int64_t> OutboxBacklog() override;
+  absl::StatusOr<int64_t> StuckOrders() override;
   absl::StatusOr<int64_t> Purge(absl::Time outbox_before, absl::Time requests_before,
                                 int limit) override;
 
