@@ -4,7 +4,9 @@
 // workload, OUTDIR/<Kind>-<name>/ gets the files of its ConfigMap and Secret
 // mounts under their mount paths, its writable volumes as directories, and
 // "args" (one per line) with every mounted path moved under that directory,
-// and "readiness": what its readiness probe asks.
+// "readiness": what its readiness probe asks, and "metrics": where Prometheus
+// scrapes it ("<port> <path>" from the prometheus.io annotations; empty when
+// the pod is not scraped).
 // Prints one line per workload: "<Kind>-<name> <binary>" ("-" for other images).
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -40,5 +42,8 @@ for (const w of workloads(objects)) {
   const r = c.readinessProbe;
   const probe = r?.grpc ? `grpc ${r.grpc.service ?? ""}` : r?.httpGet ? `http ${r.httpGet.port} ${r.httpGet.path}` : "";
   writeFileSync(path.join(dir, "readiness"), `${probe}\n`);
+  const a = podTemplate(w).metadata?.annotations ?? {};
+  const scrape = a["prometheus.io/scrape"] === "true" ? `${a["prometheus.io/port"] ?? ""} ${a["prometheus.io/path"] ?? "/metrics"}` : "";
+  writeFileSync(path.join(dir, "metrics"), `${scrape}\n`);
   console.log(`${w.kind}-${w.metadata.name} ${binary}`);
 }

@@ -1,7 +1,9 @@
 // The network policies allow exactly the intended flows. Each overlay's pods
 // (from its workload templates) and a few outside endpoints are run through a
 // NetworkPolicy evaluator (lib/netpol.mjs): every flow the system needs must
-// pass, and the ones it must never make must be denied.
+// pass, and the ones it must never make must be denied. Metrics: only a pod
+// labelled sslpanel.io/metrics-scraper=true in a namespace labelled
+// sslpanel.io/monitoring=true reaches a server's port "metrics", and nothing else.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { binaryOfImage } from "./lib/binaries.mjs";
@@ -11,6 +13,11 @@ import { OVERLAYS, find, id, load, ofKind, podTemplate, workloads } from "./lib/
 const INTERNET = { name: "a public HTTPS server", ip: "93.184.216.34" };
 const METADATA = { name: "the cloud metadata endpoint", ip: "169.254.169.254" };
 const CLUSTER_API = { name: "a cluster-internal address (API server)", ip: "10.96.0.1" };
+const MONITORING = {
+  namespace: "monitoring",
+  namespaceLabels: { "kubernetes.io/metadata.name": "monitoring", "sslpanel.io/monitoring": "true" },
+};
+const SCRAPER_LABELS = { "sslpanel.io/metrics-scraper": "true" };
 
 function endpoints(overlay) {
   const objects = load(overlay);
@@ -50,6 +57,25 @@ function endpoints(overlay) {
     policies: ofKind(objects, "NetworkPolicy").map((p) => ({ ...p, metadata: { ...p.metadata, namespace: p.metadata.namespace ?? namespace } })),
     client: inNs("a pod labelled sslpanel.io/workflow-client=true", { "sslpanel.io/workflow-client": "true" }),
     stranger: inNs("an unlabelled pod in the namespace", { app: "something-else" }),
+    // Prometheus: both labels (the only peer allow-metrics-scrape admits).
+    scraper: {
+      name: "a scraper pod (sslpanel.io/metrics-scraper=true) in the monitoring namespace (sslpanel.io/monitoring=true)",
+      ...MONITORING,
+      labels: SCRAPER_LABELS,
+      ports: [],
+    },
+    // Each of these lacks one of the two labels.
+    notScrapers: [
+      { name: "an unlabelled pod in the monitoring namespace (Grafana)", ...MONITORING, labels: { "app.kubernetes.io/name": "grafana" }, ports: [] },
+      {
+        name: "a scraper-labelled pod in an unlabelled other namespace",
+        namespace: "tenant-a",
+        namespaceLabels: { "kubernetes.io/metadata.name": "tenant-a" },
+        labels: SCRAPER_LABELS,
+        ports: [],
+      },
+      inNs("a pod of this namespace labelling itself a scraper", SCRAPER_LABELS),
+    ],
     foreignClient: {
       name: "a labelled client pod in a labelled other namespace",
       namespace: "ordering",
@@ -70,6 +96,8 @@ for (const overlay of OVERLAYS) {
     const fake = e.pod("Deployment", "fake-registries");
     const dbClients = e.pods.filter((p) => ["workflow-service", "ca-adapter-sandbox", "ca-adapter-acme"].includes(p.binary));
     const grpcPort = (p) => p.ports.find((x) => x.name === "grpc").containerPort;
+    const servers = e.pods.filter((p) => p.workload.kind === "Deployment" && p.ports.some((x) => x.name === "grpc"));
+    const metricsPort = (p) => p.ports.find((x) => x.name === "metrics")?.containerPort;
 
     const expectFlow = (want, from, to, port, protocol = "TCP") => {
       test(`${want ? "allows" : "denies"} ${from.name} -> ${to.name}:${port}/${protocol}`, () => {
@@ -103,6 +131,21 @@ for (const overlay of OVERLAYS) {
       expectFlow(true, prevalidation, INTERNET, 443);
       expectFlow(true, e.foreignClient, workflow, grpcPort(workflow));
     }
+
+    // Metrics: the scraper reaches every gRPC server's port "metrics" (and
+    // only that port); every other endpoint is denied it.
+    test("every gRPC server pod has a port named metrics", () => {
+      assert.ok(servers.length >= 3, `${overlay}: expected the gRPC server Deployments`);
+      for (const p of servers) assert.ok(metricsPort(p), `${overlay}: ${p.name} has no container port named metrics`);
+    });
+    for (const p of servers.filter(metricsPort)) {
+      expectFlow(true, e.scraper, p, metricsPort(p));
+      expectFlow(false, e.scraper, p, grpcPort(p));
+      for (const other of [...e.notScrapers, e.client, e.stranger, e.foreignClient]) expectFlow(false, other, p, metricsPort(p));
+      for (const other of e.pods.filter((x) => x !== p)) expectFlow(false, other, p, metricsPort(p));
+    }
+    if (!e.db.ip) expectFlow(false, e.scraper, e.db, 3306);
+    if (fake) expectFlow(false, e.scraper, fake, 8081);
 
     // Never.
     expectFlow(false, e.stranger, workflow, grpcPort(workflow));

@@ -126,6 +126,48 @@ describe("rules catch broken manifests", () => {
     o.push(copy);
   }, "SSL Panel images are known binaries", "sslpanel/billing-bridge:dev is not in BINARIES");
 
+  expectCaught("--metrics_listen dropped from a server's flags", (o) => {
+    const cm = configMap(o, "ca-adapter-sandbox-config");
+    cm.data["service.flags"] = cm.data["service.flags"].replace(/^--metrics_listen=.*$/m, "");
+  }, "gRPC servers: --metrics_listen", "Deployment/ca-adapter-sandbox container ca-adapter-sandbox: set --metrics_listen");
+
+  expectCaught("--metrics_listen moved without the container port", (o) => {
+    configMap(o, "workflow-service-config").data["environment.flags"] += "\n--metrics_listen=0.0.0.0:9100\n";
+  }, "gRPC servers: --metrics_listen", "port metrics is 9090 but --metrics_listen says 9100");
+
+  expectCaught("--metrics_listen on loopback", (o) => {
+    configMap(o, "prevalidation-service-config").data["environment.flags"] += "\n--metrics_listen=127.0.0.1:9090\n";
+  }, "gRPC servers: --metrics_listen", "--metrics_listen=127.0.0.1:9090 is loopback");
+
+  expectCaught("a metrics container port under another name", (o) => {
+    container(o, "Deployment", "ca-adapter-acme").ports.find((p) => p.name === "metrics").name = "http-metrics";
+  }, "gRPC servers: --metrics_listen", "Deployment/ca-adapter-acme container ca-adapter-acme: needs a container port named metrics");
+
+  expectCaught("a scrape annotation on the wrong port", (o) => {
+    podTemplate(find(o, "Deployment", "workflow-service")).metadata.annotations["prometheus.io/port"] = "50051";
+  }, "gRPC servers: --metrics_listen", 'annotation prometheus.io/port is "50051"');
+
+  expectCaught("a server without the scrape annotations", (o) => {
+    delete podTemplate(find(o, "Deployment", "prevalidation-service")).metadata.annotations;
+  }, "gRPC servers: --metrics_listen", "Deployment/prevalidation-service: the pod template needs the annotation prometheus.io/scrape");
+
+  expectCaught("a new gRPC service copied without its metrics port and annotations", (o) => {
+    const copy = structuredClone(find(o, "Deployment", "ca-adapter-acme"));
+    copy.metadata.name = "ca-adapter-other";
+    const tpl = podTemplate(copy);
+    tpl.spec.containers[0].ports = tpl.spec.containers[0].ports.filter((p) => p.name !== "metrics");
+    delete tpl.metadata.annotations;
+    o.push(copy);
+  }, "gRPC servers: --metrics_listen", "Deployment/ca-adapter-other container ca-adapter-acme: needs a container port named metrics");
+
+  expectCaught("metrics served through the gRPC Service port", (o) => {
+    find(o, "Service", "workflow-service").spec.ports[0].targetPort = "metrics";
+  }, "Services: metrics only", "Service/workflow-service: port grpc targets the pods' metrics port");
+
+  expectCaught("metrics on a Service port not named metrics", (o) => {
+    find(o, "Service", "prevalidation-service").spec.ports.push({ name: "http", port: 9090, targetPort: 9090, protocol: "TCP" });
+  }, "Services: metrics only", "Service/prevalidation-service: port http targets the pods' metrics port");
+
   expectCaught("a Secret nobody creates", (o) => {
     podTemplate(find(o, "Deployment", "workflow-service")).spec.volumes
       .find((v) => v.name === "db-credentials").secret.secretName = "workflow-db-typo";

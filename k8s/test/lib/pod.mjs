@@ -145,3 +145,11 @@ export function listenPort(resolved) {
 }
 
 export { isInputFileFlag };
+
+// --metrics_listen as { value, host, port }: value "" when metrics are off,
+// port undefined when the value is not host:port.
+export function metricsListen(resolved) {
+  const value = resolved.flags.get("metrics_listen") ?? "";
+  const m = /^(.*):(\d+)$/.exec(value);
+  return m ? { value, host: m[1], port: Number(m[2]) } : { value };
+}

@@ -1,12 +1,13 @@
 // The deployment rules every workload of every overlay must follow (issue 8):
 // probes, resources, security context, grace period against the binary's
-// shutdown deadline, named gRPC ports, migration Jobs, mounted secrets. Each
+// shutdown deadline, named gRPC and metrics ports, migration Jobs, mounted
+// secrets. Each
 // rule gets all rendered objects of one overlay and reports every violation
 // as "<overlay> <Kind>/<name>: what is wrong". They run over whatever the
 // overlays render, so a new Deployment or Job is checked without edits.
 import { BINARIES, binaryOfImage, isInputFileFlag as isInputFile } from "./binaries.mjs";
 import { EXTERNAL } from "./external.mjs";
-import { containerFiles as containerFilesFor, containerFlags, flagView, listenPort } from "./pod.mjs";
+import { containerFiles as containerFilesFor, containerFlags, flagView, listenPort, metricsListen } from "./pod.mjs";
 import {
   allContainers, find, id, isLongRunning, labelsMatch, ofKind, podTemplate, quantity, serviceSelects, workloads,
 } from "./render.mjs";
@@ -194,6 +195,69 @@ export const WORKLOAD_RULES = [
           if (migrationPods.some((labels) => serviceSelects(s, labels))) {
             fail(`${overlay} ${id(s)}: its selector also matches migration Job pods; add app.kubernetes.io/component: server`);
           }
+        }
+      }
+    },
+  },
+  {
+    // Prometheus finds the pods by their annotations (k8s/README.md, "Metrics")
+    // and NetworkPolicy allow-metrics-scrape admits it on the port named
+    // metrics only; a server that forgets either is silently not monitored.
+    title: "gRPC servers: --metrics_listen on a port named metrics, with the prometheus.io scrape annotations",
+    check({ objects, overlay, all, at }, fail) {
+      for (const o of all.filter(isLongRunning)) {
+        const tpl = podTemplate(o);
+        const annotations = tpl.metadata?.annotations ?? {};
+        const scrape = annotations["prometheus.io/scrape"] === "true";
+        let grpcServer = false;
+        for (const c of tpl.spec.containers) {
+          if (BINARIES[sslpanel(c)]?.kind !== "grpc") continue;
+          grpcServer = true;
+          const resolved = containerFlags(objects, tpl.spec, c);
+          const metrics = metricsListen(resolved);
+          if (!metrics.value) { fail(`${at(o, c)}: set --metrics_listen=0.0.0.0:9090 (in its service.flags; metrics are off when empty)`); continue; }
+          if (metrics.port === undefined) { fail(`${at(o, c)}: --metrics_listen=${metrics.value} must be host:port`); continue; }
+          if (metrics.port === 0) fail(`${at(o, c)}: --metrics_listen=${metrics.value}: port 0 picks a free port nobody can scrape`);
+          if (/^(127\.|localhost$|\[::1\]$)/.test(metrics.host)) fail(`${at(o, c)}: --metrics_listen=${metrics.value} is loopback; Prometheus cannot reach it`);
+          if (metrics.port === listenPort(resolved)) fail(`${at(o, c)}: --metrics_listen and --listen share port ${metrics.port}`);
+          const named = (c.ports ?? []).find((p) => p.name === "metrics");
+          if (!named) fail(`${at(o, c)}: needs a container port named metrics (${metrics.port}, from --metrics_listen)`);
+          else if (named.containerPort !== metrics.port) fail(`${at(o, c)}: port metrics is ${named.containerPort} but --metrics_listen says ${metrics.port}`);
+          else if ((named.protocol ?? "TCP") !== "TCP") fail(`${at(o, c)}: port metrics must be TCP`);
+          if (!scrape) fail(`${at(o)}: the pod template needs the annotation prometheus.io/scrape: "true"`);
+          if (annotations["prometheus.io/port"] !== String(metrics.port)) {
+            fail(`${at(o)}: annotation prometheus.io/port is ${JSON.stringify(annotations["prometheus.io/port"])} but --metrics_listen says ${metrics.port}`);
+          }
+          if (annotations["prometheus.io/path"] !== "/metrics") {
+            fail(`${at(o)}: annotation prometheus.io/path must be /metrics (got ${JSON.stringify(annotations["prometheus.io/path"])})`);
+          }
+        }
+        // Any other pod asking to be scraped must offer the port the network policy opens.
+        if (scrape && !grpcServer) {
+          const port = Number(annotations["prometheus.io/port"]);
+          if (!tpl.spec.containers.some((c) => (c.ports ?? []).some((p) => p.name === "metrics" && p.containerPort === port))) {
+            fail(`${at(o)}: prometheus.io/scrape is "true" but no container port named metrics is ${annotations["prometheus.io/port"]}`);
+          }
+        }
+      }
+    },
+  },
+  {
+    title: "Services: metrics only ever on a Service port named metrics, never on the grpc port",
+    check({ objects, overlay, all, at }, fail) {
+      for (const s of ofKind(objects, "Service")) {
+        const containers = all.filter(isLongRunning)
+          .filter((o) => serviceSelects(s, podTemplate(o).metadata?.labels))
+          .flatMap((o) => podTemplate(o).spec.containers);
+        for (const p of s.spec.ports ?? []) {
+          const target = p.targetPort ?? p.port;
+          const hits = containers.flatMap((c) => (c.ports ?? []).filter((cp) =>
+            typeof target === "string" ? cp.name === target : cp.containerPort === target));
+          const toMetrics = hits.some((cp) => cp.name === "metrics");
+          if (toMetrics && p.name !== "metrics") {
+            fail(`${overlay} ${id(s)}: port ${p.name ?? p.port} targets the pods' metrics port; metrics stay off the gRPC Service (a port for them must be named metrics)`);
+          }
+          if (p.name === "metrics" && !toMetrics) fail(`${overlay} ${id(s)}: port metrics targets ${target}, not the pods' port named metrics`);
         }
       }
     },
