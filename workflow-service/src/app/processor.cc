@@ -79,6 +79,7 @@ bool IsDefiniteRefusal(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:
     case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kNotFound:
     case absl::StatusCode::kOutOfRange:
       return true;
     default:

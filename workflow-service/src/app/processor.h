@@ -92,8 +92,9 @@ class Processor {
   std::map<std::string, int> busy_;
 };
 
-// Whether a failed call is the peer's definite "no" to this request
-// (INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE). Everything else —
+// Whether a failed call is the peer's definite "no" to this request: the
+// answers the CA adapter contract calls final and replays for the key
+// (INVALID_ARGUMENT, FAILED_PRECONDITION, NOT_FOUND, OUT_OF_RANGE). Everything else —
 // down, slow, busy, raced, but also misconfigured (unauthenticated, not
 // implemented, unknown order) — is retried with backoff, visible on the
 // order and flagged stuck past its SLA: a customer's certificate is never

@@ -331,6 +331,20 @@ TEST_F(ProcessorTest, ARefusalWhileSubmittingAlsoCancelsAnythingAnEarlierAttempt
       "1");
 }
 
+TEST_F(ProcessorTest, AReissueOfAnOrderTheCaDoesNotKnowIsRejectedNotRetriedForever) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 60)));
+  DeliverDue();
+  ReissueInput reissue;
+  reissue.csr = testing::MakeCsr("www.example.com");
+  ASSERT_TRUE(app_->ReissueCertificate(id, reissue, Caller{"test", "r1", "Reissue", "r"}).ok());
+  ca_.answers.push_back(absl::NotFoundError("ca_order_id: no order CA-1"));
+  DeliverDue();
+  EXPECT_EQ(Cert(id, 1).status, domain::CertificateStatus::kRejected);
+  EXPECT_THAT(Cert(id, 1).rejection_reason, HasSubstr("no order CA-1"));
+  EXPECT_EQ(Cert(id, 0).status, domain::CertificateStatus::kActive);
+}
+
 TEST_F(ProcessorTest, AnUnusableAnswerIsAskedAgainLaterAndShown) {
   const int64_t id = Create("1");
   CaAnswer broken = Issued("CA-1", clock_.Now(), clock_.Now());  // not_after == not_before
