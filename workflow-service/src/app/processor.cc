@@ -142,7 +142,9 @@ void Processor::Retry(const OutboxItem& item, const OrderRecord& record, int ind
   const domain::Certificate& cert = record.order.certificates[index];
   if (cert.last_error != message) {
     // Visible on the order while it waits; not an event (no state change).
-    (void)app_.Record(item.order_id, cert.id, {cmd::RecordError{message}}, kOutboxActor);
+    OutcomeExtras extras;
+    extras.loaded = &record;
+    (void)app_.Record(item.order_id, cert.id, {cmd::RecordError{message}}, kOutboxActor, extras);
   }
   log::Info("delivery will be retried", {{"outbox_id", item.id},
                                          {"kind", domain::ToString(item.kind)},
@@ -150,8 +152,9 @@ void Processor::Retry(const OutboxItem& item, const OrderRecord& record, int ind
                                          {"error", error}});
 }
 
-void Processor::Conclude(const OutboxItem& item, const std::vector<domain::Command>& commands,
-                         const std::string& actor, std::optional<PrevalidationRecord> report) {
+void Processor::Conclude(const OutboxItem& item, const OrderRecord& record,
+                         const std::vector<domain::Command>& commands, const std::string& actor,
+                         std::optional<PrevalidationRecord> report) {
   if (commands.empty()) {
     Finish(item, "DONE", "");
     return;
@@ -159,6 +162,7 @@ void Processor::Conclude(const OutboxItem& item, const std::vector<domain::Comma
   OutcomeExtras extras;
   extras.completes_outbox_id = item.id;
   extras.prevalidation = std::move(report);
+  extras.loaded = &record;
   auto saved = app_.Record(item.order_id, item.certificate_id, commands, actor, extras);
   if (saved.ok()) {
     Count(item, "recorded");
@@ -174,10 +178,9 @@ void Processor::Conclude(const OutboxItem& item, const std::vector<domain::Comma
     // The peer answered something the workflow cannot accept (an issued
     // certificate without a PEM, dates in the wrong order): ask again later
     // and show why, rather than cycling on the lease or losing the order.
-    auto record = app_.GetOrder(item.order_id);
-    const int index = record.ok() ? record->IndexOf(item.certificate_id) : -1;
+    const int index = record.IndexOf(item.certificate_id);
     if (index >= 0) {
-      Retry(item, *record, index,
+      Retry(item, record, index,
             absl::InvalidArgumentError(
                 absl::StrCat("unusable answer from ", actor, ": ", saved.status().message())));
     }
@@ -236,7 +239,8 @@ void Processor::DeliverPrevalidation(const OutboxItem& item, const OrderRecord& 
   report.report_json = answer->report_json;
   report.checked_at =
       answer->checked_at == absl::InfinitePast() ? clock_.Now() : answer->checked_at;
-  Conclude(item, {cmd::RecordPrevalidation{item.submission, answer->outcome, answer->summary}},
+  Conclude(item, record,
+           {cmd::RecordPrevalidation{item.submission, answer->outcome, answer->summary}},
            "system:prevalidation", std::move(report));
 }
 
@@ -280,7 +284,7 @@ void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& rec
       Retry(item, record, index, answer.status());
     } else {
       Conclude(
-          item,
+          item, record,
           {cmd::CaRefused{
               absl::StrCat("the CA adapter refused the request: ", answer.status().message()), ""}},
           AdapterActor(cert.ca_adapter));
@@ -299,7 +303,7 @@ void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& rec
   for (domain::Command& next : AnswerCommands(accepted, *answer)) {
     commands.push_back(std::move(next));
   }
-  Conclude(item, commands, AdapterActor(cert.ca_adapter));
+  Conclude(item, record, commands, AdapterActor(cert.ca_adapter));
 }
 
 void Processor::DeliverCancellation(const OutboxItem& item, const OrderRecord& record, int index) {
@@ -325,14 +329,14 @@ void Processor::DeliverCancellation(const OutboxItem& item, const OrderRecord& r
     if (!IsDefiniteRefusal(answer.status())) {
       Retry(item, record, index, answer.status());
     } else {
-      Conclude(item, {cmd::CaCancelRefused{std::string(answer.status().message())}},
+      Conclude(item, record, {cmd::CaCancelRefused{std::string(answer.status().message())}},
                AdapterActor(cert.ca_adapter));
     }
     return;
   }
   // A confirmation is recorded now; a pending one is picked up by the status
   // sync, which watches certificates with the Cancel arrow.
-  Conclude(item, AnswerCommands(cert, *answer), AdapterActor(cert.ca_adapter));
+  Conclude(item, record, AnswerCommands(cert, *answer), AdapterActor(cert.ca_adapter));
 }
 
 void Processor::DeliverAbandon(const OutboxItem& item, const OrderRecord& record, int index) {
@@ -426,13 +430,18 @@ void Processor::Poll(const PollItem& item) {
     (void)queue_.SchedulePoll(cert.id, next, true);
     const std::string message(answer.status().message());
     if (cert.last_error != message) {
-      (void)app_.Record(item.order_id, cert.id, {cmd::RecordError{message}}, kSyncActor);
+      OutcomeExtras extras;
+      extras.loaded = &*record;
+      (void)app_.Record(item.order_id, cert.id, {cmd::RecordError{message}}, kSyncActor, extras);
     }
     return;
   }
   const std::vector<domain::Command> commands = AnswerCommands(cert, *answer);
   if (!commands.empty()) {
-    auto saved = app_.Record(item.order_id, cert.id, commands, AdapterActor(cert.ca_adapter));
+    OutcomeExtras extras;
+    extras.loaded = &*record;
+    auto saved =
+        app_.Record(item.order_id, cert.id, commands, AdapterActor(cert.ca_adapter), extras);
     if (!saved.ok() && saved.status().code() != absl::StatusCode::kFailedPrecondition) {
       return;  // not recorded: the lease brings the check back
     }

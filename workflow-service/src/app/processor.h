@@ -66,8 +66,9 @@ class Processor {
 
   // Saves `commands` with the row's completion; a stale answer finishes the
   // row, a storage failure leaves it to its lease.
-  void Conclude(const OutboxItem& item, const std::vector<domain::Command>& commands,
-                const std::string& actor, std::optional<PrevalidationRecord> report = {});
+  void Conclude(const OutboxItem& item, const OrderRecord& record,
+                const std::vector<domain::Command>& commands, const std::string& actor,
+                std::optional<PrevalidationRecord> report = {});
   // A retryable failure: back off and show the error on the certificate.
   void Retry(const OutboxItem& item, const OrderRecord& record, int index,
              const absl::Status& error);

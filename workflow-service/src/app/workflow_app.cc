@@ -100,7 +100,7 @@ absl::StatusOr<std::optional<OrderRecord>> WorkflowApp::Replay(const Caller& cal
 }
 
 absl::StatusOr<OrderRecord> WorkflowApp::Mutate(int64_t order_id, const Caller& caller,
-                                                const Prepare& prepare) {
+                                                const Prepare& prepare, const OrderRecord* loaded) {
   if (absl::Status s = ValidateActor(caller.actor); !s.ok()) {
     return s;
   }
@@ -123,7 +123,10 @@ absl::StatusOr<OrderRecord> WorkflowApp::Mutate(int64_t order_id, const Caller& 
         return **std::move(winner);
       }
     }
-    auto record = orders_.Get(order_id);
+    absl::StatusOr<OrderRecord> record =
+        attempt == 0 && loaded != nullptr && loaded->order.id == order_id
+            ? absl::StatusOr<OrderRecord>(*loaded)
+            : orders_.Get(order_id);
     if (!record.ok()) {
       return record.status();
     }
@@ -485,36 +488,39 @@ absl::StatusOr<OrderRecord> WorkflowApp::Record(int64_t order_id, int64_t certif
                                                 const std::string& actor,
                                                 const OutcomeExtras& extras) {
   const Caller caller{actor};
-  return Mutate(order_id, caller, [&](const OrderRecord& record) -> absl::StatusOr<SaveRequest> {
-    int index = -1;
-    if (certificate_id != 0) {
-      index = record.IndexOf(certificate_id);
-      if (index < 0) {
-        return absl::NotFoundError(
-            absl::StrCat("order ", order_id, " has no certificate ", certificate_id));
-      }
-    }
-    const domain::Context context = ContextFor(record.order, caller);
-    SaveRequest save;
-    save.decision.order = record.order;
-    for (const domain::Command& command : commands) {
-      auto decision = domain::Decide(save.decision.order, index, command, context);
-      if (!decision.ok()) {
-        return decision.status();
-      }
-      save.decision.order = std::move(decision->order);
-      save.decision.events.insert(save.decision.events.end(), decision->events.begin(),
-                                  decision->events.end());
-      save.decision.intents.insert(save.decision.intents.end(), decision->intents.begin(),
-                                   decision->intents.end());
-    }
-    save.completes_outbox_id = extras.completes_outbox_id;
-    if (extras.prevalidation.has_value()) {
-      save.prevalidation = extras.prevalidation;
-      save.prevalidation_of = index;
-    }
-    return save;
-  });
+  return Mutate(
+      order_id, caller,
+      [&](const OrderRecord& record) -> absl::StatusOr<SaveRequest> {
+        int index = -1;
+        if (certificate_id != 0) {
+          index = record.IndexOf(certificate_id);
+          if (index < 0) {
+            return absl::NotFoundError(
+                absl::StrCat("order ", order_id, " has no certificate ", certificate_id));
+          }
+        }
+        const domain::Context context = ContextFor(record.order, caller);
+        SaveRequest save;
+        save.decision.order = record.order;
+        for (const domain::Command& command : commands) {
+          auto decision = domain::Decide(save.decision.order, index, command, context);
+          if (!decision.ok()) {
+            return decision.status();
+          }
+          save.decision.order = std::move(decision->order);
+          save.decision.events.insert(save.decision.events.end(), decision->events.begin(),
+                                      decision->events.end());
+          save.decision.intents.insert(save.decision.intents.end(), decision->intents.begin(),
+                                       decision->intents.end());
+        }
+        save.completes_outbox_id = extras.completes_outbox_id;
+        if (extras.prevalidation.has_value()) {
+          save.prevalidation = extras.prevalidation;
+          save.prevalidation_of = index;
+        }
+        return save;
+      },
+      extras.loaded);
 }
 
 absl::StatusOr<WorkflowPicture> WorkflowApp::GetWorkflow(int64_t order_id,

@@ -79,6 +79,10 @@ std::optional<absl::Time> SlaDeadline(const domain::Order& order, absl::Time now
 struct OutcomeExtras {
   std::optional<int64_t> completes_outbox_id;
   std::optional<PrevalidationRecord> prevalidation;
+  // The order as the caller has just read it, decided on instead of reading
+  // it again; if it is stale the version-guarded save loses and the order is
+  // read afresh, so this only saves work.
+  const OrderRecord* loaded = nullptr;
 };
 
 class WorkflowApp {
@@ -124,8 +128,8 @@ class WorkflowApp {
   // Loads the order, lets `prepare` decide, and saves; retried on a lost
   // race, replayed for a seen request id.
   using Prepare = std::function<absl::StatusOr<SaveRequest>(const OrderRecord&)>;
-  absl::StatusOr<OrderRecord> Mutate(int64_t order_id, const Caller& caller,
-                                     const Prepare& prepare);
+  absl::StatusOr<OrderRecord> Mutate(int64_t order_id, const Caller& caller, const Prepare& prepare,
+                                     const OrderRecord* loaded = nullptr);
 
   // Called after every saved decision that has intents for other services,
   // so the delivery loop can start at once instead of at its next tick.
