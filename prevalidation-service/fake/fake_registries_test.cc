@@ -63,6 +63,40 @@ TEST_F(FakeRegistriesTest, AnswersLikeKvkForUnknownInactiveAndBadRequests) {
   EXPECT_EQ(Get(fake_->kvk_base_url() + "/v1/basisprofielen/68750110", "").status, 401);
 }
 
+TEST_F(FakeRegistriesTest, PagesZoekenResultsWithTheCompanysBranches) {
+  const std::string search =
+      fake_->kvk_base_url() + "/v2/zoeken?kvkNummer=90002490&inclusiefInactieveRegistraties=true";
+  // 14 closed branches, then the legal entity and the main establishment.
+  const http::Response first = Get(search);
+  ASSERT_EQ(first.status, 200);
+  nlohmann::json body = nlohmann::json::parse(first.body);
+  EXPECT_EQ(body["totaal"], 16);
+  EXPECT_EQ(body["pagina"], 1);
+  EXPECT_EQ(body["resultatenPerPagina"], 10);
+  ASSERT_EQ(body["resultaten"].size(), 10u);
+  for (const nlohmann::json& hit : body["resultaten"]) {
+    EXPECT_EQ(hit["type"], "nevenvestiging");
+    EXPECT_EQ(hit["actief"], "Nee");
+  }
+  body = nlohmann::json::parse(Get(search + "&pagina=2").body);
+  ASSERT_EQ(body["resultaten"].size(), 6u);
+  EXPECT_EQ(body["resultaten"][5]["type"], "hoofdvestiging");
+  EXPECT_EQ(body["resultaten"][5]["actief"], "Ja");
+  body = nlohmann::json::parse(Get(search + "&resultatenPerPagina=100").body);
+  EXPECT_EQ(body["resultaten"].size(), 16u);
+  // Without inactive registrations the closed branches are left out.
+  body = nlohmann::json::parse(Get(fake_->kvk_base_url() + "/v2/zoeken?kvkNummer=90002490").body);
+  EXPECT_EQ(body["totaal"], 2);
+  EXPECT_EQ(Get(search + "&resultatenPerPagina=101").status, 400);
+  EXPECT_EQ(Get(search + "&pagina=0").status, 400);
+}
+
+TEST_F(FakeRegistriesTest, ABehaviourCanHitOneEndpointOnly) {
+  // Registered, but missing from the search index.
+  EXPECT_EQ(Get(fake_->kvk_base_url() + "/v2/zoeken?kvkNummer=90002504").status, 404);
+  EXPECT_EQ(Get(fake_->kvk_base_url() + "/v1/basisprofielen/90002504").status, 200);
+}
+
 TEST_F(FakeRegistriesTest, ServesRdapDomainObjects) {
   const http::Response found = Get(fake_->rdap_base_url() + "/domain/TestBVDonald.nl.");
   ASSERT_EQ(found.status, 200);
@@ -72,6 +106,10 @@ TEST_F(FakeRegistriesTest, ServesRdapDomainObjects) {
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(nlohmann::json::parse(missing.body)["errorCode"], 404);
   EXPECT_EQ(Get(fake_->rdap_base_url() + "/domain/rdap-error.nl").status, 503);
+  // A wrong base path: an RDAP 404 that is about no domain.
+  const http::Response wrong_path = Get(fake_->rdap_base_url() + "/rdap/domain/nope.nl");
+  EXPECT_EQ(wrong_path.status, 404);
+  EXPECT_EQ(wrong_path.body.find("nope.nl"), std::string::npos);
 }
 
 TEST(FakeRegistries, RefusesAMissingTestdataDirectory) {

@@ -1,10 +1,12 @@
 #include "fake/kvk_fake.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
@@ -75,6 +77,7 @@ absl::StatusOr<std::map<std::string, Behaviour>> LoadBehaviours(const std::strin
     behaviour.delay_ms = value.value("delay_ms", 0);
     behaviour.status = value.value("status", 0);
     behaviour.body = value.value("body", json());
+    behaviour.endpoint = value.value("endpoint", "");
     behaviours[key] = behaviour;
   }
   return behaviours;
@@ -119,6 +122,27 @@ absl::StatusOr<std::unique_ptr<KvkFake>> KvkFake::Load(const std::string& dir,
     return absl::NotFoundError(
         absl::StrCat("cannot list ", profiles.string(), ": ", error.message()));
   }
+  // Branches are optional: most seeds have none.
+  const std::filesystem::path branches = std::filesystem::path(dir) / "vestigingen";
+  if (std::filesystem::exists(branches)) {
+    for (const auto& entry : std::filesystem::directory_iterator(branches, error)) {
+      if (entry.path().extension() != ".json") {
+        continue;
+      }
+      absl::StatusOr<json> listed = ReadJson(entry.path().string());
+      if (!listed.ok()) {
+        return listed.status();
+      }
+      const std::string number = entry.path().stem().string();
+      if (!fake->profiles_.contains(number) ||
+          !listed->value("nevenvestigingen", json()).is_array()) {
+        return absl::InvalidArgumentError(absl::StrCat(entry.path().string(),
+                                                       ": needs basisprofielen/", number,
+                                                       ".json and a \"nevenvestigingen\" array"));
+      }
+      fake->branches_[number] = (*listed)["nevenvestigingen"];
+    }
+  }
   absl::StatusOr<std::map<std::string, Behaviour>> behaviours =
       LoadBehaviours((std::filesystem::path(dir) / "behaviours.json").string());
   if (!behaviours.ok()) {
@@ -126,6 +150,16 @@ absl::StatusOr<std::unique_ptr<KvkFake>> KvkFake::Load(const std::string& dir,
   }
   fake->behaviours_ = *std::move(behaviours);
   return fake;
+}
+
+const Behaviour* KvkFake::FindBehaviour(const std::string& kvk_number,
+                                        absl::string_view endpoint) const {
+  auto found = behaviours_.find(kvk_number);
+  if (found == behaviours_.end() ||
+      (!found->second.endpoint.empty() && found->second.endpoint != endpoint)) {
+    return nullptr;
+  }
+  return &found->second;
 }
 
 http::Response KvkFake::Handle(const http::ServerRequest& request) const {
@@ -159,8 +193,22 @@ http::Response KvkFake::Zoeken(const http::ServerRequest& request) const {
   if (!IsKvkNumber(number)) {
     return Fout(400, "IPD0004", "Het KVK-nummer is niet valide.");
   }
-  if (auto behaviour = behaviours_.find(number); behaviour != behaviours_.end()) {
-    if (auto answer = Apply(behaviour->second, "application/json")) {
+  // Paging as documented: pagina from 1, resultatenPerPagina 1..100 (10 by
+  // default).
+  int page = 1;
+  int per_page = 10;
+  if (const std::string text = request.QueryParam("pagina"); !text.empty()) {
+    if (!absl::SimpleAtoi(text, &page) || page < 1 || page > 1000) {
+      return Fout(400, "IPD1999", "Ongeldige waarde voor pagina.");
+    }
+  }
+  if (const std::string text = request.QueryParam("resultatenPerPagina"); !text.empty()) {
+    if (!absl::SimpleAtoi(text, &per_page) || per_page < 1 || per_page > 100) {
+      return Fout(400, "IPD1999", "Ongeldige waarde voor resultatenPerPagina.");
+    }
+  }
+  if (const Behaviour* behaviour = FindBehaviour(number, "zoeken"); behaviour != nullptr) {
+    if (auto answer = Apply(*behaviour, "application/json")) {
       return *answer;
     }
   }
@@ -173,42 +221,67 @@ http::Response KvkFake::Zoeken(const http::ServerRequest& request) const {
   const json& profile = found->second;
   const bool active =
       Str(profile.value("materieleRegistratie", json::object()), "datumEinde").empty();
-  if (!active && !include_inactive) {
+  json results = json::array();
+  // A company's branches come first, closed ones included: KvK does not
+  // document its order, and this is the one that hides the company's own
+  // registrations from a client that reads only the first page.
+  if (auto branches = branches_.find(number); branches != branches_.end()) {
+    for (const json& branch : branches->second) {
+      const bool branch_active = Str(branch, "actief") != "Nee";
+      if (!branch_active && !include_inactive) {
+        continue;
+      }
+      json hit = branch;
+      hit["kvkNummer"] = number;
+      hit["type"] = "nevenvestiging";
+      hit["actief"] = branch_active ? "Ja" : "Nee";
+      results.push_back(hit);
+    }
+  }
+  if (active || include_inactive) {
+    const std::string links_base = "/api/v1";
+    if (!Str(profile, "statutaireNaam").empty()) {
+      results.push_back(
+          {{"kvkNummer", number},
+           {"naam", Str(profile, "statutaireNaam")},
+           {"type", "rechtspersoon"},
+           {"actief", active ? "Ja" : "Nee"},
+           {"_links", {{"basisprofiel", {{"href", links_base + "/basisprofielen/" + number}}}}}});
+    }
+    const json main_establishment =
+        profile.value("_embedded", json::object()).value("hoofdvestiging", json::object());
+    if (!main_establishment.empty()) {
+      json hit = {{"kvkNummer", number},
+                  {"vestigingsnummer", Str(main_establishment, "vestigingsnummer")},
+                  {"naam", Str(profile, "naam")},
+                  {"type", "hoofdvestiging"},
+                  {"actief", active ? "Ja" : "Nee"}};
+      for (const json& address : main_establishment.value("adressen", json::array())) {
+        if (Str(address, "type") == "bezoekadres" && Str(address, "indAfgeschermd") != "Ja") {
+          hit["adres"] = {{"binnenlandsAdres",
+                           {{"type", "bezoekadres"},
+                            {"straatnaam", Str(address, "straatnaam")},
+                            {"plaats", Str(address, "plaats")}}}};
+        }
+      }
+      results.push_back(hit);
+    }
+  }
+  if (results.empty()) {
     return Fout(404, "IPD5200",
                 "Er zijn geen gegevens gevonden die voldoen aan de opgegeven zoekparameters.");
   }
-  json results = json::array();
-  const std::string links_base = "/api/v1";
-  if (!Str(profile, "statutaireNaam").empty()) {
-    results.push_back(
-        {{"kvkNummer", number},
-         {"naam", Str(profile, "statutaireNaam")},
-         {"type", "rechtspersoon"},
-         {"actief", active ? "Ja" : "Nee"},
-         {"_links", {{"basisprofiel", {{"href", links_base + "/basisprofielen/" + number}}}}}});
+  const size_t total = results.size();
+  const size_t first = std::min(total, static_cast<size_t>(page - 1) * per_page);
+  const size_t last = std::min(total, first + per_page);
+  json page_results = json::array();
+  for (size_t i = first; i < last; ++i) {
+    page_results.push_back(results[i]);
   }
-  const json main_establishment =
-      profile.value("_embedded", json::object()).value("hoofdvestiging", json::object());
-  if (!main_establishment.empty()) {
-    json hit = {{"kvkNummer", number},
-                {"vestigingsnummer", Str(main_establishment, "vestigingsnummer")},
-                {"naam", Str(profile, "naam")},
-                {"type", "hoofdvestiging"},
-                {"actief", active ? "Ja" : "Nee"}};
-    for (const json& address : main_establishment.value("adressen", json::array())) {
-      if (Str(address, "type") == "bezoekadres" && Str(address, "indAfgeschermd") != "Ja") {
-        hit["adres"] = {{"binnenlandsAdres",
-                         {{"type", "bezoekadres"},
-                          {"straatnaam", Str(address, "straatnaam")},
-                          {"plaats", Str(address, "plaats")}}}};
-      }
-    }
-    results.push_back(hit);
-  }
-  return Json(200, {{"pagina", 1},
-                    {"resultatenPerPagina", 10},
-                    {"totaal", results.size()},
-                    {"resultaten", results},
+  return Json(200, {{"pagina", page},
+                    {"resultatenPerPagina", per_page},
+                    {"totaal", total},
+                    {"resultaten", page_results},
                     {"_links", {{"self", {{"href", "/api/v2/zoeken?kvkNummer=" + number}}}}}});
 }
 
@@ -216,8 +289,9 @@ http::Response KvkFake::Basisprofiel(const std::string& kvk_number) const {
   if (!IsKvkNumber(kvk_number)) {
     return Fout(400, "IPD0004", "Het KVK-nummer is niet valide.");
   }
-  if (auto behaviour = behaviours_.find(kvk_number); behaviour != behaviours_.end()) {
-    if (auto answer = Apply(behaviour->second, "application/json")) {
+  if (const Behaviour* behaviour = FindBehaviour(kvk_number, "basisprofiel");
+      behaviour != nullptr) {
+    if (auto answer = Apply(*behaviour, "application/json")) {
       return *answer;
     }
   }

@@ -2,8 +2,10 @@
 // documented JSON formats from checked-in Basisprofiel files: one
 // testdata/kvk/basisprofielen/<kvkNummer>.json per company. Zoeken results
 // are derived from the same files so both endpoints always agree.
-// testdata/kvk/behaviours.json names numbers that answer with an error or
-// late, to drive failure paths.
+// testdata/kvk/vestigingen/<kvkNummer>.json adds a company's branches
+// (nevenvestigingen) to its Zoeken results, and Zoeken pages them
+// (pagina, resultatenPerPagina) as the API does. testdata/kvk/behaviours.json
+// names numbers that answer with an error or late, to drive failure paths.
 #pragma once
 
 #include <map>
@@ -14,20 +16,25 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/http/http.h"
 
 namespace sslpanel::prevalidation::fake {
 
 // How the fake misbehaves for one key: wait `delay_ms`, then answer
-// `status` with `body` (when status is not 0).
+// `status` with `body` (when status is not 0). `endpoint`, when set
+// ("zoeken" or "basisprofiel"), limits it to that KvK endpoint, so the two
+// can disagree the way a lagging search index does.
 struct Behaviour {
   int delay_ms = 0;
   int status = 0;
   nlohmann::json body;
+  std::string endpoint;
 };
 
-// Reads a behaviours file ({"<key>": {"delay_ms", "status", "body"}}); keys
-// starting with "_" are comments. A missing file means no behaviours.
+// Reads a behaviours file ({"<key>": {"delay_ms", "status", "body",
+// "endpoint"}}); keys starting with "_" are comments. A missing file means no
+// behaviours.
 absl::StatusOr<std::map<std::string, Behaviour>> LoadBehaviours(const std::string& path);
 
 // Applies `behaviour`: sleeps, then returns its answer if it has one.
@@ -48,8 +55,12 @@ class KvkFake {
   KvkFake() = default;
   http::Response Zoeken(const http::ServerRequest& request) const;
   http::Response Basisprofiel(const std::string& kvk_number) const;
+  // The behaviour for `kvk_number` on `endpoint`, if any.
+  const Behaviour* FindBehaviour(const std::string& kvk_number, absl::string_view endpoint) const;
 
   std::map<std::string, nlohmann::json> profiles_;
+  // kvkNummer -> extra Zoeken results (branches), from vestigingen/.
+  std::map<std::string, nlohmann::json> branches_;
   std::map<std::string, Behaviour> behaviours_;
   std::string api_key_;
 };

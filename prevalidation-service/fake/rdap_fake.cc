@@ -63,7 +63,10 @@ http::Response RdapFake::Handle(const http::ServerRequest& request) const {
     return RdapError(405, "Method Not Allowed", "Only GET and HEAD are supported.");
   }
   if (!absl::StartsWith(request.path, kDomain)) {
-    return RdapError(400, "Bad Request", "This fake answers domain queries only: /domain/<name>.");
+    // What an RDAP server behind a wrong base path answers: an RDAP 404
+    // that is about no domain in particular. A client must not read it as
+    // "not registered".
+    return RdapError(404, "Not Found", "No RDAP object at this path.");
   }
   // Names are case-insensitive; a trailing dot names the same domain.
   const std::string name = absl::AsciiStrToLower(

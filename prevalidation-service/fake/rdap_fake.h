@@ -1,7 +1,9 @@
 // A stand-in for SIDN's RDAP service: GET /domain/<name> answers the
 // checked-in domain object testdata/rdap/domains/<name>.json (RFC 9083), or
-// 404 with an RDAP error body; testdata/rdap/behaviours.json names domains
-// that answer with an error or late.
+// 404 with an RDAP error body naming the domain; any other path answers an
+// RDAP 404 that names no domain, like a real server behind a wrong base path.
+// testdata/rdap/behaviours.json names domains that answer with an error or
+// late.
 #pragma once
 
 #include <map>

@@ -1,7 +1,10 @@
 // The prevalidation use case: validate the request, decide whether the
-// Dutch checks apply, ask the KvK register, the .nl registry and the phone
-// directory, and turn their answers into a report (DESIGN.md checks 1-9).
+// Dutch checks apply, ask the KvK register, the .nl registry (for every
+// registered .nl domain of the order) and the phone directory, and turn their
+// answers into a report (DESIGN.md checks 1-9).
 #pragma once
+
+#include <cstddef>
 
 #include "absl/status/statusor.h"
 #include "app/ports.h"
@@ -13,6 +16,12 @@ namespace sslpanel::prevalidation::app {
 
 class Prevalidator {
  public:
+  // Registered .nl domains looked up per order (the common name's first);
+  // more are reported as one UNKNOWN result instead of being looked up.
+  static constexpr size_t kMaxDomainLookups = 20;
+  // Domain lookups in flight at once for one order.
+  static constexpr size_t kParallelDomainLookups = 4;
+
   // `phones` may be null: no telephone source configured. The references
   // must outlive the Prevalidator.
   Prevalidator(KvkRegistry& kvk, DomainRegistry& domains, PhoneDirectory* phones,

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 
 #include "gtest/gtest.h"
 
@@ -207,6 +208,111 @@ TEST_F(PrevalidatorTest, MalformedKvkNumberIsInvalidArgumentBeforeAnyLookup) {
   EXPECT_EQ(report.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StartsWith(report.status().message(), "organization.kvk_number"));
   EXPECT_EQ(kvk_.calls.load(), 0);
+}
+
+// The DOMAIN_* results, as (code, domain named in the message) pairs.
+std::vector<std::pair<std::string, std::string>> DomainChecks(
+    const domain::Report& report, const std::vector<std::string>& names) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const domain::CheckResult& check : report.checks) {
+    if (!absl::StartsWith(check.code, "DOMAIN_")) {
+      continue;
+    }
+    std::string named;
+    for (const std::string& name : names) {
+      if (absl::StrContains(check.message, name) && name.size() > named.size()) {
+        named = name;
+      }
+    }
+    out.emplace_back(check.code, named);
+  }
+  return out;
+}
+
+TEST_F(PrevalidatorTest, EveryRegisteredNlDomainOfTheOrderIsChecked) {
+  domains_.registrants["donaldappels.nl"] = "Test BV Donald";
+  domains_.registrants["other-company.nl"] = "Other Company B.V.";
+  struct Case {
+    std::vector<std::string> additional_names;
+    Overall want;
+    std::vector<std::pair<std::string, std::string>> want_checks;
+  };
+  for (const Case& c : std::vector<Case>{
+           // The same registered domain twice, and a name outside .nl: one pair.
+           {{"testbvdonald.nl", "*.testbvdonald.nl", "www.example.com"},
+            Overall::kPass,
+            {{"DOMAIN_EXISTS", "testbvdonald.nl"}, {"DOMAIN_REGISTRANT_MATCH", "testbvdonald.nl"}}},
+           {{"www.donaldappels.nl"},
+            Overall::kPass,
+            {{"DOMAIN_EXISTS", "testbvdonald.nl"},
+             {"DOMAIN_REGISTRANT_MATCH", "testbvdonald.nl"},
+             {"DOMAIN_EXISTS", "donaldappels.nl"},
+             {"DOMAIN_REGISTRANT_MATCH", "donaldappels.nl"}}},
+           // Someone else's domain as an additional name.
+           {{"www.other-company.nl"},
+            Overall::kFail,
+            {{"DOMAIN_EXISTS", "testbvdonald.nl"},
+             {"DOMAIN_REGISTRANT_MATCH", "testbvdonald.nl"},
+             {"DOMAIN_EXISTS", "other-company.nl"},
+             {"DOMAIN_REGISTRANT_MATCH", "other-company.nl"}}},
+           // An additional name whose domain is not registered.
+           {{"shop.nobody.nl"},
+            Overall::kFail,
+            {{"DOMAIN_EXISTS", "testbvdonald.nl"},
+             {"DOMAIN_REGISTRANT_MATCH", "testbvdonald.nl"},
+             {"DOMAIN_EXISTS", "nobody.nl"},
+             {"DOMAIN_REGISTRANT_MATCH", "nobody.nl"}}},
+       }) {
+    domain::PrevalidationRequest request = Request();
+    request.additional_names = c.additional_names;
+    absl::StatusOr<domain::Report> report = prevalidator_.Run(request);
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_EQ(report->overall, c.want) << c.additional_names[0];
+    EXPECT_EQ(DomainChecks(*report,
+                           {"testbvdonald.nl", "donaldappels.nl", "other-company.nl", "nobody.nl"}),
+              c.want_checks)
+        << c.additional_names[0];
+  }
+}
+
+TEST_F(PrevalidatorTest, AnotherHoldersDomainFailsNamingTheDomainAndTheHolder) {
+  domains_.registrants["other-company.nl"] = "Other Company B.V.";
+  domain::PrevalidationRequest request = Request();
+  request.additional_names = {"www.other-company.nl"};
+  absl::StatusOr<domain::Report> report = prevalidator_.Run(request);
+  ASSERT_TRUE(report.ok()) << report.status();
+  const domain::CheckResult* failed = nullptr;
+  for (const domain::CheckResult& check : report->checks) {
+    if (check.outcome == Outcome::kFail) {
+      failed = &check;
+    }
+  }
+  ASSERT_NE(failed, nullptr);
+  EXPECT_EQ(failed->code, "DOMAIN_REGISTRANT_MATCH");
+  EXPECT_NE(failed->message.find("other-company.nl"), std::string::npos) << failed->message;
+  EXPECT_NE(failed->message.find("Other Company B.V."), std::string::npos) << failed->message;
+  EXPECT_NE(failed->evidence.find("other-company.nl"), std::string::npos) << failed->evidence;
+}
+
+TEST_F(PrevalidatorTest, DomainLookupsAreBounded) {
+  domain::PrevalidationRequest request = Request();
+  for (int i = 0; i < 30; ++i) {
+    request.additional_names.push_back(absl::StrCat("www.extra", i, ".nl"));
+    domains_.registrants[absl::StrCat("extra", i, ".nl")] = "Test BV Donald";
+  }
+  absl::StatusOr<domain::Report> report = prevalidator_.Run(request);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_LE(domains_.calls.load(), 20);
+  // What was not looked up is never a silent pass.
+  EXPECT_EQ(report->overall, Overall::kNeedsReview);
+  bool mentions_the_rest = false;
+  for (const domain::CheckResult& check : report->checks) {
+    if (check.code == "DOMAIN_EXISTS" && check.outcome == Outcome::kUnknown) {
+      mentions_the_rest =
+          absl::StrContains(check.message, "11") && absl::StrContains(check.evidence, "extra29.nl");
+    }
+  }
+  EXPECT_TRUE(mentions_the_rest);
 }
 
 TEST(PrevalidatorNoPhones, UnconfiguredPhoneSourceNeedsReview) {

@@ -1,7 +1,8 @@
 // A small time-to-live cache of registry answers, so a burst of orders for
 // one company costs one KvK call instead of one per order. Concurrent misses
 // for the same key share one load ("single flight"). Failed loads are never
-// cached: a source that was down is asked again on the next call.
+// cached: a source that was down is asked again on the next call, and a load
+// that throws releases its waiters (INTERNAL) and its key.
 #pragma once
 
 #include <memory>
@@ -9,9 +10,11 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/time/clock.h"
@@ -47,11 +50,27 @@ class TtlCache {
       flight = std::make_shared<Flight>();
       flights_.emplace(key, flight);
     }
+    // However load() ends, even by throwing, the flight must land: callers
+    // waiting for it are released (with an error if it did not return) and
+    // the key is free for the next caller. Otherwise one bad load would
+    // block every later request for that key forever.
+    bool landed = false;
+    absl::Cleanup land = [&] {
+      if (landed) {
+        return;
+      }
+      absl::MutexLock lock(&mu_);
+      flight->result =
+          absl::InternalError(absl::StrCat("loading \"", key, "\" failed without an answer"));
+      flight->done = true;
+      flights_.erase(key);
+    };
     absl::StatusOr<V> result = load();
     absl::MutexLock lock(&mu_);
     flight->result = result;
     flight->done = true;
     flights_.erase(key);
+    landed = true;
     if (result.ok()) {
       if (entries_.size() >= max_entries_) {
         EvictLocked();

@@ -1,6 +1,8 @@
 #include "app/ttl_cache.h"
 
 #include <atomic>
+#include <memory>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -89,6 +91,54 @@ TEST_F(TtlCacheTest, ConcurrentMissesShareOneLoad) {
   }
   EXPECT_EQ(answers.load(), 8);
   EXPECT_EQ(loads.load(), 1);
+}
+
+TEST_F(TtlCacheTest, ALoadThatThrowsReleasesItsWaitersAndTheKey) {
+  // Leaked on purpose: if a caller stays blocked in the cache, the test must
+  // still end instead of destroying what that caller waits on.
+  auto* cache = new TtlCache<int>(clock_, absl::Minutes(5));
+  absl::Notification loading;
+  absl::Notification release;
+  std::thread owner([&] {
+    try {
+      cache
+          ->GetOrLoad("kvk",
+                      [&]() -> absl::StatusOr<int> {
+                        loading.Notify();
+                        release.WaitForNotification();
+                        throw std::runtime_error("bug in a client");
+                      })
+          .IgnoreError();
+      ADD_FAILURE() << "the exception did not reach the caller whose load threw";
+    } catch (const std::runtime_error&) {
+    }
+  });
+  loading.WaitForNotification();
+  // A second caller for the same key waits for that load.
+  auto waiter_done = std::make_shared<absl::Notification>();
+  auto waiter_status = std::make_shared<absl::Status>();
+  std::thread([cache, waiter_done, waiter_status] {
+    *waiter_status = cache->GetOrLoad("kvk", [] { return absl::StatusOr<int>(1); }).status();
+    waiter_done->Notify();
+  }).detach();
+  absl::SleepFor(absl::Milliseconds(100));  // let the waiter arrive
+  release.Notify();
+  owner.join();
+  ASSERT_TRUE(waiter_done->WaitForNotificationWithTimeout(absl::Seconds(5)))
+      << "a caller waiting for a load that threw never returned";
+  EXPECT_FALSE(waiter_status->ok());
+
+  // The key is not stuck: the next caller loads again.
+  auto next_done = std::make_shared<absl::Notification>();
+  auto next_value = std::make_shared<int>(0);
+  std::thread([cache, next_done, next_value] {
+    *next_value = cache->GetOrLoad("kvk", [] { return absl::StatusOr<int>(7); }).value_or(-1);
+    next_done->Notify();
+  }).detach();
+  ASSERT_TRUE(next_done->WaitForNotificationWithTimeout(absl::Seconds(5)))
+      << "the key stayed in flight after its load threw";
+  EXPECT_EQ(*next_value, 7);
+  delete cache;
 }
 
 }  // namespace

@@ -74,45 +74,79 @@ absl::StatusOr<http::Response> KvkApiClient::Get(const std::string& path_and_que
   return http_->Do(request);
 }
 
-absl::StatusOr<domain::CompanyLookup> KvkApiClient::FindCompany(const std::string& kvk_number) {
-  const domain::CompanyLookup not_found{std::nullopt, source_};
-  // Inactive registrations too, so a deregistered company is reported as
-  // such instead of as unknown.
-  absl::StatusOr<http::Response> search =
-      Get(absl::StrCat("/v2/zoeken?kvkNummer=", http::UrlEncode(kvk_number),
-                       "&inclusiefInactieveRegistraties=true"));
-  if (!search.ok()) {
-    return absl::UnavailableError(absl::StrCat("KvK Zoeken: ", search.status().message()));
-  }
-  if (search->status == 404 && HasCode(ParseFout(search->body), kNoResults)) {
-    return not_found;
-  }
-  if (search->status != 200) {
-    return UnexpectedAnswer(*search, "KvK Zoeken");
-  }
-  absl::StatusOr<std::vector<KvkSearchHit>> hits = ParseZoeken(search->body);
-  if (!hits.ok()) {
-    return absl::UnavailableError(absl::StrCat("KvK Zoeken: ", hits.status().message()));
-  }
-  bool listed = false;
-  bool any_active = false;
-  for (const KvkSearchHit& hit : *hits) {
-    if (hit.kvk_number == kvk_number) {
-      listed = true;
-      any_active = any_active || hit.active;
+absl::StatusOr<KvkApiClient::SearchView> KvkApiClient::Search(const std::string& kvk_number) {
+  SearchView view;
+  int seen = 0;
+  for (int page = 1; page <= kMaxSearchPages; ++page) {
+    // Inactive registrations too, so a deregistered company is still listed.
+    absl::StatusOr<http::Response> search = Get(
+        absl::StrCat("/v2/zoeken?kvkNummer=", http::UrlEncode(kvk_number),
+                     "&inclusiefInactieveRegistraties=true&resultatenPerPagina=", kSearchPageSize,
+                     "&pagina=", page));
+    if (!search.ok()) {
+      return absl::UnavailableError(absl::StrCat("KvK Zoeken: ", search.status().message()));
+    }
+    if (search->status == 404 && HasCode(ParseFout(search->body), kNoResults)) {
+      view.complete = true;
+      view.summary = "Zoeken: no results (IPD5200)";
+      return view;
+    }
+    if (search->status != 200) {
+      return UnexpectedAnswer(*search, "KvK Zoeken");
+    }
+    absl::StatusOr<KvkSearchPage> parsed = ParseZoeken(search->body);
+    if (!parsed.ok()) {
+      return absl::UnavailableError(absl::StrCat("KvK Zoeken: ", parsed.status().message()));
+    }
+    seen += static_cast<int>(parsed->hits.size());
+    for (const KvkSearchHit& hit : parsed->hits) {
+      view.listed = view.listed || hit.kvk_number == kvk_number;
+    }
+    const int total = parsed->total.value_or(seen);
+    if (view.listed) {
+      view.complete = true;
+      view.summary =
+          absl::StrCat("Zoeken lists the number (", total, total == 1 ? " result)" : " results)");
+      return view;
+    }
+    // Done when every result was read; a page without results before then
+    // means the search contradicts its own count.
+    if (seen >= total || parsed->hits.empty() ||
+        (!parsed->total.has_value() &&
+         parsed->hits.size() < static_cast<size_t>(kSearchPageSize))) {
+      view.complete = seen >= total;
+      view.summary =
+          absl::StrCat("Zoeken does not list the number (read ", seen, " of ", total, " results)");
+      return view;
     }
   }
-  if (!listed) {
-    return not_found;
-  }
+  view.complete = false;
+  view.summary = absl::StrCat("Zoeken does not list the number in its first ", seen, " results");
+  return view;
+}
 
+absl::StatusOr<domain::CompanyLookup> KvkApiClient::FindCompany(const std::string& kvk_number) {
+  // Zoeken is free but "may be incomplete or incorrect" (KvK: it reads
+  // another source than the other APIs), so it never decides on its own:
+  // Basisprofiel does, and Zoeken only tells an unknown number from a
+  // disagreement between the two.
+  absl::StatusOr<SearchView> search = Search(kvk_number);
+  if (!search.ok()) {
+    return search.status();
+  }
   absl::StatusOr<http::Response> profile =
       Get(absl::StrCat("/v1/basisprofielen/", http::UrlEncode(kvk_number)));
   if (!profile.ok()) {
     return absl::UnavailableError(absl::StrCat("KvK Basisprofiel: ", profile.status().message()));
   }
   if (profile->status == 404 && HasCode(ParseFout(profile->body), kNoDataForNumber)) {
-    return not_found;
+    domain::CompanyLookup lookup{std::nullopt, source_};
+    lookup.detail =
+        absl::StrCat(search->summary, "; Basisprofiel: no profile (", kNoDataForNumber, ")");
+    // Only both saying "unknown" is a definite answer. Basisprofiel also
+    // answers IPD0005 for a registration without a main establishment.
+    lookup.undetermined = search->listed || !search->complete;
+    return lookup;
   }
   if (profile->status != 200) {
     return UnexpectedAnswer(*profile, "KvK Basisprofiel");
@@ -125,7 +159,6 @@ absl::StatusOr<domain::CompanyLookup> KvkApiClient::FindCompany(const std::strin
     return absl::UnavailableError(absl::StrCat("KvK Basisprofiel answered for ",
                                                company->kvk_number, " instead of ", kvk_number));
   }
-  company->active_in_search = any_active;
   company->source = source_;
   return domain::CompanyLookup{*std::move(company), source_};
 }

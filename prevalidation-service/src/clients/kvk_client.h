@@ -1,8 +1,9 @@
-// The KvK API client: Zoeken v2 to learn whether a number is registered (a
-// free call), then Basisprofiel v1 for names, dates and addresses (a paid
-// call, made only for numbers that exist). Authenticates with the "apikey"
-// header. Any transport failure, quota or server error is UNAVAILABLE, and
-// so is an answer it cannot read: a broken source never turns into a FAIL.
+// The KvK API client: Zoeken v2 (free) to see whether the search lists a
+// number, then Basisprofiel v1 for names, dates, legal form and addresses;
+// Basisprofiel decides, also whether an unknown number is really unknown.
+// Authenticates with the "apikey" header. Any transport failure, quota or
+// server error is UNAVAILABLE, and so is an answer it cannot read: a broken
+// source never turns into a FAIL.
 #pragma once
 
 #include <memory>
@@ -34,7 +35,21 @@ class KvkApiClient final : public app::KvkRegistry {
   const std::string& source() const { return source_; }
 
  private:
+  // What Zoeken says about a number, read page by page up to a bound.
+  struct SearchView {
+    bool listed = false;
+    // Every result Zoeken counts (totaal) was read, or it listed the number.
+    bool complete = false;
+    // For the report, e.g. "Zoeken: no results (IPD5200)".
+    std::string summary;
+  };
+  // Zoeken's largest page, and how many pages are read at most (it shows at
+  // most 1000 results).
+  static constexpr int kSearchPageSize = 100;
+  static constexpr int kMaxSearchPages = 10;
+
   absl::StatusOr<http::Response> Get(const std::string& path_and_query);
+  absl::StatusOr<SearchView> Search(const std::string& kvk_number);
 
   KvkClientOptions options_;
   std::shared_ptr<http::Client> http_;

@@ -32,17 +32,63 @@ TEST_F(KvkClientTest, FindsARegisteredCompany) {
   ASSERT_TRUE(lookup.ok()) << lookup.status();
   ASSERT_TRUE(lookup->company.has_value());
   EXPECT_EQ(lookup->company->name, "Test BV Donald");
-  EXPECT_TRUE(lookup->company->active_in_search);
+  EXPECT_EQ(lookup->company->end_date, "");
   EXPECT_EQ(lookup->source, "KvK API (127.0.0.1:" + std::to_string(fake_->kvk_port()) + ")");
   EXPECT_EQ(fake_->kvk_requests(), 2);  // Zoeken, then Basisprofiel
 }
 
-TEST_F(KvkClientTest, UnknownNumberCostsNoProfileCall) {
+TEST_F(KvkClientTest, AnUnknownNumberIsConfirmedByBasisprofiel) {
   KvkApiClient client = Client(fake_->kvk_base_url());
   absl::StatusOr<domain::CompanyLookup> lookup = client.FindCompany("12345678");
   ASSERT_TRUE(lookup.ok()) << lookup.status();
   EXPECT_FALSE(lookup->company.has_value());
-  EXPECT_EQ(fake_->kvk_requests(), 1);  // the free Zoeken only
+  // Zoeken (no results), then Basisprofiel's own "unknown number" answer.
+  EXPECT_EQ(fake_->kvk_requests(), 2);
+}
+
+TEST_F(KvkClientTest, ACompanyTheSearchDoesNotListYetIsFound) {
+  // 90002504 is registered, but Zoeken answers "no results" (IPD5200).
+  absl::StatusOr<domain::CompanyLookup> lookup =
+      Client(fake_->kvk_base_url()).FindCompany("90002504");
+  ASSERT_TRUE(lookup.ok()) << lookup.status();
+  ASSERT_TRUE(lookup->company.has_value());
+  EXPECT_EQ(lookup->company->name, "Test BV Gijs Gans");
+}
+
+TEST_F(KvkClientTest, AnswersThatDoNotSettleTheNumberAreUndetermined) {
+  struct Case {
+    const char* number;
+    const char* detail_mentions;
+  };
+  for (const Case& c : std::vector<Case>{
+           // Zoeken lists it, Basisprofiel has no profile.
+           {"90002512", "Zoeken lists the number"},
+           // Zoeken counts 3 results and returns none, Basisprofiel has no profile.
+           {"90002520", "read 0 of 3"},
+       }) {
+    absl::StatusOr<domain::CompanyLookup> lookup =
+        Client(fake_->kvk_base_url()).FindCompany(c.number);
+    ASSERT_TRUE(lookup.ok()) << c.number << ": " << lookup.status();
+    EXPECT_FALSE(lookup->company.has_value()) << c.number;
+    EXPECT_TRUE(lookup->undetermined) << c.number;
+    EXPECT_NE(lookup->detail.find(c.detail_mentions), std::string::npos) << lookup->detail;
+    EXPECT_NE(lookup->detail.find("IPD0005"), std::string::npos) << lookup->detail;
+  }
+  // Both saying "unknown" is definite.
+  absl::StatusOr<domain::CompanyLookup> unknown =
+      Client(fake_->kvk_base_url()).FindCompany("12345678");
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(unknown->undetermined);
+}
+
+TEST_F(KvkClientTest, ACompanyWithManyClosedBranchesIsFoundWithItsProfile) {
+  // 90002490's first Zoeken page of 10 holds only closed branches.
+  absl::StatusOr<domain::CompanyLookup> lookup =
+      Client(fake_->kvk_base_url()).FindCompany("90002490");
+  ASSERT_TRUE(lookup.ok()) << lookup.status();
+  ASSERT_TRUE(lookup->company.has_value());
+  EXPECT_EQ(lookup->company->name, "Test BV Guus Geluk");
+  EXPECT_EQ(lookup->company->end_date, "");
 }
 
 TEST_F(KvkClientTest, FindsDeregisteredCompaniesToo) {
@@ -50,7 +96,6 @@ TEST_F(KvkClientTest, FindsDeregisteredCompaniesToo) {
       Client(fake_->kvk_base_url()).FindCompany("96354429");
   ASSERT_TRUE(lookup.ok()) << lookup.status();
   ASSERT_TRUE(lookup->company.has_value());
-  EXPECT_FALSE(lookup->company->active_in_search);
   EXPECT_EQ(lookup->company->end_date, "20230630");
 }
 

@@ -37,7 +37,7 @@ domain::CompanyAddress ParseAddress(const json& address) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<KvkSearchHit>> ParseZoeken(absl::string_view body) {
+absl::StatusOr<KvkSearchPage> ParseZoeken(absl::string_view body) {
   absl::StatusOr<json> document = Parse(body, "Zoeken answer");
   if (!document.ok()) {
     return document.status();
@@ -46,7 +46,8 @@ absl::StatusOr<std::vector<KvkSearchHit>> ParseZoeken(absl::string_view body) {
   if (!results.is_array() && !document->contains("totaal")) {
     return absl::InvalidArgumentError("Zoeken answer has neither resultaten nor totaal");
   }
-  std::vector<KvkSearchHit> hits;
+  KvkSearchPage page;
+  page.total = Integer(*document, "totaal");
   if (results.is_array()) {
     for (const json& result : results) {
       KvkSearchHit hit;
@@ -54,10 +55,10 @@ absl::StatusOr<std::vector<KvkSearchHit>> ParseZoeken(absl::string_view body) {
       hit.name = Text(result, "naam");
       hit.type = Text(result, "type");
       hit.active = Indication(result, "actief").value_or(true);
-      hits.push_back(std::move(hit));
+      page.hits.push_back(std::move(hit));
     }
   }
-  return hits;
+  return page;
 }
 
 absl::StatusOr<domain::Company> ParseBasisprofiel(absl::string_view body) {

@@ -3,6 +3,7 @@
 // (hoofdvestiging) and owner (eigenaar), and error bodies ("fout").
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,9 +24,16 @@ struct KvkSearchHit {
   bool active = true;
 };
 
-// Zoeken v2: {"pagina", "resultatenPerPagina", "totaal", "resultaten": [...]}.
+// One page of Zoeken v2: {"pagina", "resultatenPerPagina", "totaal",
+// "resultaten": [...]}.
+struct KvkSearchPage {
+  std::vector<KvkSearchHit> hits;
+  // "totaal": results over all pages; nullopt when the answer omits it.
+  std::optional<int> total;
+};
+
 // INVALID_ARGUMENT when the body is not that shape.
-absl::StatusOr<std::vector<KvkSearchHit>> ParseZoeken(absl::string_view body);
+absl::StatusOr<KvkSearchPage> ParseZoeken(absl::string_view body);
 
 // Basisprofiel v1 into a Company (source left empty). INVALID_ARGUMENT when
 // the body is not a profile.

@@ -77,7 +77,7 @@ TEST(ParseBasisprofiel, RefusesWhatIsNotAProfile) {
 }
 
 TEST(ParseZoeken, ReadsResultsWithTheirActiveFlag) {
-  absl::StatusOr<std::vector<KvkSearchHit>> hits = ParseZoeken(R"({
+  absl::StatusOr<KvkSearchPage> page = ParseZoeken(R"({
     "pagina": 1, "resultatenPerPagina": 10, "totaal": 2,
     "resultaten": [
       {"kvkNummer": "68750110", "naam": "Test BV Donald", "type": "rechtspersoon"},
@@ -85,12 +85,20 @@ TEST(ParseZoeken, ReadsResultsWithTheirActiveFlag) {
        "adres": {"binnenlandsAdres": {"type": "bezoekadres", "straatnaam": "Hizzaarderlaan",
                                       "plaats": "Lollum"}},
        "type": "hoofdvestiging", "actief": "Nee"}]})");
-  ASSERT_TRUE(hits.ok()) << hits.status();
-  ASSERT_EQ(hits->size(), 2u);
-  EXPECT_TRUE((*hits)[0].active);  // absent means active
-  EXPECT_FALSE((*hits)[1].active);
-  EXPECT_EQ((*hits)[1].type, "hoofdvestiging");
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(page->total, 2);
+  const std::vector<KvkSearchHit>& hits = page->hits;
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_TRUE(hits[0].active);  // absent means active
+  EXPECT_FALSE(hits[1].active);
+  EXPECT_EQ(hits[1].type, "hoofdvestiging");
   EXPECT_FALSE(ParseZoeken(R"({"foo": 1})").ok());
+  // A page past the results still says how many there are.
+  absl::StatusOr<KvkSearchPage> past =
+      ParseZoeken(R"({"pagina": 3, "totaal": 16, "resultaten": []})");
+  ASSERT_TRUE(past.ok());
+  EXPECT_TRUE(past->hits.empty());
+  EXPECT_EQ(past->total, 16);
 }
 
 TEST(ParseFout, ReadsErrorCodes) {

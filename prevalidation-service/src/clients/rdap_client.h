@@ -1,7 +1,8 @@
 // RDAP client for the .nl registry (SIDN, https://rdap.sidn.nl): GET
-// {base}/domain/{name}. 404 with an RDAP body is "not registered"; a
-// transport failure, rate limit, server error or unreadable answer is
-// UNAVAILABLE, never a FAIL.
+// {base}/domain/{name}. A 404 whose RFC 9083 error body (errorCode 404)
+// names the domain is "not registered"; any other 404 (a wrong base path, a
+// proxy), a transport failure, rate limit, server error or unreadable answer
+// is UNAVAILABLE, never a FAIL.
 #pragma once
 
 #include <memory>

@@ -1,5 +1,7 @@
 #include "domain/host_name.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -169,6 +171,22 @@ std::string RegisteredNlDomain(const HostName& host) {
     return "";
   }
   return absl::StrCat(host.labels[host.labels.size() - 2], ".nl");
+}
+
+std::vector<std::string> RegisteredNlDomains(const HostName& common_name,
+                                             const std::vector<HostName>& additional_names) {
+  std::vector<std::string> domains;
+  auto add = [&domains](const HostName& host) {
+    const std::string domain = RegisteredNlDomain(host);
+    if (!domain.empty() && std::find(domains.begin(), domains.end(), domain) == domains.end()) {
+      domains.push_back(domain);
+    }
+  };
+  add(common_name);
+  for (const HostName& name : additional_names) {
+    add(name);
+  }
+  return domains;
 }
 
 }  // namespace sslpanel::prevalidation::domain

@@ -34,6 +34,12 @@ bool IsUnderNl(const HostName& host);
 // "example.nl" (.nl registers second-level names only).
 std::string RegisteredNlDomain(const HostName& host);
 
+// The distinct registered .nl domains of an order's names, the common
+// name's first, then the additional names' in their order; names outside
+// .nl are left out.
+std::vector<std::string> RegisteredNlDomains(const HostName& common_name,
+                                             const std::vector<HostName>& additional_names);
+
 // Punycode (RFC 3492) of one label's code points, without the "xn--" prefix.
 std::string PunycodeEncode(const std::vector<uint32_t>& code_points);
 

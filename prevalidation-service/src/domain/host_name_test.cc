@@ -82,5 +82,16 @@ TEST(RegisteredNlDomain, IsTheSecondLevelName) {
   }
 }
 
+TEST(RegisteredNlDomains, DistinctCommonNameFirst) {
+  auto parse = [](const char* text) { return *ParseHostName(text, true); };
+  EXPECT_EQ(RegisteredNlDomains(
+                parse("www.own.nl"),
+                {parse("own.nl"), parse("www.other-company.nl"), parse("*.own.nl"),
+                 parse("www.example.com"), parse("shop.Other-Company.nl"), parse("bücher.nl")}),
+            (std::vector<std::string>{"own.nl", "other-company.nl", "xn--bcher-kva.nl"}));
+  EXPECT_EQ(RegisteredNlDomains(parse("www.example.com"), {parse("example.nl")}),
+            (std::vector<std::string>{"example.nl"}));
+}
+
 }  // namespace
 }  // namespace sslpanel::prevalidation::domain

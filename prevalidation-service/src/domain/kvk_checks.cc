@@ -75,9 +75,15 @@ std::string RenderRegisteredAddress(const CompanyAddress& address) {
 
 }  // namespace
 
+std::string RegisteredVisitingCity(const Company& company) {
+  const CompanyAddress* visiting = FindAddress(company, "bezoekadres");
+  return visiting == nullptr || visiting->shielded ? "" : visiting->city;
+}
+
 std::vector<RegisteredName> RegisteredNames(const Company& company) {
   std::vector<RegisteredName> names;
-  auto add = [&names](const std::string& name, absl::string_view kind) {
+  const std::string legal_form = CanonicalLegalForm(company.legal_form);
+  auto add = [&names, &legal_form](const std::string& name, absl::string_view kind) {
     if (name.empty()) {
       return;
     }
@@ -86,7 +92,7 @@ std::vector<RegisteredName> RegisteredNames(const Company& company) {
         return;
       }
     }
-    names.push_back({name, std::string(kind)});
+    names.push_back({name, std::string(kind), legal_form});
   };
   add(company.statutory_name, "statutory name");
   add(company.name, "registered name");
@@ -105,11 +111,22 @@ CheckResult CheckKvkNumberFormat(const DutchOrganization& organization) {
 
 CheckResult CheckCompanyFound(const DutchOrganization& organization, const CompanyLookup& lookup) {
   if (!lookup.company.has_value()) {
+    const std::string register_answer = lookup.detail.empty() ? "no registration" : lookup.detail;
+    if (lookup.undetermined) {
+      CheckResult result = Result(kKvkCompanyFound, Outcome::kUnknown, lookup.source);
+      result.message = absl::StrCat("The KvK register's answers do not settle whether KvK number ",
+                                    organization.kvk_number, " is registered.");
+      result.evidence =
+          absl::StrCat("order: ", Quoted(organization.kvk_number), "; register: ", register_answer);
+      result.remedy =
+          "No action needed: an operator looks the number up in the KvK Handelsregister by hand.";
+      return result;
+    }
     CheckResult result = Result(kKvkCompanyFound, Outcome::kFail, lookup.source);
     result.message =
         absl::StrCat("KvK number ", organization.kvk_number, " is not in the KvK register.");
     result.evidence =
-        absl::StrCat("order: ", Quoted(organization.kvk_number), "; register: no registration");
+        absl::StrCat("order: ", Quoted(organization.kvk_number), "; register: ", register_answer);
     result.remedy =
         "Check the KvK number on the organisation's KvK extract (uittreksel) and correct it.";
     return result;
@@ -141,14 +158,6 @@ CheckResult CheckCompanyActive(const Company& company, absl::string_view today) 
         "Order the certificate for an organisation that is still registered, with its KvK number.";
     return result;
   }
-  if (end.empty() && !company.active_in_search) {
-    result.outcome = Outcome::kFail;
-    result.message = absl::StrCat(Quoted(company.name), " is marked inactive in the KvK register.");
-    result.evidence = "register search: actief \"Nee\"";
-    result.remedy =
-        "Order the certificate for an organisation that is still registered, with its KvK number.";
-    return result;
-  }
   if (!end.empty()) {
     result.outcome = Outcome::kWarning;
     result.message = absl::StrCat(Quoted(company.name), "'s registration ends on ", FormatDate(end),
@@ -176,32 +185,39 @@ CheckResult CheckNameMatch(const DutchOrganization& organization, const Company&
     return result;
   }
   const NameMatch match = MatchName(organization.legal_name, names);
-  const std::string register_names = RenderRegisterNames(names);
+  result.evidence = absl::StrCat("order: ", Quoted(organization.legal_name),
+                                 "; register: ", RenderRegisterNames(names));
+  if (!company.legal_form.empty()) {
+    absl::StrAppend(&result.evidence, "; legal form (rechtsvorm) ", company.legal_form);
+  }
   if (match.matched && !match.legal_form_differs) {
     result.message = absl::StrCat("Organisation name matches the ", match.best.kind, " ",
                                   Quoted(match.best.name), ".");
-    result.evidence =
-        absl::StrCat("order: ", Quoted(organization.legal_name), "; register: ", register_names);
     return result;
   }
   if (match.matched) {
-    result.outcome = Outcome::kWarning;
-    result.message = absl::StrCat("Organisation name matches the ", match.best.kind, " ",
-                                  Quoted(match.best.name), " but states a different legal form.");
-    result.evidence =
-        absl::StrCat("order: ", Quoted(organization.legal_name), "; register: ", register_names);
-    result.remedy =
-        absl::StrCat("Use the legal form as registered: ", Quoted(match.best.name), ".");
+    // The legal form is part of who the organisation is: "Jan Jansen B.V."
+    // is not the sole proprietorship "Jan Jansen".
+    const std::string registered_as =
+        match.best.legal_form.empty() ? LegalFormLabel(match.registered_form) : company.legal_form;
+    result.outcome = Outcome::kFail;
+    result.message = absl::StrCat("Organisation name ", Quoted(organization.legal_name),
+                                  " states the legal form ", LegalFormLabel(match.stated_form),
+                                  ", but the KvK registers ", Quoted(match.best.name), " as ",
+                                  registered_as, ": that is a different legal entity.");
+    result.remedy = absl::StrCat(
+        "Enter the organisation name as registered with the KvK, e.g. ", Quoted(match.best.name),
+        ", without a legal form the register does not show. If the certificate is for another "
+        "organisation (a ",
+        LegalFormLabel(match.stated_form), "), order it with that organisation's own KvK number.");
     return result;
   }
   result.outcome = Outcome::kFail;
   result.message = absl::StrCat("Organisation name ", Quoted(organization.legal_name),
                                 " matches no registered name; the closest is the ", match.best.kind,
                                 " ", Quoted(match.best.name), ".");
-  result.evidence =
-      absl::StrCat("order: ", Quoted(organization.legal_name), "; register: ", register_names,
-                   "; closest: ", Quoted(match.best.name), " (",
-                   std::lround(match.similarity * 100), "% similar)");
+  absl::StrAppend(&result.evidence, "; closest: ", Quoted(match.best.name), " (",
+                  std::lround(match.similarity * 100), "% similar)");
   result.remedy = absl::StrCat("Enter the organisation name as registered with the KvK, e.g. ",
                                Quoted(match.best.name), ", or one of its registered trade names.");
   return result;
@@ -234,38 +250,38 @@ CheckResult CheckAddressMatch(const DutchOrganization& organization, const Compa
                                  "; register (visiting address): ", Quoted(registered_address));
   const std::optional<std::string> registered_postcode = NormalizePostcode(visiting->postcode);
   const std::string registered_addition = RegisteredAddition(*visiting);
+  const std::string& order_addition = organization.house_number.addition;
+  // Postcode, house number and letter/addition together name one address:
+  // 3 and 3 A are different doors, possibly different companies.
   std::vector<std::string> fails;
-  std::vector<std::string> warnings;
   if (!registered_postcode.has_value() || *registered_postcode != organization.postcode) {
     fails.push_back(
         absl::StrCat("postcode ", FormatPostcode(organization.postcode), " is not the registered ",
                      registered_postcode.has_value() ? FormatPostcode(*registered_postcode)
                                                      : Quoted(visiting->postcode)));
   }
-  if (!visiting->house_number.has_value() ||
-      *visiting->house_number != organization.house_number.number) {
+  const bool number_matches = visiting->house_number.has_value() &&
+                              *visiting->house_number == organization.house_number.number;
+  if (!number_matches) {
     fails.push_back(absl::StrCat(
         "house number ", organization.house_number.number, " is not the registered ",
         visiting->house_number.has_value() ? std::to_string(*visiting->house_number) : "(none)"));
-  } else if (organization.house_number.addition != registered_addition) {
-    if (!organization.house_number.addition.empty() && !registered_addition.empty()) {
-      fails.push_back(absl::StrCat("house number addition ", organization.house_number.addition,
-                                   " is not the registered ", registered_addition));
-    } else if (registered_addition.empty()) {
-      warnings.push_back(absl::StrCat("the register has no house number addition, the order has ",
-                                      organization.house_number.addition));
-    } else {
-      warnings.push_back(absl::StrCat("the order lacks the registered house number addition ",
-                                      registered_addition));
-    }
+  } else if (order_addition != registered_addition && !registered_addition.empty()) {
+    fails.push_back(order_addition.empty()
+                        ? absl::StrCat("the order lacks the registered house letter/addition ",
+                                       registered_addition)
+                        : absl::StrCat("house letter/addition ", order_addition,
+                                       " is not the registered ", registered_addition));
   }
-  if (NormalizeCity(organization.city) != NormalizeCity(visiting->city)) {
-    // Postcode and house number identify the building; a different city
-    // name is usually the municipality instead of the place, so a remark.
-    warnings.push_back(absl::StrCat("city ", Quoted(organization.city), " is not the registered ",
-                                    Quoted(visiting->city)));
-  }
+  // Dutch postcode + number identify the street, so a different place name
+  // is usually the municipality or an old spelling: a remark.
+  const bool city_differs = NormalizeCity(organization.city) != NormalizeCity(visiting->city);
+  const std::string city_remark = absl::StrCat("city ", Quoted(organization.city),
+                                               " is not the registered ", Quoted(visiting->city));
   if (!fails.empty()) {
+    if (city_differs) {
+      fails.push_back(city_remark);
+    }
     result.outcome = Outcome::kFail;
     result.message = absl::StrCat("Address does not match the registered visiting address: ",
                                   absl::StrJoin(fails, "; "), ".");
@@ -274,12 +290,24 @@ CheckResult CheckAddressMatch(const DutchOrganization& organization, const Compa
                      "), or have the KvK registration updated first.");
     return result;
   }
-  if (!warnings.empty()) {
+  if (!order_addition.empty() && registered_addition.empty()) {
+    // The register shows the number without one: it may hold the building
+    // as a whole, or the order names another door in it. A person decides.
+    result.outcome = Outcome::kUnknown;
+    result.message =
+        absl::StrCat("The order's house letter/addition ", order_addition,
+                     " is not in the register, which shows the visiting address without one",
+                     city_differs ? absl::StrCat("; also, ", city_remark) : "", ".");
+    result.remedy = absl::StrCat(
+        "No action needed: an operator checks that the address is the registered one (",
+        registered_address, ").");
+    return result;
+  }
+  if (city_differs) {
     result.outcome = Outcome::kWarning;
     result.message = absl::StrCat(
-        "Address matches the registered visiting address by postcode and "
-        "house number, but ",
-        absl::StrJoin(warnings, "; "), ".");
+        "Address matches the registered visiting address by postcode and house number, but ",
+        city_remark, ".");
     result.remedy =
         absl::StrCat("Prefer the address exactly as registered: ", registered_address, ".");
     return result;

@@ -64,9 +64,17 @@ TEST(CheckCompanyActive, ComparesTheEndDateWithToday) {
   EXPECT_EQ(CheckCompanyActive(company, "20260101").outcome, Outcome::kFail);
   company.end_date = "20270101";
   EXPECT_EQ(CheckCompanyActive(company, "20260101").outcome, Outcome::kWarning);
-  company.end_date = "";
-  company.active_in_search = false;
-  EXPECT_EQ(CheckCompanyActive(company, "20260101").outcome, Outcome::kFail);
+}
+
+TEST(CheckCompanyFound, UndeterminedNeedsAPersonNotAFail) {
+  CompanyLookup lookup{std::nullopt, "KvK"};
+  lookup.undetermined = true;
+  lookup.detail = "Zoeken lists it, Basisprofiel has no profile (IPD0005)";
+  const CheckResult result = CheckCompanyFound(Order(), lookup);
+  EXPECT_EQ(result.outcome, Outcome::kUnknown);
+  EXPECT_NE(result.message.find("68750110"), std::string::npos);
+  EXPECT_NE(result.evidence.find("IPD0005"), std::string::npos) << result.evidence;
+  EXPECT_FALSE(result.remedy.empty());
 }
 
 TEST(CheckNameMatch, PassesForRegisteredAndTradeNames) {
@@ -84,8 +92,75 @@ TEST(CheckNameMatch, FailureNamesTheClosestRegisteredName) {
   EXPECT_NE(result.remedy.find("'Test BV Donald'"), std::string::npos);
 }
 
-TEST(CheckNameMatch, WarnsAboutAnotherLegalForm) {
-  EXPECT_EQ(CheckNameMatch(Order("Test N.V. Donald"), Donald()).outcome, Outcome::kWarning);
+// A company as the register would answer for a name and legal form
+// (rechtsvorm), with optional trade names.
+Company Registered(const char* name, const char* legal_form,
+                   std::vector<std::string> trade_names = {}) {
+  Company company = Donald();
+  company.name = name;
+  company.statutory_name = absl::string_view(legal_form) == "Eenmanszaak" ? "" : name;
+  company.trade_names = std::move(trade_names);
+  company.legal_form = legal_form;
+  return company;
+}
+
+TEST(CheckNameMatch, TheLegalFormMustBeTheRegisteredOne) {
+  struct Case {
+    const char* order;
+    Company company;
+    Outcome want;
+  };
+  const Company donald = Registered("Test BV Donald", "Besloten vennootschap met gewone structuur",
+                                    {"Test BV Donald", "Donald Appels"});
+  for (const Case& c : std::vector<Case>{
+           // Same entity, written the way people write it.
+           {"Test BV Donald", donald, Outcome::kPass},
+           {"TEST B.V. DONALD", donald, Outcome::kPass},
+           {"test-bv donald", donald, Outcome::kPass},
+           {"Test BV Donald B.V.", donald, Outcome::kPass},
+           {"Test BV Donald Besloten Vennootschap", donald, Outcome::kPass},
+           {"Donald Appels", donald, Outcome::kPass},
+           {"Dönald Äppels B.V.", donald, Outcome::kPass},
+           {"Jan Jansen", Registered("Jan Jansen", "Eenmanszaak"), Outcome::kPass},
+           {"Vereniging Eigen Huis", Registered("Vereniging Eigen Huis", "Vereniging"),
+            Outcome::kPass},
+           {"Eigen Huis", Registered("Vereniging Eigen Huis", "Vereniging"), Outcome::kPass},
+           {"Stichting Bolderbast", Registered("Bolderbast", "Stichting"), Outcome::kPass},
+           {"CV Maker", Registered("CV Maker B.V.", "Besloten Vennootschap"), Outcome::kPass},
+           {"Café De Zwaan B.V.", Registered("Cafe de Zwaan BV", "Besloten Vennootschap"),
+            Outcome::kPass},
+           {"Coöperatie Zuivel U.A.", Registered("Cooperatie Zuivel UA", "Coöperatie"),
+            Outcome::kPass},
+           // The order states a legal form the register contradicts: another entity.
+           {"Jan Jansen B.V.", Registered("Jan Jansen", "Eenmanszaak"), Outcome::kFail},
+           {"Eigen Huis B.V.", Registered("Vereniging Eigen Huis", "Vereniging"), Outcome::kFail},
+           {"Test BV Donald N.V.", donald, Outcome::kFail},
+           {"Katrien B.V.", Registered("Katrien N.V.", ""), Outcome::kFail},
+           // Names that match only once a legal-form word inside them is dropped.
+           {"Holding", Registered("BA Holding B.V.", "Besloten Vennootschap"), Outcome::kFail},
+           {"Maker B.V.", Registered("CV Maker B.V.", "Besloten Vennootschap"), Outcome::kFail},
+           {"Test Donald", donald, Outcome::kFail},
+           {"Test Donald B.V.", donald, Outcome::kFail},
+       }) {
+    const CheckResult result = CheckNameMatch(Order(c.order), c.company);
+    EXPECT_EQ(result.outcome, c.want) << c.order << " vs " << c.company.name << " ("
+                                      << c.company.legal_form << "): " << result.message;
+    EXPECT_FALSE(result.message.empty()) << c.order;
+    if (result.outcome == Outcome::kFail) {
+      EXPECT_FALSE(result.remedy.empty()) << c.order;
+    }
+  }
+}
+
+TEST(CheckNameMatch, AContradictedLegalFormSaysWhatIsRegistered) {
+  const CheckResult result =
+      CheckNameMatch(Order("Jan Jansen B.V."), Registered("Jan Jansen", "Eenmanszaak"));
+  ASSERT_EQ(result.outcome, Outcome::kFail);
+  EXPECT_NE(result.message.find("Eenmanszaak"), std::string::npos) << result.message;
+  EXPECT_NE(result.message.find("'Jan Jansen'"), std::string::npos) << result.message;
+  EXPECT_NE(result.evidence.find("Eenmanszaak"), std::string::npos) << result.evidence;
+  EXPECT_NE(result.remedy.find("'Jan Jansen'"), std::string::npos) << result.remedy;
+  EXPECT_NE(result.remedy.find("KvK number"), std::string::npos) << result.remedy;
 }
 
 TEST(CheckAddressMatch, ComparesWithTheVisitingAddress) {
@@ -101,8 +176,17 @@ TEST(CheckAddressMatch, ComparesWithTheVisitingAddress) {
            {"other postcode", [](auto& o) { o.postcode = "8823SK"; }, Outcome::kFail},
            {"other number", [](auto& o) { o.house_number.number = 5; }, Outcome::kFail},
            {"other addition", [](auto& o) { o.house_number.addition = "B"; }, Outcome::kFail},
-           {"missing addition", [](auto& o) { o.house_number.addition = ""; }, Outcome::kWarning},
+           // 3 and 3 A are different addresses.
+           {"missing addition", [](auto& o) { o.house_number.addition = ""; }, Outcome::kFail},
+           {"addition as a number", [](auto& o) { o.house_number.addition = "1"; }, Outcome::kFail},
+           // Postcode and number identify the street: the place name is a remark.
            {"other city", [](auto& o) { o.city = "Franeker"; }, Outcome::kWarning},
+           {"other city, missing addition",
+            [](auto& o) {
+              o.city = "Franeker";
+              o.house_number.addition = "";
+            },
+            Outcome::kFail},
        }) {
     DutchOrganization order = Order();
     c.change(order);
@@ -113,10 +197,31 @@ TEST(CheckAddressMatch, ComparesWithTheVisitingAddress) {
   }
 }
 
-TEST(CheckAddressMatch, AdditionOnlyInTheOrderIsARemark) {
+TEST(CheckAddressMatch, AdditionTheRegisterDoesNotShowNeedsAPerson) {
   Company company = Donald();
   company.addresses[1].house_number_addition = "";
-  EXPECT_EQ(CheckAddressMatch(Order(), company).outcome, Outcome::kWarning);
+  const CheckResult result = CheckAddressMatch(Order(), company);
+  EXPECT_EQ(result.outcome, Outcome::kUnknown) << result.message;
+  EXPECT_NE(result.message.find("A"), std::string::npos) << result.message;
+  EXPECT_FALSE(result.remedy.empty());
+  // Without an addition on either side it is the registered address.
+  DutchOrganization plain = Order();
+  plain.house_number.addition = "";
+  EXPECT_EQ(CheckAddressMatch(plain, company).outcome, Outcome::kPass);
+}
+
+TEST(CheckAddressMatch, HouseLetterIsPartOfTheAddress) {
+  Company company = Donald();
+  company.addresses[1].house_number = 17;
+  company.addresses[1].house_letter = "M";
+  company.addresses[1].house_number_addition = "";
+  DutchOrganization order = Order();
+  order.house_number = {17, "M"};
+  EXPECT_EQ(CheckAddressMatch(order, company).outcome, Outcome::kPass);
+  order.house_number = {17, ""};
+  const CheckResult missing = CheckAddressMatch(order, company);
+  EXPECT_EQ(missing.outcome, Outcome::kFail);
+  EXPECT_NE(missing.message.find("M"), std::string::npos) << missing.message;
 }
 
 TEST(CheckAddressMatch, ShieldedAddressNeedsAPerson) {

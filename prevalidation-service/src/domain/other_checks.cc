@@ -11,10 +11,12 @@ namespace {
 
 constexpr absl::string_view kCsrSource = "CSR";
 
-// The order's legal name followed by the register's names.
+// The order's legal name followed by the register's names, all with the
+// register's legal form: a name stating another form is another entity.
 std::vector<RegisteredName> OrganizationNames(const DutchOrganization& organization,
                                               const std::vector<RegisteredName>& registered) {
-  std::vector<RegisteredName> names = {{organization.legal_name, "order's organisation name"}};
+  std::vector<RegisteredName> names = {{organization.legal_name, "order's organisation name",
+                                        registered.empty() ? "" : registered.front().legal_form}};
   names.insert(names.end(), registered.begin(), registered.end());
   return names;
 }
@@ -33,7 +35,8 @@ bool IsBeingDeleted(const std::vector<std::string>& statuses) {
 
 CheckResult CheckCsrSubject(const std::optional<CsrSubject>& csr,
                             const DutchOrganization& organization,
-                            const std::vector<RegisteredName>& registered) {
+                            const std::vector<RegisteredName>& registered,
+                            absl::string_view registered_city) {
   CheckResult result;
   result.code = std::string(kCsrSubjectMatch);
   result.source = std::string(kCsrSource);
@@ -58,15 +61,23 @@ CheckResult CheckCsrSubject(const std::optional<CsrSubject>& csr,
   std::vector<std::string> absent;
   if (csr->organization.empty()) {
     absent.push_back("O");
-  } else if (!MatchName(csr->organization, OrganizationNames(organization, registered)).matched) {
+  } else if (const NameMatch match =
+                 MatchName(csr->organization, OrganizationNames(organization, registered));
+             !match.matched || match.legal_form_differs) {
     mismatches.push_back(
         absl::StrCat("O ", Quoted(csr->organization), " is not ", Quoted(organization.legal_name)));
   }
+  // L is a place name: as in the address check, one that differs from the
+  // order's city (and from the register's) is a remark, not another
+  // organisation; the CA puts the validated locality in the certificate.
+  std::string locality_remark;
   if (csr->locality.empty()) {
     absent.push_back("L");
-  } else if (NormalizeCity(csr->locality) != NormalizeCity(organization.city)) {
-    mismatches.push_back(
-        absl::StrCat("L ", Quoted(csr->locality), " is not ", Quoted(organization.city)));
+  } else if (NormalizeCity(csr->locality) != NormalizeCity(organization.city) &&
+             (registered_city.empty() ||
+              NormalizeCity(csr->locality) != NormalizeCity(registered_city))) {
+    locality_remark =
+        absl::StrCat("L ", Quoted(csr->locality), " is not ", Quoted(organization.city));
   }
   if (csr->country.empty()) {
     absent.push_back("C");
@@ -74,13 +85,27 @@ CheckResult CheckCsrSubject(const std::optional<CsrSubject>& csr,
     mismatches.push_back(
         absl::StrCat("C ", Quoted(csr->country), " is not ", Quoted(organization.country_code)));
   }
+  const std::string fix =
+      absl::StrCat("Create a new CSR with O=", Quoted(organization.legal_name),
+                   ", L=", Quoted(organization.city), ", C=", organization.country_code,
+                   ", or leave those fields out.");
   if (!mismatches.empty()) {
+    if (!locality_remark.empty()) {
+      mismatches.push_back(locality_remark);
+    }
     result.outcome = Outcome::kFail;
     result.message = absl::StrCat(
         "The CSR subject names another organisation: ", absl::StrJoin(mismatches, "; "), ".");
-    result.remedy = absl::StrCat("Create a new CSR with O=", Quoted(organization.legal_name),
-                                 ", L=", Quoted(organization.city),
-                                 ", C=", organization.country_code, ", or leave those fields out.");
+    result.remedy = fix;
+    return result;
+  }
+  if (!locality_remark.empty()) {
+    result.outcome = Outcome::kWarning;
+    result.message =
+        absl::StrCat("The CSR subject names the organisation, but its ", locality_remark,
+                     "; the certificate will show the validated "
+                     "locality.");
+    result.remedy = fix;
     return result;
   }
   result.outcome = Outcome::kPass;
@@ -129,7 +154,7 @@ CheckResult CheckPhoneListed(const std::optional<PhoneLookup>& lookup, bool sour
   result.evidence = absl::StrCat("order: ", *organization.phone, "; source: ", listing.number,
                                  " listed for ", Quoted(listing.name));
   const NameMatch match = MatchName(listing.name, OrganizationNames(organization, registered));
-  if (match.matched) {
+  if (match.matched && !match.legal_form_differs) {
     absl::StrAppend(&result.evidence, "; matches the ", match.best.kind, " ",
                     Quoted(match.best.name));
     result.outcome = Outcome::kPass;
@@ -177,7 +202,12 @@ CheckResult CheckDomainRegistrant(const DomainRegistration& registration,
                                   const DutchOrganization& organization,
                                   const std::vector<RegisteredName>& registered) {
   if (!registration.exists) {
-    return NotRun(kDomainRegistrantMatch, "the domain is not registered", registration.source);
+    CheckResult not_run =
+        NotRun(kDomainRegistrantMatch,
+               absl::StrCat("the domain ", registration.domain, " is not registered"),
+               registration.source);
+    not_run.evidence = absl::StrCat("registry: no domain ", registration.domain);
+    return not_run;
   }
   CheckResult result;
   result.code = std::string(kDomainRegistrantMatch);
@@ -186,15 +216,16 @@ CheckResult CheckDomainRegistrant(const DomainRegistration& registration,
     result.outcome = Outcome::kUnknown;
     result.message =
         absl::StrCat("The registry does not publish the registrant of ", registration.domain, ".");
-    result.evidence = "registry: registrant not published";
+    result.evidence =
+        absl::StrCat("registry: registrant of ", registration.domain, " not published");
     result.remedy = "No action needed: an operator checks the domain holder by hand.";
     return result;
   }
   const std::string& registrant = *registration.registrant_name;
-  result.evidence = absl::StrCat("registry: registrant ", Quoted(registrant),
-                                 "; order: ", Quoted(organization.legal_name));
+  result.evidence = absl::StrCat("registry: registrant of ", registration.domain, " ",
+                                 Quoted(registrant), "; order: ", Quoted(organization.legal_name));
   const NameMatch match = MatchName(registrant, OrganizationNames(organization, registered));
-  if (match.matched) {
+  if (match.matched && !match.legal_form_differs) {
     // The KvK names count too: the domain may be held under the registered
     // name while the order uses a trade name.
     absl::StrAppend(&result.evidence, "; matches the ", match.best.kind, " ",
@@ -210,6 +241,21 @@ CheckResult CheckDomainRegistrant(const DomainRegistration& registration,
   result.remedy =
       "Order for the organisation that holds the domain, or have the registrar update the "
       "domain holder first.";
+  return result;
+}
+
+CheckResult CheckDomainsNotLookedUp(const std::vector<std::string>& domains, size_t limit) {
+  CheckResult result;
+  result.code = std::string(kDomainExists);
+  result.outcome = Outcome::kUnknown;
+  result.source = "order data";
+  result.message = absl::StrCat(domains.size(), " more .nl domain", domains.size() == 1 ? "" : "s",
+                                " of the order were not looked up (at most ", limit,
+                                " are looked up per order).");
+  result.evidence = absl::StrCat("not looked up: ", absl::StrJoin(domains, ", "));
+  result.remedy =
+      "No action needed: an operator checks these domains' holders by hand, or split the names "
+      "over several orders.";
   return result;
 }
 

@@ -32,14 +32,38 @@ TEST(CheckCsrSubject, ComparesOrganisationLocalityAndCountry) {
            {{"Test BV Donald", "", "", ""}, Outcome::kPass},
            {{"", "", "", "www.testbvdonald.nl"}, Outcome::kWarning},
            {{"Katrien NV", "Lollum", "NL", ""}, Outcome::kFail},
-           {{"Test BV Donald", "Amsterdam", "NL", ""}, Outcome::kFail},
+           // L is the place name: like the address check, a remark, not a failure.
+           {{"Test BV Donald", "Amsterdam", "NL", ""}, Outcome::kWarning},
+           {{"Test BV Donald", "'s-Gravenhage", "NL", ""}, Outcome::kWarning},
+           {{"Katrien NV", "Amsterdam", "NL", ""}, Outcome::kFail},
            {{"Test BV Donald", "Lollum", "BE", ""}, Outcome::kFail},
        }) {
-    const CheckResult result = CheckCsrSubject(c.subject, Order(), kRegistered);
+    const CheckResult result = CheckCsrSubject(c.subject, Order(), kRegistered, "Lollum");
     EXPECT_EQ(result.outcome, c.want) << c.subject.organization << "/" << c.subject.locality << "/"
                                       << c.subject.country << ": " << result.message;
   }
-  EXPECT_EQ(CheckCsrSubject(std::nullopt, Order(), kRegistered).outcome, Outcome::kUnknown);
+  EXPECT_EQ(CheckCsrSubject(std::nullopt, Order(), kRegistered, "Lollum").outcome,
+            Outcome::kUnknown);
+}
+
+TEST(CheckCsrSubject, LocalityMayBeTheOrdersOrTheRegisteredCity) {
+  DutchOrganization order = Order();
+  order.city = "Franeker";  // the municipality, say; the register says Lollum
+  const CsrSubject registered_city{"Test BV Donald", "Lollum", "NL", ""};
+  EXPECT_EQ(CheckCsrSubject(registered_city, order, kRegistered, "Lollum").outcome, Outcome::kPass);
+  const CheckResult other = CheckCsrSubject(registered_city, order, kRegistered, "");
+  EXPECT_EQ(other.outcome, Outcome::kWarning);
+  EXPECT_NE(other.message.find("'Lollum'"), std::string::npos) << other.message;
+  EXPECT_FALSE(other.remedy.empty());
+}
+
+TEST(CheckCsrSubject, AnotherLegalFormInOIsAnotherOrganisation) {
+  // The register knows "Test BV Donald" as a B.V.
+  const std::vector<RegisteredName> registered = {{"Test BV Donald", "statutory name", "bv"}};
+  const CsrSubject other_form{"Test BV Donald N.V.", "Lollum", "NL", ""};
+  EXPECT_EQ(CheckCsrSubject(other_form, Order(), registered, "").outcome, Outcome::kFail);
+  const CsrSubject same_form{"Test BV Donald B.V.", "Lollum", "NL", ""};
+  EXPECT_EQ(CheckCsrSubject(same_form, Order(), registered, "").outcome, Outcome::kPass);
 }
 
 TEST(CheckPhoneListed, ListedUnderTheOrganisationPasses) {
@@ -106,7 +130,31 @@ TEST(CheckDomainRegistrant, MatchesUnknownOrFails) {
   EXPECT_EQ(other.outcome, Outcome::kFail);
   EXPECT_NE(other.message.find("'Katrien NV'"), std::string::npos);
   DomainRegistration missing;
-  EXPECT_EQ(CheckDomainRegistrant(missing, Order(), kRegistered).outcome, Outcome::kError);
+  missing.domain = "nobody.nl";
+  const CheckResult not_run = CheckDomainRegistrant(missing, Order(), kRegistered);
+  EXPECT_EQ(not_run.outcome, Outcome::kError);
+  EXPECT_NE(not_run.message.find("nobody.nl"), std::string::npos) << not_run.message;
+}
+
+TEST(CheckDomainRegistrant, NamesTheDomainAndRefusesAnotherLegalForm) {
+  const std::vector<RegisteredName> registered = {{"Katrien Beleggingen B.V.", "statutory name"}};
+  DutchOrganization order = Order();
+  order.legal_name = "Katrien Beleggingen B.V.";
+  const CheckResult same =
+      CheckDomainRegistrant(Registered("Katrien Beleggingen"), order, registered);
+  EXPECT_EQ(same.outcome, Outcome::kPass);
+  EXPECT_NE(same.evidence.find("testbvdonald.nl"), std::string::npos) << same.evidence;
+  EXPECT_EQ(
+      CheckDomainRegistrant(Registered("Katrien Beleggingen N.V."), order, registered).outcome,
+      Outcome::kFail);
+}
+
+TEST(CheckDomainsNotLookedUp, NeedsAPersonAndNamesTheDomains) {
+  const CheckResult result = CheckDomainsNotLookedUp({"a.nl", "b.nl"}, 20);
+  EXPECT_EQ(result.code, kDomainExists);
+  EXPECT_EQ(result.outcome, Outcome::kUnknown);
+  EXPECT_NE(result.message.find("2 more"), std::string::npos) << result.message;
+  EXPECT_NE(result.evidence.find("a.nl, b.nl"), std::string::npos) << result.evidence;
 }
 
 }  // namespace

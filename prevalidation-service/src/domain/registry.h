@@ -36,21 +36,25 @@ struct Company {
   std::vector<std::string> trade_names;
   std::string legal_form;
   // Registration start and end dates as the register writes them (YYYYMMDD;
-  // "00" for an unknown day or month); end_date empty while active.
+  // "00" for an unknown day or month); end_date empty while active. The
+  // profile's end date alone decides whether the company is active.
   std::string start_date;
   std::string end_date;
-  // False when the register's search marks every registration inactive.
-  bool active_in_search = true;
   std::vector<CompanyAddress> addresses;
   // Where this came from, for the report, e.g. "KvK API (api.kvk.nl)".
   std::string source;
 };
 
-// A register's answer for one KvK number: a company, or none.
+// A register's answer for one KvK number: a company; or none, either
+// definitely (the number is not registered) or `undetermined` because the
+// register's answers disagree or are incomplete, so a person must look.
 struct CompanyLookup {
   std::optional<Company> company;
   // Which source answered (also when nothing was found).
   std::string source;
+  bool undetermined = false;
+  // Without a company: what the register answered, for the report.
+  std::string detail{};
 };
 
 // A .nl domain as the registry's RDAP service describes it.

@@ -1,148 +1,18 @@
 // End to end through the gRPC API: the real service in-process on
 // 127.0.0.1:0, its real HTTP clients talking to the fake KvK API and RDAP
 // service on port 0, seeded from testdata/. Each test is a scenario a
-// customer or operator meets.
-#include "grpc/service.h"
-
-#include <grpcpp/grpcpp.h>
-
-#include <fstream>
+// customer or operator meets; service_registers_test.cc has the ones about
+// how the registers' answers are read.
+#include <functional>
 #include <set>
-#include <sstream>
+#include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
-#include "app/caching_registries.h"
-#include "clients/kvk_client.h"
-#include "clients/phone_directory_file.h"
-#include "clients/rdap_client.h"
-#include "common/grpc/server.h"
-#include "fake/fake_registries.h"
-#include "gtest/gtest.h"
+#include "grpc/service_test_stack.h"
 
 namespace sslpanel::prevalidation::grpc {
 namespace {
-
-namespace v1 = ::sslpanel::prevalidation::v1;
-
-std::string Testdata(const std::string& relative) {
-  return std::string(SSLPANEL_PREVALIDATION_TESTDATA) + "/" + relative;
-}
-
-std::string Read(const std::string& relative) {
-  std::ifstream in(Testdata(relative));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-struct StackOptions {
-  std::string kvk_base_url;
-  std::string rdap_base_url;
-  absl::Duration source_timeout = absl::Seconds(5);
-};
-
-// The service as main() wires it, with a clock the test controls.
-class Stack {
- public:
-  Stack(const StackOptions& options, const Clock& clock)
-      : kvk_({options.kvk_base_url, "test-key", options.source_timeout}, http::NewCurlClient({})),
-        rdap_({options.rdap_base_url, options.source_timeout}, http::NewCurlClient({})),
-        cached_kvk_(kvk_, clock, absl::Minutes(5)),
-        cached_rdap_(rdap_, clock, absl::Minutes(5)),
-        phones_(*clients::FilePhoneDirectory::Load(Testdata("phone_directory.json"))),
-        prevalidator_(cached_kvk_, cached_rdap_, phones_.get(), clock),
-        service_(prevalidator_, clock) {
-    grpc_util::ServerConfig config;
-    config.listen_address = "127.0.0.1:0";
-    config.shutdown_grace = absl::Seconds(1);
-    auto host = grpc_util::ServerHost::Start(
-        config, {{&service_, "sslpanel.prevalidation.v1.PrevalidationService"}});
-    EXPECT_TRUE(host.ok()) << host.status();
-    host_ = *std::move(host);
-    stub_ = v1::PrevalidationService::NewStub(::grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", host_->port()), ::grpc::InsecureChannelCredentials()));
-  }
-
-  ::grpc::Status Prevalidate(const v1::PrevalidateRequest& request, v1::PrevalidationReport* out) {
-    ::grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-    v1::PrevalidateResponse response;
-    ::grpc::Status status = stub_->Prevalidate(&context, request, &response);
-    *out = response.report();
-    return status;
-  }
-
- private:
-  clients::KvkApiClient kvk_;
-  clients::RdapClient rdap_;
-  app::CachingKvkRegistry cached_kvk_;
-  app::CachingDomainRegistry cached_rdap_;
-  std::unique_ptr<clients::FilePhoneDirectory> phones_;
-  app::Prevalidator prevalidator_;
-  PrevalidationServiceImpl service_;
-  std::unique_ptr<grpc_util::ServerHost> host_;
-  std::unique_ptr<v1::PrevalidationService::Stub> stub_;
-};
-
-// The KvK test company 68750110 exactly as a customer would enter it.
-v1::PrevalidateRequest DonaldRequest() {
-  v1::PrevalidateRequest request;
-  request.set_validation_type(v1::VALIDATION_TYPE_OV);
-  request.set_common_name("www.testbvdonald.nl");
-  request.add_additional_names("testbvdonald.nl");
-  v1::Organization* organization = request.mutable_organization();
-  organization->set_legal_name("Test BV Donald");
-  organization->set_kvk_number("68750110");
-  organization->set_street("Hizzaarderlaan");
-  organization->set_house_number("3");
-  organization->set_house_number_addition("a");
-  organization->set_postcode("8823 sj");
-  organization->set_city("Lollum");
-  organization->set_country_code("NL");
-  organization->set_phone("+31 58 123 4567");
-  request.set_csr(Read("csr/testbvdonald.csr.pem"));
-  return request;
-}
-
-const v1::CheckResult& Check(const v1::PrevalidationReport& report, const std::string& code) {
-  for (const v1::CheckResult& check : report.checks()) {
-    if (check.code() == code) {
-      return check;
-    }
-  }
-  static const v1::CheckResult* missing = new v1::CheckResult();
-  ADD_FAILURE() << "no check " << code << " in " << report.DebugString();
-  return *missing;
-}
-
-// Codes of the checks whose outcome is not PASS.
-std::set<std::string> NotPassing(const v1::PrevalidationReport& report) {
-  std::set<std::string> codes;
-  for (const v1::CheckResult& check : report.checks()) {
-    if (check.outcome() != v1::CHECK_OUTCOME_PASS) {
-      codes.insert(check.code());
-    }
-  }
-  return codes;
-}
-
-class PrevalidationServiceTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    fake::FakeRegistriesOptions options;
-    options.testdata_dir = SSLPANEL_PREVALIDATION_TESTDATA;
-    options.kvk_api_key = "test-key";
-    auto started = fake::FakeRegistries::Start(options);
-    ASSERT_TRUE(started.ok()) << started.status();
-    fake_ = *std::move(started);
-    stack_ = std::make_unique<Stack>(StackOptions{fake_->kvk_base_url(), fake_->rdap_base_url()},
-                                     clock_);
-  }
-
-  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2026, 3, 2, 9, 30, 0), absl::UTCTimeZone())};
-  std::unique_ptr<fake::FakeRegistries> fake_;
-  std::unique_ptr<Stack> stack_;
-};
 
 TEST_F(PrevalidationServiceTest, RegisteredCompanyWithItsOwnDataPassesEveryCheck) {
   v1::PrevalidationReport report;
@@ -294,6 +164,11 @@ TEST_F(PrevalidationServiceTest, SourceDownIsUnavailableNeverAFail) {
   // The RDAP service does not answer at all.
   Stack rdap_down({fake_->kvk_base_url(), "http://127.0.0.1:1"}, clock_);
   status = rdap_down.Prevalidate(DonaldRequest(), &report);
+  EXPECT_EQ(status.error_code(), ::grpc::StatusCode::UNAVAILABLE) << status.error_message();
+
+  // RDAP behind a wrong base path: not "every domain unregistered".
+  Stack rdap_misconfigured({fake_->kvk_base_url(), fake_->rdap_base_url() + "/rdap"}, clock_);
+  status = rdap_misconfigured.Prevalidate(DonaldRequest(), &report);
   EXPECT_EQ(status.error_code(), ::grpc::StatusCode::UNAVAILABLE) << status.error_message();
 
   // The KvK API answers too late.
