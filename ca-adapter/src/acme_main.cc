@@ -16,8 +16,24 @@ ABSL_FLAG(std::string, eab_hmac_key_file, "",
           "file holding the external account binding MAC key (base64url)");
 ABSL_FLAG(std::string, ca_name, "ACME CA", "human name of the CA, reported by GetCapabilities");
 ABSL_FLAG(absl::Duration, challenge_delay, absl::ZeroDuration(),
-          "time after submission before the CA is asked to validate (for the customer to "
-          "publish the DNS record or file); 0 = at once");
+          "least time after submission before the CA is asked to validate; 0 = as soon as the "
+          "pre-flight sees the record (or at once without one)");
+ABSL_FLAG(bool, challenge_preflight, true,
+          "answer a challenge only once the adapter itself sees the customer's TXT record "
+          "(dns-01) or file (http-01); false only for a CA that validates everything, such as "
+          "Pebble with PEBBLE_VA_ALWAYS_VALID=1");
+ABSL_FLAG(std::string, preflight_dns_server, "",
+          "IPv4 address[:port] of the DNS resolver the pre-flight asks; empty = the system's");
+ABSL_FLAG(absl::Duration, preflight_timeout, absl::Seconds(3),
+          "timeout of each pre-flight DNS lookup or HTTP fetch");
+ABSL_FLAG(std::string, preflight_http_address, "",
+          "tests only: host:port to fetch every http-01 file from (the name goes in the Host "
+          "header) instead of the name's public addresses");
+ABSL_FLAG(std::string, resume_without_orders_list, "fail",
+          "when a submit whose newOrder answer was lost is retried and the CA offers no orders "
+          "list to look for that order: fail (UNAVAILABLE until an operator decides) or create "
+          "(newOrder again; only for a CA that answers it with the pending order, as Let's "
+          "Encrypt does)");
 ABSL_FLAG(absl::Duration, max_poll_wait, absl::Seconds(5),
           "longest one GetOrderStatus waits for an order the CA is issuing");
 ABSL_FLAG(std::string, default_challenge, "dns-01",
@@ -45,6 +61,17 @@ int main(int argc, char** argv) {
          config.backend.ca_name = absl::GetFlag(FLAGS_ca_name);
          config.backend.driver.challenge_delay = absl::GetFlag(FLAGS_challenge_delay);
          config.backend.driver.max_poll_wait = absl::GetFlag(FLAGS_max_poll_wait);
+         config.challenge_preflight = absl::GetFlag(FLAGS_challenge_preflight);
+         config.preflight.dns_server = absl::GetFlag(FLAGS_preflight_dns_server);
+         config.preflight.timeout = absl::GetFlag(FLAGS_preflight_timeout);
+         config.preflight.http_address = absl::GetFlag(FLAGS_preflight_http_address);
+         const std::string resume = absl::GetFlag(FLAGS_resume_without_orders_list);
+         if (resume != "fail" && resume != "create") {
+           return absl::InvalidArgumentError("--resume_without_orders_list must be fail or create");
+         }
+         config.backend.resume_without_orders_list =
+             resume == "create" ? ca::acme::ResumeWithoutOrdersList::kCreate
+                                : ca::acme::ResumeWithoutOrdersList::kFail;
          const std::string challenge = absl::GetFlag(FLAGS_default_challenge);
          if (challenge != "dns-01" && challenge != "http-01") {
            return absl::InvalidArgumentError("--default_challenge must be dns-01 or http-01");

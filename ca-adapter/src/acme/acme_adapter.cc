@@ -14,6 +14,7 @@ struct Acme {
   std::unique_ptr<AcmeClient> client;
   std::unique_ptr<AcmeStore> store;
   std::unique_ptr<AccountProvider> accounts;
+  std::unique_ptr<ChallengePreflight> preflight;  // null when off
   std::unique_ptr<AcmeBackend> backend;
 };
 
@@ -42,6 +43,19 @@ absl::Status AcmeConfig::Validate() const {
   if (backend.driver.challenge_delay < absl::ZeroDuration() ||
       backend.driver.max_poll_wait < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--challenge_delay and --max_poll_wait must not be negative");
+  }
+  if (backend.max_recovery_pages < 1) {
+    return absl::InvalidArgumentError("the orders list page limit must be at least 1");
+  }
+  if (challenge_preflight) {
+    if (absl::StatusOr<DnsResolver> resolver = DnsResolver::Create(preflight.dns_server);
+        !resolver.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--preflight_dns_server: ", resolver.status().message()));
+    }
+    if (preflight.timeout <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError("--preflight_timeout must be positive");
+    }
   }
   return absl::OkStatus();
 }
@@ -83,8 +97,16 @@ absl::StatusOr<AcmeParts> MakeAcmeBackend(const AcmeConfig& config, mysql::Conne
   acme->store = std::make_unique<AcmeStore>(pool);
   acme->accounts =
       std::make_unique<AccountProvider>(*acme->store, *acme->client, clock, std::move(account));
+  if (config.challenge_preflight) {
+    absl::StatusOr<std::unique_ptr<ChallengePreflight>> preflight =
+        NewNetworkPreflight(config.preflight, clock);
+    if (!preflight.ok()) {
+      return preflight.status();
+    }
+    acme->preflight = *std::move(preflight);
+  }
   acme->backend = std::make_unique<AcmeBackend>(config.backend, *acme->client, *acme->accounts,
-                                                *acme->store, clock);
+                                                *acme->store, clock, acme->preflight.get());
   AcmeParts parts;
   parts.client = acme->client.get();
   parts.accounts = acme->accounts.get();

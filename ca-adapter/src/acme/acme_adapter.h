@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "ca-adapter/src/acme/acme_backend.h"
+#include "ca-adapter/src/acme/acme_preflight.h"
 #include "ca-adapter/src/app/ca_backend.h"
 #include "ca-adapter/src/app/random_source.h"
 #include "common/mysql/mysql.h"
@@ -27,6 +28,11 @@ struct AcmeConfig {
   std::string eab_hmac_key_file;
   absl::Duration request_timeout = absl::Seconds(10);
   int max_attempts = 3;
+  // Answer a challenge only once the adapter itself sees the customer's DNS
+  // record or file (--challenge_preflight); off for a CA that validates
+  // everything (Pebble with PEBBLE_VA_ALWAYS_VALID).
+  bool challenge_preflight = true;
+  PreflightConfig preflight;
   AcmeBackendConfig backend;
 
   // Names the first bad flag.

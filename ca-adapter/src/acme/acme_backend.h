@@ -1,12 +1,13 @@
 // An ACME CA behind the CaBackend port. ca_order_id is the ACME order URL.
-// Submit places a new order and, once --challenge_delay has passed, tells
-// the CA to validate; status polls drive the order on (finalize with the
-// CSR, wait out "processing" within a bound, download the chain) and report
-// the DCV instructions while it is pending. Cancel deactivates the order's
-// authorizations; revoke uses revokeCert with the reason code. Reissue and
-// renew are new orders (ACME has no such operations; the CA sets validity).
+// Submit places a new order; status polls tell the CA to validate once the
+// customer's DNS record or file is visible (--challenge_preflight), drive
+// the order on (finalize with the CSR, wait out "processing" within a bound,
+// download the chain) and report the DCV instructions while it is pending. Cancel deactivates the
+// order's authorizations; revoke uses revokeCert with the reason code. Reissue and renew are new
+// orders (ACME has no such operations; the CA sets validity).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,26 +21,38 @@
 
 namespace sslpanel::ca::acme {
 
+// What a resumed submit does when the CA offers no orders list to search
+// for the order the interrupted attempt may have created.
+enum class ResumeWithoutOrdersList {
+  // UNAVAILABLE until an operator decides: safe with any CA.
+  kFail,
+  // newOrder again: safe only with a CA that answers a repeated newOrder for
+  // the same account and names with the order still pending (Let's Encrypt).
+  kCreate,
+};
+
 struct AcmeBackendConfig {
   std::string ca_name = "ACME CA";
   // Challenges, finalization and polling (challenge_delay, max_poll_wait,
   // default_method).
   DriverConfig driver;
   // Pages of the account's orders list searched when resuming a submit
-  // whose answer was lost.
+  // whose answer was lost; a longer list makes the resume UNAVAILABLE.
   int max_recovery_pages = 20;
+  ResumeWithoutOrdersList resume_without_orders_list = ResumeWithoutOrdersList::kFail;
 };
 
 class AcmeBackend final : public app::CaBackend {
  public:
+  // `preflight` null: challenges are answered without looking first.
   AcmeBackend(AcmeBackendConfig config, AcmeClient& client, AccountProvider& accounts,
-              AcmeStore& store, const Clock& clock)
+              AcmeStore& store, const Clock& clock, ChallengePreflight* preflight)
       : config_(std::move(config)),
         client_(client),
         accounts_(accounts),
         store_(store),
         clock_(clock),
-        driver_(config_.driver, client, store, clock) {}
+        driver_(config_.driver, client, store, clock, preflight) {}
 
   domain::Capabilities GetCapabilities() const override;
   absl::StatusOr<domain::OrderStatus> Submit(const domain::SubmitCommand& command,
@@ -67,15 +80,35 @@ class AcmeBackend final : public app::CaBackend {
     std::vector<domain::DomainValidation> domain_validations;
   };
 
+  using Step = std::function<absl::StatusOr<domain::OrderStatus>(const Account&)>;
+
+  // Runs `step` as the account. When the CA answers accountDoesNotExist (it
+  // lost its state, or the account was deleted), registers the stored key
+  // again and runs `step` once more: the failed request changed nothing at
+  // the CA, so repeating it is safe.
+  absl::StatusOr<domain::OrderStatus> WithAccount(const app::CallOptions& options,
+                                                  const Step& step);
   // Places the ACME order for a submit, reissue or renewal (once per key).
-  absl::StatusOr<domain::OrderStatus> Create(const NewOrderRequest& request,
+  absl::StatusOr<domain::OrderStatus> Create(const NewOrderRequest& request, const Account& account,
                                              const app::CallOptions& options);
+  // A resumed creation found no orders list to search: OK to go on (create,
+  // or for find_only report none), else UNAVAILABLE.
+  absl::Status ResumeUnlisted(const NewOrderRequest& request, const app::CallOptions& options);
+  // Reissue and renewal: a new order replacing the issued `original_id`,
+  // for the original's names unless `common_name` is set.
+  absl::StatusOr<domain::OrderStatus> Replace(NewOrderRequest request,
+                                              const std::string& original_id,
+                                              const std::string& common_name,
+                                              const std::vector<std::string>& additional_names,
+                                              const app::CallOptions& options,
+                                              absl::string_view action);
   // The answer for an order that exists at the CA (answering due challenges).
   absl::StatusOr<domain::OrderStatus> Created(AcmeOrderRecord& record, const Account& account,
                                               const app::CallOptions& options);
   absl::StatusOr<AcmeOrderRecord> Load(absl::string_view ca_order_id);
   // An issued original for reissue and renewal.
   absl::StatusOr<AcmeOrderRecord> IssuedOriginal(absl::string_view ca_order_id,
+                                                 const Account& account,
                                                  const app::CallOptions& options,
                                                  absl::string_view action);
 

@@ -86,7 +86,12 @@ absl::StatusOr<Directory> AcmeClient::GetDirectory(absl::Time deadline) {
   directory.revoke_cert = String(body, "revokeCert");
   if (body.is_object() && body.contains("meta") && body["meta"].is_object()) {
     directory.terms_of_service = String(body["meta"], "termsOfService");
-    directory.external_account_required = body["meta"].value("externalAccountRequired", false);
+    absl::StatusOr<bool> eab_required =
+        BoolField(body["meta"], "externalAccountRequired", false, "directory meta");
+    if (!eab_required.ok()) {
+      return eab_required.status();
+    }
+    directory.external_account_required = *eab_required;
   }
   if (directory.new_nonce.empty() || directory.new_account.empty() || directory.new_order.empty()) {
     return Unreadable("directory",
@@ -140,7 +145,7 @@ absl::StatusOr<AcmeClient::Reply> AcmeClient::Post(const EcKey& key, const std::
                                                    const std::string& url,
                                                    const std::optional<json>& payload,
                                                    absl::string_view what, absl::Time deadline,
-                                                   bool retry_safe) {
+                                                   bool retry_safe, NotFoundMeans not_found) {
   int bad_nonces = 0;
   for (int attempt = 1;; ++attempt) {
     absl::StatusOr<std::string> nonce = TakeNonce(deadline);
@@ -193,7 +198,7 @@ absl::StatusOr<AcmeClient::Reply> AcmeClient::Post(const EcKey& key, const std::
           Backoff(attempt, deadline, retry_after)) {
         continue;
       }
-      return ProblemToStatus(problem, what, retry_after);
+      return ProblemToStatus(problem, what, retry_after, not_found);
     }
     Reply reply;
     reply.status = response->status;
@@ -233,7 +238,9 @@ absl::StatusOr<std::string> AcmeClient::RegisterAccount(const EcKey& key,
         json{{"alg", "HS256"}, {"kid", request.eab_kid}, {"url", directory->new_account}},
         key.PublicJwk().dump());
   } else if (directory->external_account_required) {
-    return absl::FailedPreconditionError(
+    // Our configuration, not the customer's request: UNAVAILABLE, so the
+    // keys that ran into it go through once the operator sets the binding.
+    return absl::UnavailableError(
         "the ACME CA requires external account binding: set --eab_kid and --eab_hmac_key_file");
   }
   // Registering the same key again returns the existing account: safe.
@@ -282,8 +289,8 @@ absl::StatusOr<Order> AcmeClient::NewOrder(const Account& account,
 
 absl::StatusOr<Order> AcmeClient::GetOrder(const Account& account, const std::string& url,
                                            absl::Time deadline) {
-  absl::StatusOr<Reply> reply =
-      Post(account.key, account.url, url, std::nullopt, "order", deadline, true);
+  absl::StatusOr<Reply> reply = Post(account.key, account.url, url, std::nullopt, "order", deadline,
+                                     true, NotFoundMeans::kGone);
   if (!reply.ok()) {
     return reply.status();
   }
@@ -324,8 +331,9 @@ absl::StatusOr<Challenge> AcmeClient::RespondToChallenge(const Account& account,
 absl::StatusOr<Authorization> AcmeClient::DeactivateAuthorization(const Account& account,
                                                                   const std::string& url,
                                                                   absl::Time deadline) {
-  absl::StatusOr<Reply> reply = Post(account.key, account.url, url, json{{"status", "deactivated"}},
-                                     "deactivate authorization", deadline, true);
+  absl::StatusOr<Reply> reply =
+      Post(account.key, account.url, url, json{{"status", "deactivated"}},
+           "deactivate authorization", deadline, true, NotFoundMeans::kGone);
   if (!reply.ok()) {
     return reply.status();
   }
@@ -382,14 +390,18 @@ absl::StatusOr<std::pair<std::vector<std::string>, std::string>> AcmeClient::Lis
   if (!reply.ok()) {
     return reply.status();
   }
+  // Recovery must not miss an order: an answer it cannot read fully is an
+  // error, never a shorter list.
+  if (!reply->json.is_object() || !reply->json.contains("orders") ||
+      !reply->json["orders"].is_array()) {
+    return Unreadable("orders list", "no \"orders\" array");
+  }
   std::vector<std::string> orders;
-  if (reply->json.is_object() && reply->json.contains("orders") &&
-      reply->json["orders"].is_array()) {
-    for (const json& order : reply->json["orders"]) {
-      if (order.is_string()) {
-        orders.push_back(order.get<std::string>());
-      }
+  for (const json& order : reply->json["orders"]) {
+    if (!order.is_string()) {
+      return Unreadable("orders list", absl::StrCat("an entry is a ", order.type_name()));
     }
+    orders.push_back(order.get<std::string>());
   }
   return std::make_pair(std::move(orders), LinkWithRel(reply->links, "next"));
 }

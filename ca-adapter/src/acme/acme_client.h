@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ca-adapter/src/acme/acme_errors.h"
 #include "ca-adapter/src/acme/acme_objects.h"
 #include "ca-adapter/src/acme/jose.h"
 #include "ca-adapter/src/app/random_source.h"
@@ -67,6 +68,8 @@ class AcmeClient {
   // mean a created order (see AcmeBackend's recovery).
   absl::StatusOr<Order> NewOrder(const Account& account, const std::vector<std::string>& names,
                                  absl::Time deadline);
+  // NOT_FOUND when the CA answers 404: no such order (any other request's
+  // 404 means the CA or its configuration changed: UNAVAILABLE).
   absl::StatusOr<Order> GetOrder(const Account& account, const std::string& url,
                                  absl::Time deadline);
   absl::StatusOr<Authorization> GetAuthorization(const Account& account, const std::string& url,
@@ -74,6 +77,7 @@ class AcmeClient {
   // Tells the CA to validate (POST {} to the challenge).
   absl::StatusOr<Challenge> RespondToChallenge(const Account& account, const std::string& url,
                                                absl::Time deadline);
+  // NOT_FOUND when the CA no longer has the authorization.
   absl::StatusOr<Authorization> DeactivateAuthorization(const Account& account,
                                                         const std::string& url,
                                                         absl::Time deadline);
@@ -86,7 +90,8 @@ class AcmeClient {
   absl::Status RevokeCertificate(const Account& account, const std::string& certificate_der,
                                  int reason, absl::Time deadline);
   // One page of an orders list (RFC 8555 section 7.1.2.1) and the URL of
-  // the next page ("" at the end).
+  // the next page ("" at the end); UNAVAILABLE when the page is not wholly
+  // readable.
   absl::StatusOr<std::pair<std::vector<std::string>, std::string>> ListOrders(
       const Account& account, const std::string& url, absl::Time deadline);
 
@@ -106,10 +111,11 @@ class AcmeClient {
 
   // A JWS-signed POST: `payload` nullopt is POST-as-GET. `kid` empty embeds
   // the key's JWK instead (newAccount). `retry_safe`: may be repeated after a
-  // transport failure or a 5xx answer.
+  // transport failure or a 5xx answer. `not_found`: what a 404 means.
   absl::StatusOr<Reply> Post(const EcKey& key, const std::string& kid, const std::string& url,
                              const std::optional<nlohmann::json>& payload, absl::string_view what,
-                             absl::Time deadline, bool retry_safe);
+                             absl::Time deadline, bool retry_safe,
+                             NotFoundMeans not_found = NotFoundMeans::kCaUnavailable);
   absl::StatusOr<http::Response> Send(http::Request request, absl::string_view what,
                                       absl::Time deadline, bool retry_safe);
   absl::StatusOr<std::string> TakeNonce(absl::Time deadline);

@@ -1,7 +1,9 @@
 // The ACME client's error handling against a scripted ACME server on
 // loopback: badNonce retried with the nonce the error brought, rateLimited
 // mapped to RESOURCE_EXHAUSTED with the server's Retry-After, 5xx retried
-// only where repeating is safe, and problem documents mapped to codes.
+// only where repeating is safe, problem documents mapped to codes (only the
+// customer's mistakes final, a 404 NOT_FOUND only for an order lookup), and
+// wrongly typed members reported, never thrown.
 #include "ca-adapter/src/acme/acme_client.h"
 
 #include <atomic>
@@ -36,6 +38,14 @@ http::Response ProblemReply(int status, const std::string& type, const std::stri
 
 // A scripted ACME server: the directory and nonces are standard; each test
 // scripts what the POSTs answer.
+Problem P(std::string type, std::string detail, int http_status) {
+  Problem problem;
+  problem.type = std::move(type);
+  problem.detail = std::move(detail);
+  problem.http_status = http_status;
+  return problem;
+}
+
 class FakeAcme {
  public:
   FakeAcme() {
@@ -212,21 +222,125 @@ TEST_F(AcmeClientTest, RegistrationEmbedsTheKeyAndBindsTheExternalAccount) {
 
 TEST(ProblemToStatus, MapsProblemTypesToWhatTheCallerShouldDo) {
   auto code = [](int http, const char* type) {
-    return ProblemToStatus(Problem{type, "d", http}, "x", std::nullopt).code();
+    return ProblemToStatus(P(type, "d", http), "x", std::nullopt).code();
   };
   EXPECT_EQ(code(400, "badCSR"), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(code(400, "rejectedIdentifier"), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(code(403, "unauthorized"), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(code(403, "orderNotReady"), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(code(403, "externalAccountRequired"), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(code(404, "malformed"), absl::StatusCode::kNotFound);
   EXPECT_EQ(code(500, "serverInternal"), absl::StatusCode::kUnavailable);
   EXPECT_EQ(code(502, ""), absl::StatusCode::kUnavailable);
   EXPECT_EQ(code(429, ""), absl::StatusCode::kResourceExhausted);
-  const absl::Status limited = ProblemToStatus(Problem{"rateLimited", "", 429}, "x", std::nullopt);
+  const absl::Status limited = ProblemToStatus(P("rateLimited", "", 429), "x", std::nullopt);
   EXPECT_EQ(domain::RetryAfter(limited), absl::Seconds(60)) << "a default when none was sent";
-  EXPECT_EQ(ProblemType(ProblemToStatus(Problem{"alreadyRevoked", "", 400}, "x", std::nullopt)),
+  EXPECT_EQ(ProblemType(ProblemToStatus(P("alreadyRevoked", "", 400), "x", std::nullopt)),
             "alreadyRevoked");
+}
+
+// The adapter stores INVALID_ARGUMENT, FAILED_PRECONDITION and NOT_FOUND as
+// the key's answer for ever: trouble with our account or configuration must
+// never map to one of them, or fixing it does not help the keys that met it.
+TEST(ProblemToStatus, AccountAndConfigurationProblemsAreRetryable) {
+  for (const char* type :
+       {"accountDoesNotExist", "unauthorized", "userActionRequired", "externalAccountRequired"}) {
+    for (int http : {400, 401, 403}) {
+      const absl::Status status = ProblemToStatus(P(type, "d", http), "x", std::nullopt);
+      EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << type << " " << http;
+      EXPECT_EQ(ProblemType(status), type) << "the type stays readable";
+    }
+  }
+}
+
+TEST(ProblemToStatus, A404IsNotFoundOnlyForAnOrderLookup) {
+  const Problem gone = P("malformed", "No order for ID 7", 404);
+  EXPECT_EQ(ProblemToStatus(gone, "order", std::nullopt, NotFoundMeans::kGone).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(ProblemToStatus(gone, "new order", std::nullopt).code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ProblemToStatus(P("", "", 404), "orders list", std::nullopt).code(),
+            absl::StatusCode::kUnavailable);
+}
+
+TEST_F(AcmeClientTest, A404MeansNoSuchOrderForAnOrderLookupAndCaTroubleElsewhere) {
+  fake_.on_post = [](const std::string&, const json&, const std::string&) {
+    return ProblemReply(404, "malformed", "nothing here");
+  };
+  EXPECT_EQ(client_->GetOrder(account_, fake_.url("/order/1"), Deadline()).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(client_->NewOrder(account_, {"example.org"}, Deadline()).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(client_->GetAccount(account_, Deadline()).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(client_->ListOrders(account_, fake_.url("/orders"), Deadline()).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(client_->GetAuthorization(account_, fake_.url("/authz/1"), Deadline()).status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
+// nlohmann's value() throws on a member of another type; a CA answering
+// "detail": 42 or "wildcard": "yes" must give an UNAVAILABLE that says so,
+// not an exception through the gRPC handler.
+TEST_F(AcmeClientTest, WronglyTypedMembersAreUnavailableWithTheMemberNamed) {
+  std::mutex mu;
+  json answer;
+  int answer_status = 200;
+  fake_.on_post = [&](const std::string&, const json&, const std::string&) {
+    std::lock_guard<std::mutex> lock(mu);
+    http::Response response = Json(answer_status, answer);
+    if (answer_status >= 400) {
+      response.headers = {{"Content-Type", "application/problem+json"}};
+    }
+    return response;
+  };
+  auto set = [&](int status, json body) {
+    std::lock_guard<std::mutex> lock(mu);
+    answer_status = status;
+    answer = std::move(body);
+  };
+  set(400, {{"type", "urn:ietf:params:acme:error:badCSR"}, {"detail", 42}});
+  absl::Status problem = client_->GetOrder(account_, fake_.url("/order/1"), Deadline()).status();
+  EXPECT_EQ(problem.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(problem.message(), HasSubstr("\"detail\" is number"));
+  set(403, {{"type", 7}});
+  EXPECT_EQ(client_->NewOrder(account_, {"a.example"}, Deadline()).status().code(),
+            absl::StatusCode::kUnavailable);
+
+  set(200, {{"identifier", {{"type", "dns"}, {"value", "a.example"}}},
+            {"status", "pending"},
+            {"wildcard", "yes"}});
+  absl::Status authz =
+      client_->GetAuthorization(account_, fake_.url("/authz/1"), Deadline()).status();
+  EXPECT_EQ(authz.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(authz.message(), HasSubstr("\"wildcard\" is a string, not a boolean"));
+  set(200, {{"status", 1}});
+  EXPECT_EQ(client_->GetOrder(account_, fake_.url("/order/1"), Deadline()).status().code(),
+            absl::StatusCode::kUnavailable);
+  set(200, {{"orders", {"https://ca/order/1", 2}}});
+  EXPECT_EQ(client_->ListOrders(account_, fake_.url("/orders"), Deadline()).status().code(),
+            absl::StatusCode::kUnavailable)
+      << "an orders list read in part would hide an order";
+
+  EXPECT_THAT(DescribeProblem(json{{"detail", json::array()}, {"type", "x"}}),
+              HasSubstr("unreadable"));
+  EXPECT_EQ(DescribeProblem(json{{"type", "urn:ietf:params:acme:error:caa"}}), "caa");
+}
+
+TEST(AcmeDirectory, AWronglyTypedExternalAccountFlagIsUnavailable) {
+  auto server = http::Server::Start("127.0.0.1", 0, [](const http::ServerRequest&) {
+    return Json(200, {{"newNonce", "http://x/n"},
+                      {"newAccount", "http://x/a"},
+                      {"newOrder", "http://x/o"},
+                      {"meta", {{"externalAccountRequired", "yes"}}}});
+  });
+  ASSERT_TRUE(server.ok());
+  SystemClock clock;
+  x509::OpenSslRandom random;
+  auto http = http::NewCurlClient({});
+  AcmeClientOptions options;
+  options.directory_url = (*server)->base_url() + "/dir";
+  AcmeClient client(*http, clock, random, options);
+  absl::Status status = client.GetDirectory(clock.Now() + absl::Seconds(10)).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(status.message(), HasSubstr("externalAccountRequired"));
 }
 
 TEST(ParseRetryAfter, ReadsSecondsAndHttpDates) {

@@ -23,57 +23,90 @@ absl::Status Tagged(absl::Status status, const Problem& problem) {
 }
 
 absl::Status Map(const Problem& problem, const std::string& message,
-                 std::optional<absl::Duration> retry_after) {
+                 std::optional<absl::Duration> retry_after, NotFoundMeans not_found) {
   const std::string& type = problem.type;
   if (type == "rateLimited" || problem.http_status == 429) {
     return domain::WithRetryAfter(absl::ResourceExhaustedError(message),
                                   retry_after.value_or(kDefaultRateLimitDelay));
   }
-  if (type == "badNonce" || type == "serverInternal" || problem.http_status >= 500) {
+  if (!problem.unreadable.empty() || type == "badNonce" || type == "serverInternal" ||
+      problem.http_status >= 500) {
     absl::Status status = absl::UnavailableError(message);
     return retry_after.has_value() ? domain::WithRetryAfter(status, *retry_after) : status;
   }
-  // The request itself is wrong for this CA: retrying cannot help.
-  if (type == "malformed" && problem.http_status == 404) {
-    return absl::NotFoundError(message);
+  if (IsAccountProblem(type)) {
+    // Nothing the customer's request can change: the operator fixes the
+    // account or its configuration (or the backend registers the key again
+    // for accountDoesNotExist), and the same key then goes through.
+    return absl::UnavailableError(message);
   }
+  if (problem.http_status == 404) {
+    // Pebble and Boulder answer an unknown order with 404 "malformed"; the
+    // type says nothing about our request then.
+    return not_found == NotFoundMeans::kGone ? absl::NotFoundError(message)
+                                             : absl::UnavailableError(message);
+  }
+  // The request itself is wrong for this CA: retrying cannot help.
   if (type == "badCSR" || type == "malformed" || type == "rejectedIdentifier" ||
       type == "unsupportedIdentifier" || type == "badRevocationReason" ||
       type == "badSignatureAlgorithm" || type == "badPublicKey" || type == "invalidContact" ||
       type == "unsupportedContact" || type == "caa" || type == "compound") {
     return absl::InvalidArgumentError(message);
   }
-  if (problem.http_status == 404) {
-    return absl::NotFoundError(message);
-  }
-  // unauthorized, orderNotReady, alreadyRevoked, accountDoesNotExist,
-  // externalAccountRequired, userActionRequired and the rest: not in this
-  // state, or not without someone's action.
+  // orderNotReady, alreadyRevoked and the rest: not in this state.
   return absl::FailedPreconditionError(message);
 }
 
+// A string member: absent is "", another type is an error message.
+bool StringMember(const nlohmann::json& object, const char* name, std::string& out,
+                  std::string& error) {
+  auto it = object.find(name);
+  if (it == object.end() || it->is_null()) {
+    out.clear();
+    return true;
+  }
+  if (!it->is_string()) {
+    error = absl::StrCat("\"", name, "\" is ", it->type_name(), ", not a string");
+    return false;
+  }
+  out = it->get<std::string>();
+  return true;
+}
+
 }  // namespace
+
+bool IsAccountProblem(absl::string_view type) {
+  return type == "accountDoesNotExist" || type == "unauthorized" || type == "userActionRequired" ||
+         type == "externalAccountRequired";
+}
 
 Problem ParseProblem(int http_status, absl::string_view body) {
   Problem problem;
   problem.http_status = http_status;
   const nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
   if (doc.is_object()) {
-    std::string type = doc.value("type", "");
+    std::string type;
+    if (!StringMember(doc, "type", type, problem.unreadable) ||
+        !StringMember(doc, "detail", problem.detail, problem.unreadable)) {
+      problem.detail.clear();
+      return problem;
+    }
     absl::string_view short_type = type;
     absl::ConsumePrefix(&short_type, kErrorPrefix);
     problem.type = std::string(short_type);
-    problem.detail = doc.value("detail", "");
   }
   return problem;
 }
 
 absl::Status ProblemToStatus(const Problem& problem, absl::string_view what,
-                             std::optional<absl::Duration> retry_after) {
-  const std::string message =
+                             std::optional<absl::Duration> retry_after, NotFoundMeans not_found) {
+  std::string message =
       absl::StrCat("ACME ", what, ": ", problem.type.empty() ? "error" : problem.type, " (HTTP ",
                    problem.http_status, ")", problem.detail.empty() ? "" : ": ", problem.detail);
-  return Tagged(Map(problem, message, retry_after), problem);
+  if (!problem.unreadable.empty()) {
+    absl::StrAppend(&message, ": unreadable problem document (", problem.unreadable, ")");
+  }
+  return Tagged(Map(problem, message, retry_after, not_found), problem);
 }
 
 std::string ProblemType(const absl::Status& status) {
@@ -85,11 +118,14 @@ std::string DescribeProblem(const nlohmann::json& problem) {
   if (!problem.is_object()) {
     return "";
   }
-  std::string detail = problem.value("detail", "");
+  std::string detail, type, error;
+  if (!StringMember(problem, "detail", detail, error) ||
+      !StringMember(problem, "type", type, error)) {
+    return absl::StrCat("the CA's problem document is unreadable (", error, ")");
+  }
   if (!detail.empty()) {
     return detail;
   }
-  std::string type = problem.value("type", "");
   absl::string_view short_type = type;
   absl::ConsumePrefix(&short_type, kErrorPrefix);
   return std::string(short_type);

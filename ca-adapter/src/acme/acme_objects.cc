@@ -14,11 +14,6 @@ absl::Status Unreadable(absl::string_view what, absl::string_view problem) {
   return absl::UnavailableError(absl::StrCat("ACME ", what, ": ", problem));
 }
 
-std::string String(const json& object, const char* name) {
-  auto it = object.find(name);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 std::string LinkWithRel(const std::vector<std::string>& links, absl::string_view rel) {
@@ -45,27 +40,72 @@ std::string LinkWithRel(const std::vector<std::string>& links, absl::string_view
   return "";
 }
 
+absl::StatusOr<std::string> StringField(const json& object, const char* name,
+                                        absl::string_view what) {
+  if (!object.is_object()) {
+    return Unreadable(what, absl::StrCat("a ", object.type_name(), ", not an object"));
+  }
+  auto it = object.find(name);
+  if (it == object.end() || it->is_null()) {
+    return std::string();
+  }
+  if (!it->is_string()) {
+    return Unreadable(what,
+                      absl::StrCat("\"", name, "\" is a ", it->type_name(), ", not a string"));
+  }
+  return it->get<std::string>();
+}
+
+absl::StatusOr<bool> BoolField(const json& object, const char* name, bool fallback,
+                               absl::string_view what) {
+  if (!object.is_object()) {
+    return Unreadable(what, absl::StrCat("a ", object.type_name(), ", not an object"));
+  }
+  auto it = object.find(name);
+  if (it == object.end() || it->is_null()) {
+    return fallback;
+  }
+  if (!it->is_boolean()) {
+    return Unreadable(what,
+                      absl::StrCat("\"", name, "\" is a ", it->type_name(), ", not a boolean"));
+  }
+  return it->get<bool>();
+}
+
 absl::StatusOr<Order> ParseOrder(const std::string& url, const json& body) {
   if (!body.is_object() || !body.contains("status")) {
     return Unreadable("order", "not an order object");
   }
   Order order;
   order.url = url;
-  order.status = String(body, "status");
+  absl::StatusOr<std::string> status = StringField(body, "status", "order");
+  absl::StatusOr<std::string> finalize = StringField(body, "finalize", "order");
+  absl::StatusOr<std::string> certificate = StringField(body, "certificate", "order");
+  for (const absl::StatusOr<std::string>* field : {&status, &finalize, &certificate}) {
+    if (!field->ok()) {
+      return field->status();
+    }
+  }
+  order.status = *status;
+  order.finalize = *finalize;
+  order.certificate = *certificate;
   if (body.contains("identifiers") && body["identifiers"].is_array()) {
     for (const json& identifier : body["identifiers"]) {
-      order.identifiers.push_back(absl::AsciiStrToLower(String(identifier, "value")));
+      absl::StatusOr<std::string> value = StringField(identifier, "value", "order identifier");
+      if (!value.ok()) {
+        return value.status();
+      }
+      order.identifiers.push_back(absl::AsciiStrToLower(*value));
     }
   }
   if (body.contains("authorizations") && body["authorizations"].is_array()) {
     for (const json& authz : body["authorizations"]) {
-      if (authz.is_string()) {
-        order.authorizations.push_back(authz.get<std::string>());
+      if (!authz.is_string()) {
+        return Unreadable("order", "an authorization URL is not a string");
       }
+      order.authorizations.push_back(authz.get<std::string>());
     }
   }
-  order.finalize = String(body, "finalize");
-  order.certificate = String(body, "certificate");
   if (body.contains("error")) {
     order.error = body["error"];
   }
@@ -78,16 +118,44 @@ absl::StatusOr<Authorization> ParseAuthorization(const std::string& url, const j
   }
   Authorization authz;
   authz.url = url;
-  authz.identifier = absl::AsciiStrToLower(String(body["identifier"], "value"));
-  authz.wildcard = body.value("wildcard", false);
-  authz.status = String(body, "status");
+  absl::StatusOr<std::string> identifier =
+      StringField(body["identifier"], "value", "authorization identifier");
+  absl::StatusOr<bool> wildcard = BoolField(body, "wildcard", false, "authorization");
+  absl::StatusOr<std::string> status = StringField(body, "status", "authorization");
+  absl::StatusOr<std::string> expires = StringField(body, "expires", "authorization");
+  if (!identifier.ok()) {
+    return identifier.status();
+  }
+  if (!wildcard.ok()) {
+    return wildcard.status();
+  }
+  if (!status.ok()) {
+    return status.status();
+  }
+  if (!expires.ok()) {
+    return expires.status();
+  }
+  authz.identifier = absl::AsciiStrToLower(*identifier);
+  authz.wildcard = *wildcard;
+  authz.status = *status;
+  absl::Time when;
+  std::string error;
+  if (!expires->empty() && absl::ParseTime(absl::RFC3339_full, *expires, &when, &error)) {
+    authz.expires = when;
+  }
   if (body.contains("challenges") && body["challenges"].is_array()) {
     for (const json& c : body["challenges"]) {
       Challenge challenge;
-      challenge.type = String(c, "type");
-      challenge.url = String(c, "url");
-      challenge.token = String(c, "token");
-      challenge.status = String(c, "status");
+      for (auto [name, out] : {std::pair<const char*, std::string*>{"type", &challenge.type},
+                               {"url", &challenge.url},
+                               {"token", &challenge.token},
+                               {"status", &challenge.status}}) {
+        absl::StatusOr<std::string> value = StringField(c, name, "challenge");
+        if (!value.ok()) {
+          return value.status();
+        }
+        *out = *std::move(value);
+      }
       if (c.contains("error")) {
         challenge.error = c["error"];
       }

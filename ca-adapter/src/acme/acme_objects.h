@@ -36,6 +36,9 @@ struct Authorization {
   std::string identifier;  // the DNS name, without "*." for a wildcard
   bool wildcard = false;
   std::string status;
+  // When the CA stops accepting challenge answers for it (RFC 3339 in the
+  // object); nullopt when the CA did not say.
+  std::optional<absl::Time> expires;
   std::vector<Challenge> challenges;
 };
 
@@ -50,8 +53,17 @@ struct Order {
   std::optional<absl::Duration> retry_after;
 };
 
-// UNAVAILABLE when `body` is not such an object: the CA answered something
-// unusable, which may well pass.
+// Checked reads of a member of a CA's JSON object: absent or null gives
+// `fallback`; another type is UNAVAILABLE naming `what` and the member (the
+// CA answered something unusable, which may well pass), where nlohmann's
+// value() would throw.
+absl::StatusOr<std::string> StringField(const nlohmann::json& object, const char* name,
+                                        absl::string_view what);
+absl::StatusOr<bool> BoolField(const nlohmann::json& object, const char* name, bool fallback,
+                               absl::string_view what);
+
+// UNAVAILABLE when `body` is not such an object or a member has the wrong
+// type: the CA answered something unusable, which may well pass.
 absl::StatusOr<Order> ParseOrder(const std::string& url, const nlohmann::json& body);
 absl::StatusOr<Authorization> ParseAuthorization(const std::string& url,
                                                  const nlohmann::json& body);

@@ -1,12 +1,14 @@
 #include "ca-adapter/src/acme/acme_order_driver.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ca-adapter/src/acme/acme_dcv.h"
 #include "ca-adapter/src/acme/acme_errors.h"
 #include "ca-adapter/src/acme/acme_order_status.h"
+#include "ca-adapter/src/acme/jose.h"
 #include "ca-adapter/src/x509/certificate.h"
 #include "ca-adapter/src/x509/csr.h"
 #include "common/log/log.h"
@@ -22,6 +24,10 @@ constexpr absl::Duration kDefaultProcessingWait = absl::Seconds(1);
 constexpr absl::Duration kMaxProcessingWait = absl::Seconds(5);
 // Steps one call takes at most (ready -> processing -> ... -> valid).
 constexpr int kMaxSteps = 12;
+// Pre-flight checks run at once, and the time kept after them for answering
+// the challenges and the call.
+constexpr size_t kParallelChecks = 8;
+constexpr absl::Duration kAnswerReserve = absl::Seconds(2);
 
 }  // namespace
 
@@ -56,14 +62,57 @@ absl::StatusOr<std::vector<Authorization>> OrderDriver::Authorizations(const Acc
   return authorizations;
 }
 
+std::vector<bool> OrderDriver::Published(const std::vector<Due>& due, const Account& account,
+                                         absl::Time deadline) {
+  std::vector<bool> published(due.size(), preflight_ == nullptr);
+  if (preflight_ == nullptr) {
+    return published;
+  }
+  const std::string thumbprint = account.key.Thumbprint();
+  const absl::Time checks_until = deadline - kAnswerReserve;
+  std::vector<PreflightResult> results(due.size());
+  for (size_t begin = 0; begin < due.size() && clock_.Now() < checks_until;
+       begin += kParallelChecks) {
+    const size_t end = std::min(due.size(), begin + kParallelChecks);
+    std::vector<std::thread> checks;
+    for (size_t i = begin; i < end; ++i) {
+      checks.emplace_back([&, i] {
+        const Authorization& authz = *due[i].authorization;
+        const Challenge& challenge = *due[i].challenge;
+        const std::string key_authorization = KeyAuthorization(challenge.token, thumbprint);
+        results[i] = challenge.type == "http-01"
+                         ? preflight_->CheckHttp(authz.identifier, challenge.token,
+                                                 key_authorization, checks_until)
+                         : preflight_->CheckDns(absl::StrCat("_acme-challenge.", authz.identifier),
+                                                Dns01TxtValue(key_authorization), checks_until);
+      });
+    }
+    for (std::thread& check : checks) {
+      check.join();
+    }
+    for (size_t i = begin; i < end; ++i) {
+      published[i] = results[i].ready;
+      log::Debug(results[i].ready ? "ACME challenge pre-flight passed"
+                                  : "ACME challenge not answered yet: not visible",
+                 {{"name", due[i].authorization->identifier},
+                  {"challenge", due[i].challenge->type},
+                  {"found", results[i].detail}});
+    }
+  }
+  return published;
+}
+
 absl::Status OrderDriver::AnswerChallenges(AcmeOrderRecord& record, const Account& account,
                                            std::vector<Authorization>& authorizations,
-                                           absl::Time deadline) {
+                                           absl::Time deadline, Drive drive) {
   if (record.cancelled_at.has_value() ||
       clock_.Now() < record.submitted_at + config_.challenge_delay) {
     return absl::OkStatus();
   }
-  bool answered = false;
+  if (preflight_ != nullptr && drive != Drive::kToCompletion) {
+    return absl::OkStatus();
+  }
+  std::vector<Due> due;
   for (Authorization& authz : authorizations) {
     if (authz.status != "pending") {
       continue;
@@ -73,16 +122,31 @@ absl::Status OrderDriver::AnswerChallenges(AcmeOrderRecord& record, const Accoun
     if (chosen == nullptr || chosen->status != "pending") {
       continue;
     }
-    absl::StatusOr<Challenge> responded =
-        client_.RespondToChallenge(account, chosen->url, deadline);
+    if (preflight_ != nullptr && authz.expires.has_value() && *authz.expires <= clock_.Now()) {
+      continue;  // past the CA's deadline: it fails the order, nothing to look for
+    }
+    due.push_back({&authz, chosen});
+  }
+  const std::vector<bool> published = Published(due, account, deadline);
+  bool answered = false;
+  for (size_t i = 0; i < due.size(); ++i) {
+    if (!published[i]) {
+      continue;
+    }
+    const std::string url = due[i].challenge->url;
+    absl::StatusOr<Challenge> responded = client_.RespondToChallenge(account, url, deadline);
     if (!responded.ok()) {
       return responded.status();
     }
-    for (Challenge& challenge : authz.challenges) {
-      if (challenge.url == chosen->url) {
+    for (Challenge& challenge : due[i].authorization->challenges) {
+      if (challenge.url == url) {
         challenge.status = responded->status;
       }
     }
+    log::Info("ACME challenge answered", {{"ca_order_id", record.order_url},
+                                          {"name", due[i].authorization->identifier},
+                                          {"challenge", due[i].challenge->type},
+                                          {"preflight", preflight_ != nullptr}});
     answered = true;
   }
   if (answered && !record.challenges_answered_at.has_value()) {
@@ -125,7 +189,8 @@ absl::StatusOr<OrderStatus> OrderDriver::Advance(AcmeOrderRecord& record, const 
       if (!authorizations.ok()) {
         return authorizations.status();
       }
-      if (absl::Status answered = AnswerChallenges(record, account, *authorizations, deadline);
+      if (absl::Status answered =
+              AnswerChallenges(record, account, *authorizations, deadline, drive);
           !answered.ok()) {
         return answered;
       }

@@ -1,5 +1,6 @@
 // Moves one ACME order on as far as a call may take it: answers due
-// challenges while it is pending, finalizes it with the CSR once ready,
+// challenges while it is pending (with a pre-flight, only those whose DNS
+// record or file the adapter can already see itself), finalizes it with the CSR once ready,
 // waits (bounded, honouring Retry-After) while the CA is issuing, downloads
 // the chain once valid, and records why it failed once invalid. Every step
 // is stored, so another replica or a later poll carries on from there.
@@ -11,6 +12,7 @@
 #include "absl/time/time.h"
 #include "ca-adapter/src/acme/acme_client.h"
 #include "ca-adapter/src/acme/acme_order.h"
+#include "ca-adapter/src/acme/acme_preflight.h"
 #include "ca-adapter/src/acme/acme_store.h"
 #include "ca-adapter/src/domain/order.h"
 #include "common/time/clock.h"
@@ -28,14 +30,20 @@ struct DriverConfig {
 
 // How far one call may take an order.
 enum class Drive {
-  kAnswerChallenges,  // submit and cancel: answer due challenges, nothing more
-  kToCompletion,      // polls: finalize, wait for issuance, download
+  // Submit and cancel: answer due challenges, nothing more (with a
+  // pre-flight, not even that: looking is for the polls).
+  kAnswerChallenges,
+  // Polls: look (pre-flight) and answer, finalize, wait for issuance,
+  // download.
+  kToCompletion,
 };
 
 class OrderDriver {
  public:
-  OrderDriver(DriverConfig config, AcmeClient& client, AcmeStore& store, const Clock& clock)
-      : config_(config), client_(client), store_(store), clock_(clock) {}
+  // `preflight` null: due challenges are answered without looking first.
+  OrderDriver(DriverConfig config, AcmeClient& client, AcmeStore& store, const Clock& clock,
+              ChallengePreflight* preflight)
+      : config_(config), client_(client), store_(store), clock_(clock), preflight_(preflight) {}
 
   // Looks at the order at the CA and moves it on; `record` is updated (and
   // stored) with what happened. PENDING answers carry the DCV instructions.
@@ -46,10 +54,22 @@ class OrderDriver {
   absl::StatusOr<std::vector<Authorization>> Authorizations(const Account& account,
                                                             const Order& order,
                                                             absl::Time deadline);
-  // Tells the CA to validate once challenge_delay has passed (never for a
-  // cancelled order).
+  struct Due {
+    Authorization* authorization;
+    const Challenge* challenge;
+  };
+
+  // Tells the CA to validate once challenge_delay has passed and (with a
+  // pre-flight) the customer's record or file is visible; never for a
+  // cancelled order.
   absl::Status AnswerChallenges(AcmeOrderRecord& record, const Account& account,
-                                std::vector<Authorization>& authorizations, absl::Time deadline);
+                                std::vector<Authorization>& authorizations, absl::Time deadline,
+                                Drive drive);
+  // Which of `due` the pre-flight sees published. Checks run a few at a
+  // time and only while the call's deadline leaves room; the rest count as
+  // not seen (the next poll looks again).
+  std::vector<bool> Published(const std::vector<Due>& due, const Account& account,
+                              absl::Time deadline);
 
   // Records that the CA will never issue the order and why.
   absl::StatusOr<domain::OrderStatus> Fail(AcmeOrderRecord& record, const std::string& acme_status,
@@ -59,6 +79,7 @@ class OrderDriver {
   AcmeClient& client_;
   AcmeStore& store_;
   const Clock& clock_;
+  ChallengePreflight* preflight_;
 };
 
 }  // namespace sslpanel::ca::acme

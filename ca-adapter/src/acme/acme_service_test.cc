@@ -1,12 +1,15 @@
 // The ACME adapter through its real gRPC server and a real MariaDB database
 // against a real Pebble started per test (challenges always valid, 5% of
 // good nonces rejected): every RPC, replays across a restart, recovery of an
-// order whose creation answer was lost, external account binding, and the
-// issued chain verified with OpenSSL against Pebble's own root.
+// order whose creation answer was lost, external account binding, a Pebble
+// restarted with the adapter's database kept, the challenge pre-flight (fake
+// DNS, loopback HTTP), and the issued chain verified with OpenSSL against
+// Pebble's own root.
 #include <grpcpp/grpcpp.h>
 
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -18,6 +21,7 @@
 #include "ca-adapter/src/grpc/fingerprint.h"
 #include "ca-adapter/src/storage/mysql_idempotency_store.h"
 #include "ca-adapter/src/testing/adapter_harness.h"
+#include "ca-adapter/src/testing/fake_dns.h"
 #include "ca-adapter/src/testing/pebble.h"
 #include "ca-adapter/src/testing/test_pki.h"
 #include "ca-adapter/src/x509/certificate.h"
@@ -41,23 +45,26 @@ class AcmeServiceTest : public ::testing::Test {
     pebble_ = *std::move(pebble);
   }
 
+  // The adapter over a fresh database, configured by config_ (read again
+  // at every harness_->Restart(), so a test can change it in between).
+  // Pebble validates every challenge, so the pre-flight is off unless a
+  // test turns it on.
   void StartAdapter(AcmeBackendConfig backend = AcmeBackendConfig(), std::string eab_kid = "",
                     std::string eab_key_file = "") {
     if (pebble_ == nullptr) {
       StartPebble();
     }
-    AcmeConfig config;
-    config.directory_url = pebble_->directory_url();
-    config.ca_bundle = pebble_->tls_ca_file();
-    config.contact_email = "ops@example.org";
-    config.eab_kid = std::move(eab_kid);
-    config.eab_hmac_key_file = std::move(eab_key_file);
-    config.backend = backend;
+    config_.directory_url = pebble_->directory_url();
+    config_.ca_bundle = pebble_->tls_ca_file();
+    config_.contact_email = "ops@example.org";
+    config_.eab_kid = std::move(eab_kid);
+    config_.eab_hmac_key_file = std::move(eab_key_file);
+    config_.backend = backend;
     auto harness = AdapterHarness::Create(
         clock_,
-        [this, config](mysql::ConnectionPool& pool,
-                       const Clock& clock) -> absl::StatusOr<std::shared_ptr<app::CaBackend>> {
-          auto parts = MakeAcmeBackend(config, pool, clock, random_);
+        [this](mysql::ConnectionPool& pool,
+               const Clock& clock) -> absl::StatusOr<std::shared_ptr<app::CaBackend>> {
+          auto parts = MakeAcmeBackend(config_, pool, clock, random_);
           if (!parts.ok()) {
             return parts.status();
           }
@@ -167,6 +174,11 @@ class AcmeServiceTest : public ::testing::Test {
   SystemClock clock_;
   x509::OpenSslRandom random_;
   std::unique_ptr<Pebble> pebble_;
+  AcmeConfig config_ = [] {
+    AcmeConfig config;
+    config.challenge_preflight = false;
+    return config;
+  }();
   AcmeParts parts_;
   std::unique_ptr<AdapterHarness> harness_;
 };
@@ -402,7 +414,8 @@ TEST_F(AcmeServiceTest, ASubmitWhoseAnswerWasLostAdoptsItsOrderInsteadOfCreating
   claim.operation = "SubmitOrder";
   claim.fingerprint = grpc_api::Fingerprint("SubmitOrder", request);
   claim.request = request.SerializeAsString();
-  ASSERT_TRUE(store.ClaimKey(claim, clock_.Now() - absl::Minutes(10), absl::Minutes(2)).ok());
+  // Claimed with a lease that is over at once, as after a crash.
+  ASSERT_TRUE(store.ClaimKey(claim, clock_.Now(), absl::ZeroDuration()).ok());
 
   v1::SubmitOrderResponse response;
   grpc::Status status = Submit(request, &response);
@@ -411,7 +424,7 @@ TEST_F(AcmeServiceTest, ASubmitWhoseAnswerWasLostAdoptsItsOrderInsteadOfCreating
   EXPECT_EQ(Count("SELECT COUNT(*) FROM acme_orders"), 1);
 }
 
-TEST_F(AcmeServiceTest, ExternalAccountBindingIsRequiredAndWorks) {
+TEST_F(AcmeServiceTest, ExternalAccountBindingIsRequiredAndWorksOnceConfigured) {
   constexpr char kMacKey[] = "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W";
   Pebble::Options options;
   options.require_eab = true;
@@ -419,18 +432,127 @@ TEST_F(AcmeServiceTest, ExternalAccountBindingIsRequiredAndWorks) {
   StartPebble(options);
   StartAdapter();  // no binding configured
   v1::SubmitOrderResponse response;
-  grpc::Status refused = Submit(SubmitRequest("eab-0", {"eab.acme.example"}), &response);
-  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  const v1::SubmitOrderRequest request = SubmitRequest("eab-0", {"eab.acme.example"});
+  grpc::Status refused = Submit(request, &response);
+  // The adapter's configuration is wrong, not the customer's request: a
+  // retryable answer, not the key's answer for ever.
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_THAT(refused.error_message(), HasSubstr("external account binding"));
 
   const std::string key_dir = sslpanel::testing::MakeTempDir("eab-");
   const std::string key_file = key_dir + "/mac-key";
   std::ofstream(key_file) << kMacKey << "\n";
-  harness_.reset();
-  StartAdapter(AcmeBackendConfig(), "kid-1", key_file);
-  const v1::CaOrderStatus issued = Issue("eab-1", {"eab.acme.example"});
+  config_.eab_kid = "kid-1";
+  config_.eab_hmac_key_file = key_file;
+  ASSERT_TRUE(harness_->Restart().ok());  // the operator fixes the flags
+  grpc::Status accepted = Submit(request, &response);
+  ASSERT_TRUE(accepted.ok()) << accepted.error_message();
+  const v1::CaOrderStatus issued = PollUntilSettled(response.status().ca_order_id());
+  ASSERT_EQ(issued.state(), v1::ORDER_STATE_ISSUED);
   ExpectVerifiesAgainstPebble(issued.certificate(), "eab.acme.example");
   std::filesystem::remove_all(key_dir);
+}
+
+// Pebble keeps accounts in memory: restarted, it answers the stored account
+// URL with accountDoesNotExist. The adapter must register its stored key
+// again and carry on, not refuse every order for ever.
+TEST_F(AcmeServiceTest, ACaThatForgotTheAccountGetsTheSameKeyRegisteredAgain) {
+  StartAdapter();
+  Issue("before-restart", {"forgot.acme.example"});
+  auto stored = [this](const char* column) {
+    auto value = harness_->QueryNumber(absl::StrCat(
+        "SELECT CRC32(", column, ") FROM acme_accounts WHERE account_url IS NOT NULL"));
+    return value.ok() ? *value : -1;
+  };
+  const int64_t url_before = stored("account_url");
+  const int64_t key_before = stored("account_key_pem");
+
+  ASSERT_TRUE(pebble_->Restart().ok());
+  // The adapter still has the old account URL in memory.
+  const v1::CaOrderStatus issued = Issue("after-restart", {"forgot.acme.example"});
+  ExpectVerifiesAgainstPebble(issued.certificate(), "forgot.acme.example");
+  EXPECT_NE(stored("account_url"), url_before) << "the new registration is stored";
+  EXPECT_EQ(stored("account_key_pem"), key_before) << "with the same key";
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM acme_accounts"), 1);
+
+  // And again from the database alone, after both restart.
+  ASSERT_TRUE(pebble_->Restart().ok());
+  ASSERT_TRUE(harness_->Restart().ok());
+  Issue("after-both-restart", {"forgot.acme.example"});
+  EXPECT_EQ(stored("account_key_pem"), key_before);
+}
+
+// With the pre-flight on, a dns-01 challenge is answered only once the TXT
+// record can be seen: against a CA that checks (Let's Encrypt), answering
+// first makes the order invalid before the customer has published. Pebble
+// validates whatever it is told, so the test sees exactly when the adapter
+// told it: the order stays pending until the record is in the (fake) DNS.
+TEST_F(AcmeServiceTest, ThePreflightAnswersADnsChallengeOnlyOnceTheRecordIsVisible) {
+  auto dns = testing::FakeDns::Start();
+  ASSERT_TRUE(dns.ok()) << dns.status();
+  config_.challenge_preflight = true;
+  config_.preflight.dns_server = (*dns)->address();
+  config_.preflight.timeout = absl::Seconds(1);
+  StartAdapter();
+  const std::string id = SubmitPending("preflight-dns", {"dns.preflight.example"});
+  v1::CaOrderStatus status;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(Poll(id, &status).ok());
+    ASSERT_EQ(status.state(), v1::ORDER_STATE_PENDING);
+    ASSERT_THAT(status.dcv_instructions(), SizeIs(1));
+    EXPECT_EQ(status.dcv_instructions(0).status(), "pending") << "not answered yet";
+  }
+  EXPECT_GE((*dns)->queries(), 3) << "every poll looks again";
+  const v1::DcvInstruction& dcv = status.dcv_instructions(0);
+  EXPECT_EQ(dcv.dns_record_name(), "_acme-challenge.dns.preflight.example");
+  (*dns)->SetTxt(dcv.dns_record_name(), {"stale-value"});
+  ASSERT_TRUE(Poll(id, &status).ok());
+  EXPECT_EQ(status.state(), v1::ORDER_STATE_PENDING) << "a wrong value is not enough";
+
+  (*dns)->SetTxt(dcv.dns_record_name(), {"stale-value", dcv.dns_record_value()});
+  const v1::CaOrderStatus issued = PollUntilSettled(id);
+  ASSERT_EQ(issued.state(), v1::ORDER_STATE_ISSUED) << issued.DebugString();
+  ExpectVerifiesAgainstPebble(issued.certificate(), "dns.preflight.example");
+}
+
+TEST_F(AcmeServiceTest, ThePreflightAnswersAnHttpChallengeOnlyOnceTheFileIsServed) {
+  std::mutex mu;
+  std::string served;  // guarded by mu: the file's content, "" = 404
+  std::vector<std::string> requests;
+  auto site = http::Server::Start("127.0.0.1", 0, [&](const http::ServerRequest& request) {
+    std::lock_guard<std::mutex> lock(mu);
+    requests.push_back(absl::StrCat(request.Header("host"), request.path));
+    return served.empty() ? http::Response{404, {}, ""} : http::Response{200, {}, served};
+  });
+  ASSERT_TRUE(site.ok());
+  config_.challenge_preflight = true;
+  config_.preflight.http_address = absl::StrCat("127.0.0.1:", (*site)->port());
+  config_.preflight.timeout = absl::Seconds(1);
+  StartAdapter();
+  v1::SubmitOrderRequest request = SubmitRequest("preflight-http", {"http.preflight.example"});
+  auto* dv = request.add_domain_validations();
+  dv->set_host_name("http.preflight.example");
+  dv->set_method(v1::DCV_METHOD_HTTP);
+  v1::SubmitOrderResponse submitted;
+  ASSERT_TRUE(Submit(request, &submitted).ok());
+  const std::string id = submitted.status().ca_order_id();
+  ASSERT_THAT(submitted.status().dcv_instructions(), SizeIs(1));
+  const v1::DcvInstruction dcv = submitted.status().dcv_instructions(0);
+  ASSERT_EQ(dcv.method(), v1::DCV_METHOD_HTTP);
+  v1::CaOrderStatus status;
+  ASSERT_TRUE(Poll(id, &status).ok());
+  ASSERT_EQ(status.state(), v1::ORDER_STATE_PENDING) << "answered before the file was served";
+  ASSERT_THAT(status.dcv_instructions(), SizeIs(1));
+  EXPECT_EQ(status.dcv_instructions(0).status(), "pending");
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    ASSERT_FALSE(requests.empty());
+    // Fetched as the CA will: the name in the Host header, the URL's path.
+    EXPECT_EQ("http://" + requests.back(), dcv.http_url());
+    served = dcv.http_content() + "\n";
+  }
+  const v1::CaOrderStatus issued = PollUntilSettled(id);
+  ASSERT_EQ(issued.state(), v1::ORDER_STATE_ISSUED) << issued.DebugString();
 }
 
 }  // namespace

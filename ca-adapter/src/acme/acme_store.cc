@@ -58,9 +58,21 @@ std::vector<domain::DomainValidation> ParseDcvJson(const std::string& text) {
   const json array = json::parse(text, nullptr, false);
   if (array.is_array()) {
     for (const json& item : array) {
-      validations.push_back({item.value("host_name", ""),
-                             static_cast<domain::DcvMethod>(item.value("method", 0)),
-                             item.value("approver_email", "")});
+      // Written by DcvJson above; read defensively all the same (value()
+      // throws on a wrongly typed member).
+      if (!item.is_object()) {
+        continue;
+      }
+      auto text = [&item](const char* name) {
+        auto it = item.find(name);
+        return it != item.end() && it->is_string() ? it->get<std::string>() : std::string();
+      };
+      auto method = item.find("method");
+      validations.push_back(
+          {text("host_name"),
+           static_cast<domain::DcvMethod>(
+               method != item.end() && method->is_number_integer() ? method->get<int>() : 0),
+           text("approver_email")});
     }
   }
   return validations;
@@ -95,7 +107,9 @@ AcmeOrderRecord ReadOrder(sql::ResultSet& rows) {
   const json names = json::parse(Text(rows, "names_json"), nullptr, false);
   if (names.is_array()) {
     for (const json& name : names) {
-      order.names.push_back(name.get<std::string>());
+      if (name.is_string()) {
+        order.names.push_back(name.get<std::string>());
+      }
     }
   }
   order.domain_validations = ParseDcvJson(Text(rows, "dcv_json"));
@@ -195,6 +209,20 @@ absl::Status AcmeStore::SetAccountUrl(absl::string_view directory_url,
     update->setString(1, account_url);
     update->setString(2, mysql::ToSqlTime(now));
     update->setString(3, std::string(directory_url));
+    update->executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::Status AcmeStore::ClearAccountUrl(absl::string_view directory_url,
+                                        const std::string& stale_url, absl::Time now) {
+  return pool_.Run("clear ACME account URL", [&](sql::Connection& conn) {
+    std::unique_ptr<sql::PreparedStatement> update(
+        conn.prepareStatement("UPDATE acme_accounts SET account_url = NULL, updated_at = ?"
+                              " WHERE directory_url = ? AND account_url = ?"));
+    update->setString(1, mysql::ToSqlTime(now));
+    update->setString(2, std::string(directory_url));
+    update->setString(3, stale_url);
     update->executeUpdate();
     return absl::OkStatus();
   });

@@ -29,6 +29,10 @@ class AcmeStore {
                                 absl::Time now);
   absl::Status SetAccountUrl(absl::string_view directory_url, const std::string& account_url,
                              absl::Time now);
+  // Clears the account URL if it is still `stale_url` (the CA no longer
+  // knows that account; the key stays and is registered again).
+  absl::Status ClearAccountUrl(absl::string_view directory_url, const std::string& stale_url,
+                               absl::Time now);
 
   // ALREADY_EXISTS when the URL or the idempotency key is taken.
   absl::Status InsertOrder(const AcmeOrderRecord& order, absl::Time now);

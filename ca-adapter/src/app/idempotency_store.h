@@ -2,6 +2,8 @@
 // per idempotency key with the request's fingerprint, a lease while a call is
 // running, and the answer once there is one. Implemented in MySQL
 // (storage/mysql_idempotency_store.h); every method is atomic on its own.
+// Replicas share the store, so a lease must be measured by one clock: the
+// MySQL store uses the database's, and takes `now` only to date its rows.
 #pragma once
 
 #include <optional>
@@ -54,8 +56,8 @@ class IdempotencyStore {
  public:
   virtual ~IdempotencyStore() = default;
 
-  // No record for proposed.key: inserts it in progress with a lease until
-  // now + lease (kNew). An in-progress record with the same operation and
+  // No record for proposed.key: inserts it in progress, leased for `lease`
+  // (kNew). An in-progress record with the same operation and
   // fingerprint whose lease has ended: takes it over (kResumed). Otherwise
   // returns the stored record unchanged (kExisting).
   virtual absl::StatusOr<Claim> ClaimKey(const IdempotencyRecord& proposed, absl::Time now,

@@ -9,14 +9,15 @@
 namespace sslpanel::ca::app {
 
 bool IsDefinitive(absl::StatusCode code) {
+  // Exactly the codes the workflow treats as final (ca.proto's service
+  // comment). Anything else it retries with the same key, so storing it
+  // would turn a passing problem (a misconfigured adapter, an account the CA
+  // lost, a bug) into that key's answer for ever.
   switch (code) {
     case absl::StatusCode::kInvalidArgument:
     case absl::StatusCode::kFailedPrecondition:
     case absl::StatusCode::kNotFound:
-    case absl::StatusCode::kAlreadyExists:
     case absl::StatusCode::kOutOfRange:
-    case absl::StatusCode::kPermissionDenied:
-    case absl::StatusCode::kUnimplemented:
       return true;
     default:
       return false;

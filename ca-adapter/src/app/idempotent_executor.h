@@ -82,7 +82,9 @@ class IdempotentExecutor {
 };
 
 // Errors that describe the request rather than the moment, and so are stored
-// and repeated to replays.
+// and repeated to replays: INVALID_ARGUMENT, FAILED_PRECONDITION, NOT_FOUND
+// and OUT_OF_RANGE, nothing else. Every other error leaves the key to be
+// resumed by the next call with it.
 bool IsDefinitive(absl::StatusCode code);
 
 }  // namespace sslpanel::ca::app

@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -150,6 +151,43 @@ TEST_F(ExecutorTest, DefinitiveErrorsAreReplayedRetryableOnesAreRetriedResumed) 
   EXPECT_EQ(*retried, "ok");
   EXPECT_TRUE(last_options_.resumed) << "the backend must look for what the first try created";
   EXPECT_EQ(runs_, 3);
+}
+
+// The workflow retries everything but these four with the same key; an
+// answer stored for any other code would make its retries replay a failure
+// for ever (ca.proto, CaAdapterService).
+TEST_F(ExecutorTest, OnlyTheFourFinalCodesAreStoredEveryOtherErrorIsRetriedResumed) {
+  const absl::StatusCode kFinal[] = {
+      absl::StatusCode::kInvalidArgument,
+      absl::StatusCode::kFailedPrecondition,
+      absl::StatusCode::kNotFound,
+      absl::StatusCode::kOutOfRange,
+  };
+  const absl::StatusCode kRetried[] = {
+      absl::StatusCode::kPermissionDenied,  absl::StatusCode::kUnimplemented,
+      absl::StatusCode::kAlreadyExists,     absl::StatusCode::kUnauthenticated,
+      absl::StatusCode::kUnavailable,       absl::StatusCode::kDeadlineExceeded,
+      absl::StatusCode::kResourceExhausted, absl::StatusCode::kAborted,
+      absl::StatusCode::kInternal,          absl::StatusCode::kUnknown,
+      absl::StatusCode::kCancelled,         absl::StatusCode::kDataLoss,
+  };
+  for (absl::StatusCode code : kFinal) {
+    const std::string key = absl::StrCat("final-", static_cast<int>(code));
+    auto first = executor_.Run(Request(key), deadline_, Counting(absl::Status(code, "no")));
+    EXPECT_EQ(first.status().code(), code);
+    auto replay = executor_.Run(Request(key), deadline_, Counting(Answer{"late", "o"}));
+    EXPECT_EQ(replay.status(), absl::Status(code, "no"))
+        << absl::StatusCodeToString(code) << " is the key's answer";
+  }
+  for (absl::StatusCode code : kRetried) {
+    const std::string key = absl::StrCat("retried-", static_cast<int>(code));
+    auto first = executor_.Run(Request(key), deadline_, Counting(absl::Status(code, "no")));
+    EXPECT_EQ(first.status().code(), code);
+    auto retry = executor_.Run(Request(key), deadline_, Counting(Answer{"later", "o"}));
+    ASSERT_TRUE(retry.ok()) << absl::StatusCodeToString(code) << " was stored: " << retry.status();
+    EXPECT_EQ(*retry, "later");
+    EXPECT_TRUE(last_options_.resumed);
+  }
 }
 
 TEST_F(ExecutorTest, AConcurrentCallIsAbortedAndACrashedOneResumesAfterItsLease) {

@@ -40,7 +40,7 @@ absl::Status CheckCsrText(absl::string_view csr) {
     return Invalid("csr", "required");
   }
   if (csr.size() > kMaxCsrLength) {
-    return Invalid("csr", absl::StrCat("is ", csr.size(), " bytes (at most ", kMaxCsrLength, ")"));
+    return Invalid("csr", absl::StrCat("at most ", kMaxCsrLength, " bytes (got ", csr.size(), ")"));
   }
   if (!absl::StrContains(csr, "-----BEGIN CERTIFICATE REQUEST-----") &&
       !absl::StrContains(csr, "-----BEGIN NEW CERTIFICATE REQUEST-----")) {

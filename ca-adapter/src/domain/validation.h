@@ -11,7 +11,9 @@ namespace sslpanel::ca::domain {
 
 inline constexpr size_t kMaxIdempotencyKeyLength = 128;
 inline constexpr size_t kMaxCaOrderIdLength = 768;
-inline constexpr size_t kMaxCsrLength = 64 * 1024;
+// The workflow's own cap, and well inside the csr_pem TEXT columns (65,535
+// bytes), which would otherwise cut a longer CSR short.
+inline constexpr size_t kMaxCsrLength = 16 * 1024;
 inline constexpr int kMaxPeriodMonths = 60;
 
 absl::Status ValidateSubmit(const SubmitCommand& command, const Capabilities& capabilities);

@@ -122,6 +122,36 @@ TEST(ValidateRenew, NeedsAPeriod) {
   EXPECT_EQ(FieldOf(ValidateRenew(command, Caps())), "period_months");
 }
 
+// The csr_pem columns are TEXT (65,535 bytes): a CSR above the cap must be
+// refused up front, never stored cut short. 16 KiB is the workflow's cap.
+TEST(ValidateSubmit, ACsrAbove16KiBIsRefusedBeforeAnythingIsStored) {
+  auto padded = [](size_t size) {
+    std::string csr = kCsr;
+    csr.insert(csr.find("-----END"), std::string(size - csr.size(), 'A'));
+    return csr;
+  };
+  SubmitCommand command = Valid();
+  command.csr_pem = padded(16 * 1024);
+  EXPECT_TRUE(ValidateSubmit(command, Caps()).ok()) << "16 KiB is allowed";
+  for (size_t size : {16 * 1024 + 1, 65'535 + 1}) {
+    command.csr_pem = padded(size);
+    const absl::Status status = ValidateSubmit(command, Caps());
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_TRUE(absl::StartsWith(status.message(), "csr: at most 16384 bytes")) << status;
+  }
+  RenewCommand renew;
+  renew.idempotency_key = "r1";
+  renew.ca_order_id = "sbx-1";
+  renew.period_months = 12;
+  renew.csr_pem = padded(16 * 1024 + 1);
+  EXPECT_EQ(FieldOf(ValidateRenew(renew, Caps())), "csr");
+  ReissueCommand reissue;
+  reissue.idempotency_key = "r2";
+  reissue.ca_order_id = "sbx-1";
+  reissue.csr_pem = padded(16 * 1024 + 1);
+  EXPECT_EQ(FieldOf(ValidateReissue(reissue, Caps())), "csr");
+}
+
 TEST(HostNameProblem, AcceptsDnsNamesAndWildcardsWhenAllowed) {
   EXPECT_EQ(HostNameProblem("www.Example.NL", false), "");
   EXPECT_EQ(HostNameProblem("xn--bcher-kva.example", false), "");

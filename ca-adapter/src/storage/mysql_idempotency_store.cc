@@ -91,39 +91,41 @@ std::optional<IdempotencyRecord> SelectRecord(sql::Connection& conn, absl::strin
   return ReadRecord(*rows);
 }
 
-void InsertRecord(sql::Connection& conn, const IdempotencyRecord& record, absl::Time now) {
+// Leases are measured by the database's clock alone: replicas whose clocks
+// disagree must still agree on whether a lease is over.
+void InsertRecord(sql::Connection& conn, const IdempotencyRecord& record, absl::Duration lease,
+                  absl::Time now) {
   std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
       "INSERT INTO ca_idempotency (idempotency_key, operation, fingerprint, state, attempt,"
-      " lease_until, request, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      " lease_until, request, created_at, updated_at)"
+      " VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND, ?, ?, ?)"));
   std::istringstream request(record.request);
   insert->setString(1, record.key);
   insert->setString(2, record.operation);
   insert->setString(3, record.fingerprint);
   insert->setString(4, std::string(StateName(record.state)));
   insert->setInt(5, record.attempt);
-  insert->setString(6, mysql::ToSqlTime(record.lease_until));
+  insert->setInt64(6, absl::ToInt64Microseconds(lease));
   insert->setBlob(7, &request);
   insert->setString(8, mysql::ToSqlTime(now));
   insert->setString(9, mysql::ToSqlTime(now));
   insert->executeUpdate();
 }
 
-// Takes an interrupted call's key over: a new attempt number and lease.
-bool TakeOver(sql::Connection& conn, IdempotencyRecord& record, absl::Time now,
+// Takes an interrupted call's key over (a new attempt number and lease) if
+// its lease is over by the database's clock.
+bool TakeOver(sql::Connection& conn, const IdempotencyRecord& record, absl::Time now,
               absl::Duration lease) {
   std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(
-      "UPDATE ca_idempotency SET attempt = attempt + 1, lease_until = ?, updated_at = ?"
-      " WHERE idempotency_key = ? AND attempt = ? AND state = 'in_progress'"));
-  update->setString(1, mysql::ToSqlTime(now + lease));
+      "UPDATE ca_idempotency SET attempt = attempt + 1,"
+      " lease_until = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND, updated_at = ?"
+      " WHERE idempotency_key = ? AND attempt = ? AND state = 'in_progress'"
+      " AND lease_until <= UTC_TIMESTAMP(6)"));
+  update->setInt64(1, absl::ToInt64Microseconds(lease));
   update->setString(2, mysql::ToSqlTime(now));
   update->setString(3, record.key);
   update->setInt(4, record.attempt);
-  if (update->executeUpdate() != 1) {
-    return false;
-  }
-  ++record.attempt;
-  record.lease_until = now + lease;
-  return true;
+  return update->executeUpdate() == 1;
 }
 
 }  // namespace
@@ -141,20 +143,21 @@ absl::StatusOr<Claim> MysqlIdempotencyStore::ClaimOrInsert(const IdempotencyReco
       mysql::Transaction txn(conn);
       std::optional<IdempotencyRecord> existing = SelectRecord(conn, insert.key, true);
       if (!existing.has_value()) {
-        InsertRecord(conn, insert, now);
-        txn.Commit();
+        InsertRecord(conn, insert,
+                     insert.state == RecordState::kInProgress ? lease : absl::ZeroDuration(), now);
         claim.kind = when_absent;
-        claim.record = insert;
+        claim.record = *SelectRecord(conn, insert.key, false);
+        txn.Commit();
         return absl::OkStatus();
       }
       claim.record = *std::move(existing);
       claim.kind = Claim::Kind::kExisting;
-      const bool interrupted = claim.record.state == RecordState::kInProgress &&
-                               claim.record.lease_until <= now &&
-                               (!match_request || (claim.record.operation == insert.operation &&
-                                                   claim.record.fingerprint == insert.fingerprint));
-      if (interrupted && TakeOver(conn, claim.record, now, lease)) {
+      const bool may_resume = claim.record.state == RecordState::kInProgress &&
+                              (!match_request || (claim.record.operation == insert.operation &&
+                                                  claim.record.fingerprint == insert.fingerprint));
+      if (may_resume && TakeOver(conn, claim.record, now, lease)) {
         claim.kind = Claim::Kind::kResumed;
+        claim.record = *SelectRecord(conn, insert.key, false);
       }
       txn.Commit();
       return absl::OkStatus();
@@ -176,7 +179,6 @@ absl::StatusOr<Claim> MysqlIdempotencyStore::ClaimKey(const IdempotencyRecord& p
   IdempotencyRecord insert = proposed;
   insert.state = RecordState::kInProgress;
   insert.attempt = 1;
-  insert.lease_until = now + lease;
   return ClaimOrInsert(insert, Claim::Kind::kNew, /*match_request=*/true, now, lease);
 }
 
@@ -188,7 +190,6 @@ absl::StatusOr<Claim> MysqlIdempotencyStore::ClaimForCancel(absl::string_view ke
   tombstone.operation = std::string(operation);
   tombstone.state = RecordState::kCancelled;
   tombstone.attempt = 0;
-  tombstone.lease_until = now;
   return ClaimOrInsert(tombstone, Claim::Kind::kTombstoned, /*match_request=*/false, now, lease);
 }
 
@@ -196,7 +197,7 @@ absl::Status MysqlIdempotencyStore::Finish(const IdempotencyRecord& record, absl
   return pool_.Run("store idempotent answer", [&](sql::Connection& conn) -> absl::Status {
     std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(
         "UPDATE ca_idempotency SET state = ?, response = ?, error_code = ?, error_message = ?,"
-        " ca_order_id = ?, lease_until = ?, updated_at = ?"
+        " ca_order_id = ?, lease_until = UTC_TIMESTAMP(6), updated_at = ?"
         " WHERE idempotency_key = ? AND attempt = ? AND state = 'in_progress'"));
     std::istringstream response(record.response);
     update->setString(1, std::string(StateName(record.state)));
@@ -209,9 +210,8 @@ absl::Status MysqlIdempotencyStore::Finish(const IdempotencyRecord& record, absl
       update->setString(5, record.ca_order_id);
     }
     update->setString(6, mysql::ToSqlTime(now));
-    update->setString(7, mysql::ToSqlTime(now));
-    update->setString(8, record.key);
-    update->setInt(9, record.attempt);
+    update->setString(7, record.key);
+    update->setInt(8, record.attempt);
     if (update->executeUpdate() != 1) {
       return absl::AbortedError(
           absl::StrCat("idempotency key \"", record.key, "\" was taken over by another call"));
@@ -223,12 +223,11 @@ absl::Status MysqlIdempotencyStore::Finish(const IdempotencyRecord& record, absl
 absl::Status MysqlIdempotencyStore::Release(absl::string_view key, int attempt, absl::Time now) {
   return pool_.Run("release idempotency key", [&](sql::Connection& conn) -> absl::Status {
     std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(
-        "UPDATE ca_idempotency SET lease_until = ?, updated_at = ?"
+        "UPDATE ca_idempotency SET lease_until = UTC_TIMESTAMP(6), updated_at = ?"
         " WHERE idempotency_key = ? AND attempt = ? AND state = 'in_progress'"));
     update->setString(1, mysql::ToSqlTime(now));
-    update->setString(2, mysql::ToSqlTime(now));
-    update->setString(3, std::string(key));
-    update->setInt(4, attempt);
+    update->setString(2, std::string(key));
+    update->setInt(3, attempt);
     update->executeUpdate();
     return absl::OkStatus();
   });

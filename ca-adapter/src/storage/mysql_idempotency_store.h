@@ -1,6 +1,9 @@
 // The idempotency records in MySQL (table ca_idempotency, migration 0001).
 // Each method is one short transaction; the row lock of SELECT ... FOR UPDATE
-// makes claiming a key atomic across replicas.
+// makes claiming a key atomic across replicas. Leases are set and compared
+// with the database's clock (UTC_TIMESTAMP(6)), never a replica's: a replica
+// whose clock runs ahead must not take over a call that is still running.
+// The `now` arguments only date the rows (created_at, updated_at).
 #pragma once
 
 #include "ca-adapter/src/app/idempotency_store.h"

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "ca-adapter/src/storage/migrations.h"
 #include "common/mysql/migrator.h"
 #include "common/testing/test_database.h"
@@ -74,25 +75,58 @@ TEST_F(MysqlIdempotencyStoreTest, ClaimsOnceThenReportsTheStoredRecord) {
 }
 
 TEST_F(MysqlIdempotencyStoreTest, AnExpiredLeaseIsTakenOverAndTheOldAttemptCannotFinish) {
-  auto first = store_->ClaimKey(Proposed("k"), t0_, lease_);
+  const absl::Duration short_lease = absl::Milliseconds(300);
+  auto first = store_->ClaimKey(Proposed("k"), t0_, short_lease);
   ASSERT_TRUE(first.ok());
+  auto during = store_->ClaimKey(Proposed("k"), t0_, lease_);
+  ASSERT_TRUE(during.ok());
+  EXPECT_EQ(during->kind, Claim::Kind::kExisting) << "the lease still runs";
+  absl::SleepFor(short_lease + absl::Milliseconds(100));
   // A different request with the key never takes it over.
-  auto other = store_->ClaimKey(Proposed("k", "other"), t0_ + absl::Minutes(5), lease_);
+  auto other = store_->ClaimKey(Proposed("k", "other"), t0_, lease_);
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->kind, Claim::Kind::kExisting);
-  auto resumed = store_->ClaimKey(Proposed("k"), t0_ + absl::Minutes(5), lease_);
+  auto resumed = store_->ClaimKey(Proposed("k"), t0_, lease_);
   ASSERT_TRUE(resumed.ok());
   EXPECT_EQ(resumed->kind, Claim::Kind::kResumed);
   EXPECT_EQ(resumed->record.attempt, 2);
   IdempotencyRecord late = first->record;
   late.state = RecordState::kSucceeded;
-  EXPECT_EQ(store_->Finish(late, t0_ + absl::Minutes(6)).code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(store_->Finish(late, t0_).code(), absl::StatusCode::kAborted);
   // Release ends the lease at once: the next claim resumes without waiting.
-  ASSERT_TRUE(store_->Release("k", 2, t0_ + absl::Minutes(6)).ok());
-  auto again = store_->ClaimKey(Proposed("k"), t0_ + absl::Minutes(6), lease_);
+  ASSERT_TRUE(store_->Release("k", 2, t0_).ok());
+  auto again = store_->ClaimKey(Proposed("k"), t0_, lease_);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->kind, Claim::Kind::kResumed);
   EXPECT_EQ(again->record.attempt, 3);
+}
+
+// Replicas' clocks drift apart; the database's is the one they share. A
+// replica an hour ahead must not take over a call another replica is still
+// running, and one an hour behind must not hand out a lease that is over
+// before it starts.
+TEST_F(MysqlIdempotencyStoreTest, LeasesFollowTheDatabaseClockNotTheReplicas) {
+  const absl::Time real_now = absl::Now();
+  ASSERT_TRUE(store_->ClaimKey(Proposed("running"), real_now, lease_).ok());
+  auto ahead = store_->ClaimKey(Proposed("running"), real_now + absl::Hours(1), lease_);
+  ASSERT_TRUE(ahead.ok());
+  EXPECT_EQ(ahead->kind, Claim::Kind::kExisting)
+      << "a replica whose clock runs ahead took over a running call";
+
+  auto behind = store_->ClaimKey(Proposed("behind"), real_now - absl::Hours(1), lease_);
+  ASSERT_TRUE(behind.ok());
+  EXPECT_EQ(behind->kind, Claim::Kind::kNew);
+  EXPECT_GT(behind->record.lease_until, real_now) << "the lease runs from the database's now";
+  auto right = store_->ClaimKey(Proposed("behind"), real_now, lease_);
+  ASSERT_TRUE(right.ok());
+  EXPECT_EQ(right->kind, Claim::Kind::kExisting)
+      << "a lease granted by a replica whose clock runs behind was already over";
+
+  // Released by a replica whose clock runs ahead: over at once all the same.
+  ASSERT_TRUE(store_->Release("behind", 1, real_now + absl::Hours(1)).ok());
+  auto resumed = store_->ClaimKey(Proposed("behind"), real_now - absl::Hours(1), lease_);
+  ASSERT_TRUE(resumed.ok());
+  EXPECT_EQ(resumed->kind, Claim::Kind::kResumed);
 }
 
 TEST_F(MysqlIdempotencyStoreTest, ClaimForCancelTombstonesAnUnknownKey) {

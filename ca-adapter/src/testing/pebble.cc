@@ -50,37 +50,54 @@ absl::StatusOr<std::unique_ptr<Pebble>> Pebble::Start(const Options& options) {
     if (!options.eab_keys.empty()) {
       config["externalAccountMACKeys"] = options.eab_keys;
     }
-    const std::string config_path = absl::StrCat(dir, "/pebble-config-", attempt, ".json");
-    std::ofstream(config_path) << nlohmann::json{{"pebble", config}}.dump(2);
-    // Pebble's nonce rejection (PEBBLE_WFE_NONCEREJECT, 5% by default) stays
-    // on on purpose.
-    auto process = sslpanel::testing::Subprocess::Start(
-        {kPebbleBinary, "-config", config_path}, absl::StrCat(dir, "/pebble-", attempt, ".log"),
-        {"PEBBLE_VA_ALWAYS_VALID=1", "PEBBLE_VA_NOSLEEP=1"});
-    if (!process.ok()) {
-      return process.status();
-    }
-    pebble->process_ = *std::move(process);
+    pebble->config_path_ = absl::StrCat(dir, "/pebble-config-", attempt, ".json");
+    std::ofstream(pebble->config_path_) << nlohmann::json{{"pebble", config}}.dump(2);
     http::CurlOptions curl;
     curl.ca_file = tls->ca_cert_path;
     pebble->http_ = http::NewCurlClient(curl);
-    const absl::Time deadline = absl::Now() + absl::Seconds(20);
-    while (absl::Now() < deadline && pebble->process_->Running()) {
-      http::Request request;
-      request.url = pebble->directory_url();
-      request.timeout = absl::Seconds(2);
-      absl::StatusOr<http::Response> response = pebble->http_->Do(request);
-      if (response.ok() && response->status == 200) {
-        pebble->dir_ = dir;  // removed with the last Pebble using it
-        return pebble;
-      }
-      absl::SleepFor(absl::Milliseconds(50));
+    last = pebble->Launch(absl::StrCat(dir, "/pebble-", attempt, ".log"));
+    if (last.ok()) {
+      pebble->dir_ = dir;  // removed with the last Pebble using it
+      return pebble;
     }
-    last = absl::UnavailableError(
-        absl::StrCat("Pebble did not serve its directory; log:\n", pebble->process_->Log()));
   }
   std::filesystem::remove_all(dir);
   return last;
+}
+
+absl::Status Pebble::Launch(const std::string& log_path) {
+  ++launches_;
+  // Pebble's nonce rejection (PEBBLE_WFE_NONCEREJECT, 5% by default) stays
+  // on on purpose.
+  auto process =
+      sslpanel::testing::Subprocess::Start({kPebbleBinary, "-config", config_path_}, log_path,
+                                           {"PEBBLE_VA_ALWAYS_VALID=1", "PEBBLE_VA_NOSLEEP=1"});
+  if (!process.ok()) {
+    return process.status();
+  }
+  process_ = *std::move(process);
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < deadline && process_->Running()) {
+    http::Request request;
+    request.url = directory_url();
+    request.timeout = absl::Seconds(2);
+    absl::StatusOr<http::Response> response = http_->Do(request);
+    if (response.ok() && response->status == 200) {
+      return absl::OkStatus();
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return absl::UnavailableError(
+      absl::StrCat("Pebble did not serve its directory; log:\n", process_->Log()));
+}
+
+absl::Status Pebble::Restart() {
+  if (process_ != nullptr) {
+    if (absl::StatusOr<int> stopped = process_->Terminate(absl::Seconds(5)); !stopped.ok()) {
+      return stopped.status();
+    }
+  }
+  return Launch(absl::StrCat(config_path_, ".", launches_, ".log"));
 }
 
 Pebble::~Pebble() {

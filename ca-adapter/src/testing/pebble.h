@@ -28,6 +28,11 @@ class Pebble {
   static absl::StatusOr<std::unique_ptr<Pebble>> Start(const Options& options);
   ~Pebble();
 
+  // Stops Pebble and starts it again on the same ports: a new CA that knows
+  // none of the earlier accounts, orders or certificates (Pebble keeps
+  // everything in memory).
+  absl::Status Restart();
+
   std::string directory_url() const;
   // PEM file that makes Pebble's TLS certificate trusted (--ca_bundle).
   const std::string& tls_ca_file() const { return tls_ca_file_; }
@@ -43,11 +48,15 @@ class Pebble {
  private:
   Pebble() = default;
   absl::StatusOr<std::string> Management(const std::string& path);
+  // Starts the process with config_path_ and waits for its directory.
+  absl::Status Launch(const std::string& log_path);
 
   std::unique_ptr<sslpanel::testing::Subprocess> process_;
   std::unique_ptr<http::Client> http_;
   std::string dir_;
   std::string tls_ca_file_;
+  std::string config_path_;
+  int launches_ = 0;
   int port_ = 0;
   int management_port_ = 0;
 };
