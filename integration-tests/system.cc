@@ -117,6 +117,9 @@ absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& optio
     acme_args.push_back("--auto_migrate");
     acme_args.push_back("--directory_url=" + (*pebble)->directory_url());
     acme_args.push_back("--ca_bundle=" + (*pebble)->tls_ca_file());
+    // Pebble validates every challenge at once (PEBBLE_VA_ALWAYS_VALID):
+    // nothing to look up before answering it.
+    acme_args.push_back("--challenge_preflight=false");
     auto acme = RunningService::Start("ca-acme", Binaries::CaAcme(), acme_args,
                                       "sslpanel.ca.v1.CaAdapterService", acme_db.env);
     if (!acme.ok()) {

@@ -160,8 +160,12 @@ for (const overlay of OVERLAYS) {
       for (const b of adapters.filter((x) => x !== a)) expectFlow(false, a, b, grpcPort(b));
     }
     expectFlow(false, workflow, INTERNET, 443);
-    expectFlow(false, acme, INTERNET, 80);
+    // The http-01 pre-flight check fetches the customer's challenge file from
+    // public addresses on port 80, as the CA does; never from metadata/cluster.
+    expectFlow(true, acme, INTERNET, 80);
+    expectFlow(false, acme, INTERNET, 8080);
     expectFlow(false, acme, METADATA, 80);
+    expectFlow(false, acme, CLUSTER_API, 80);
     expectFlow(false, acme, METADATA, 443);
     expectFlow(false, acme, CLUSTER_API, 443);
     expectFlow(false, prevalidation, METADATA, 443);
