@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "ca-adapter/src/sandbox/sandbox_adapter.h"
 #include "ca-adapter/src/sandbox/sandbox_ca.h"
+#include "ca-adapter/src/storage/mysql_idempotency_store.h"
 #include "ca-adapter/src/testing/adapter_harness.h"
 #include "ca-adapter/src/testing/test_pki.h"
 #include "ca-adapter/src/x509/certificate.h"
@@ -37,12 +38,15 @@ class SandboxServiceTest : public ::testing::Test {
     std::filesystem::remove_all(ca_dir_);
   }
 
-  void Start(SandboxBehaviour behaviour = SandboxBehaviour()) {
+  void Start(SandboxBehaviour behaviour = SandboxBehaviour(),
+             server::AdapterOptions options = server::AdapterOptions()) {
     SandboxConfig config{ca_dir_, behaviour};
     auto harness = AdapterHarness::Create(
-        clock_, [this, config](mysql::ConnectionPool& pool, const Clock& clock) {
+        clock_,
+        [this, config](mysql::ConnectionPool& pool, const Clock& clock) {
           return MakeSandboxBackend(config, pool, clock, random_);
-        });
+        },
+        options);
     ASSERT_TRUE(harness.ok()) << harness.status();
     harness_ = *std::move(harness);
   }
@@ -244,6 +248,44 @@ TEST_F(SandboxServiceTest, ReplayAfterRestartReturnsTheFirstAnswer) {
   EXPECT_EQ(testing::VerifyCertificate(RootPem(), issued.certificate().chain_pem(),
                                        issued.certificate().certificate_pem()),
             absl::OkStatus());
+}
+
+TEST_F(SandboxServiceTest, RetentionDeletesFinishedKeysOnlyAndAReplayStillFindsItsOrder) {
+  server::AdapterOptions options;
+  options.idempotency_retention = absl::Hours(24);
+  Start(SandboxBehaviour(), options);
+  const v1::SubmitOrderRequest request = SubmitRequest("old-key", {"old.example.com"});
+  v1::SubmitOrderResponse first;
+  ASSERT_TRUE(Submit(request, &first).ok());
+  v1::CancelOrderResponse tombstone;
+  ASSERT_TRUE(Cancel("old-cancel", "", &tombstone, "never-submitted").ok());
+  // A call that was interrupted (lease still running): never purged.
+  storage::MysqlIdempotencyStore store(harness_->pool());
+  app::IdempotencyRecord running;
+  running.key = "running-key";
+  running.operation = "SubmitOrder";
+  running.fingerprint = "fp";
+  ASSERT_TRUE(store.ClaimKey(running, clock_.Now(), absl::Hours(1)).ok());
+  ASSERT_EQ(*harness_->QueryNumber("SELECT COUNT(*) FROM ca_idempotency"), 4);
+
+  EXPECT_EQ(harness_->server().PurgeExpiredKeys(), 0) << "nothing is a day old yet";
+  clock_.Advance(absl::Hours(23));
+  const v1::SubmitOrderRequest fresh_request = SubmitRequest("fresh-key", {"fresh.example.com"});
+  v1::SubmitOrderResponse fresh;
+  ASSERT_TRUE(Submit(fresh_request, &fresh).ok());
+  clock_.Advance(absl::Hours(2));
+  EXPECT_EQ(harness_->server().PurgeExpiredKeys(), 3);  // old-key, old-cancel, the tombstone
+  EXPECT_EQ(*harness_->QueryNumber("SELECT COUNT(*) FROM ca_idempotency"), 2);
+  EXPECT_EQ(*harness_->QueryNumber("SELECT COUNT(*) FROM ca_idempotency WHERE idempotency_key"
+                                   " IN ('running-key', 'fresh-key')"),
+            2);
+
+  // A caller that still replays a purged key finds the order it created
+  // through the CA's own records: no second order.
+  v1::SubmitOrderResponse replay;
+  ASSERT_TRUE(Submit(request, &replay).ok());
+  EXPECT_EQ(replay.status().ca_order_id(), first.status().ca_order_id());
+  EXPECT_EQ(CaOrders(), 2);
 }
 
 TEST_F(SandboxServiceTest, SameKeyWithADifferentRequestIsAlreadyExists) {

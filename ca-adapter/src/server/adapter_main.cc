@@ -21,6 +21,11 @@ ABSL_FLAG(bool, auto_migrate, false,
           "runs the migrate command as a Job)");
 ABSL_FLAG(absl::Duration, call_budget, absl::Seconds(60),
           "longest time one RPC may spend talking to the CA, whatever the caller's deadline");
+ABSL_FLAG(absl::Duration, idempotency_retention, absl::Hours(24 * 30),
+          "finished idempotency keys older than this are deleted (running and interrupted calls "
+          "never are); 0 keeps them for ever. Must exceed how long the workflow retries one key");
+ABSL_FLAG(absl::Duration, purge_interval, absl::Minutes(10),
+          "how often finished idempotency keys past --idempotency_retention are deleted");
 
 namespace sslpanel::ca::server {
 
@@ -49,6 +54,17 @@ int RunAdapter(int argc, char** argv, const AdapterProgram& program) {
   }
   if (absl::GetFlag(FLAGS_call_budget) <= absl::ZeroDuration()) {
     log::Error("bad configuration", {{"error", "--call_budget must be positive"}});
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_idempotency_retention) < absl::ZeroDuration() ||
+      (absl::GetFlag(FLAGS_idempotency_retention) > absl::ZeroDuration() &&
+       absl::GetFlag(FLAGS_idempotency_retention) < absl::Hours(24))) {
+    log::Error("bad configuration",
+               {{"error", "--idempotency_retention must be 0 (keep for ever) or at least 24h"}});
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_purge_interval) < absl::Seconds(1)) {
+    log::Error("bad configuration", {{"error", "--purge_interval must be at least 1s"}});
     return 2;
   }
   absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> pool =
@@ -89,6 +105,8 @@ int RunAdapter(int argc, char** argv, const AdapterProgram& program) {
   }
   AdapterOptions options;
   options.call_budget = absl::GetFlag(FLAGS_call_budget);
+  options.idempotency_retention = absl::GetFlag(FLAGS_idempotency_retention);
+  options.purge_interval = absl::GetFlag(FLAGS_purge_interval);
   absl::StatusOr<std::unique_ptr<AdapterServer>> adapter =
       AdapterServer::Start(*server_config, **pool, *std::move(backend), clock, options);
   if (!adapter.ok()) {

@@ -4,6 +4,7 @@
 // service tests build adapters the same way, through this class.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "absl/status/statusor.h"
@@ -22,6 +23,13 @@ struct AdapterOptions {
   // How much longer than the call budget an idempotency key stays leased to
   // a running call; after that a replay resumes it.
   absl::Duration lease_margin = absl::Seconds(30);
+  // Finished idempotency records older than this are deleted (running and
+  // interrupted calls never are); zero keeps them for ever. It must be
+  // longer than any caller goes on retrying one key: the workflow retries
+  // for minutes and keeps its outbox rows for 7 days.
+  absl::Duration idempotency_retention = absl::Hours(24 * 30);
+  // How often the retention sweep runs.
+  absl::Duration purge_interval = absl::Minutes(10);
 };
 
 class AdapterServer {
@@ -34,6 +42,8 @@ class AdapterServer {
   ~AdapterServer();
 
   int port() const;
+  // Runs one retention sweep now; returns how many records it deleted.
+  int64_t PurgeExpiredKeys();
   grpc_util::ServerHost& host();
   // Health NOT_SERVING, then in-flight calls finish within the grace period.
   void Shutdown();

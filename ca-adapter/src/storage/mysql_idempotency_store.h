@@ -6,6 +6,8 @@
 // The `now` arguments only date the rows (created_at, updated_at).
 #pragma once
 
+#include <cstdint>
+
 #include "ca-adapter/src/app/idempotency_store.h"
 #include "common/mysql/mysql.h"
 
@@ -22,6 +24,12 @@ class MysqlIdempotencyStore final : public app::IdempotencyStore {
   absl::Status Finish(const app::IdempotencyRecord& record, absl::Time now) override;
   absl::Status Release(absl::string_view key, int attempt, absl::Time now) override;
   absl::StatusOr<std::optional<app::IdempotencyRecord>> Get(absl::string_view key) override;
+
+  // Retention: deletes up to `limit` finished records (succeeded, failed,
+  // cancelled) last written before `before`; returns how many.
+  // Records of running or interrupted calls are never deleted: a replay must
+  // still be able to resume them.
+  absl::StatusOr<int64_t> PurgeFinished(absl::Time before, int limit);
 
  private:
   // ClaimKey and ClaimForCancel: `insert` is the row to create when the key

@@ -33,6 +33,7 @@ class AdapterHarness {
   const std::string& target() const { return target_; }
   mysql::ConnectionPool& pool() { return *pool_; }
   const mysql::MysqlConfig& database() const { return database_->config(); }
+  server::AdapterServer& server() { return *server_; }
 
   // Stops the server, drops the backend, and starts both again on the same
   // database (and a new port).
