@@ -1,6 +1,7 @@
 #include "common/mysql/db_flags.h"
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "common/config/secret.h"
 
 ABSL_FLAG(std::string, db_host, "127.0.0.1", "MySQL/MariaDB host");
@@ -13,6 +14,16 @@ ABSL_FLAG(int, db_pool_size, 8, "database connections per process");
 ABSL_FLAG(int, db_statement_cache_size, 64,
           "prepared statements kept open per database connection (0: prepare every time)");
 ABSL_FLAG(absl::Duration, db_query_timeout, absl::Seconds(30), "socket timeout per statement");
+ABSL_FLAG(std::string, db_tls_mode, "disabled",
+          "TLS to the database: disabled, required (encrypted, certificate not checked unless "
+          "--db_tls_ca_file is given), verify_ca (chain checked against --db_tls_ca_file), "
+          "verify_identity "
+          "(and the certificate must name --db_host)");
+ABSL_FLAG(std::string, db_tls_ca_file, "",
+          "PEM file of the CA the database server's chain must reach");
+ABSL_FLAG(std::string, db_tls_cert_file, "",
+          "PEM client certificate, for a server that requires one (with --db_tls_key_file)");
+ABSL_FLAG(std::string, db_tls_key_file, "", "PEM key of --db_tls_cert_file");
 
 namespace sslpanel::mysql {
 
@@ -28,6 +39,14 @@ absl::StatusOr<MysqlConfig> MysqlConfigFromFlags(const std::string& default_data
   config.pool_size = absl::GetFlag(FLAGS_db_pool_size);
   config.statement_cache_size = absl::GetFlag(FLAGS_db_statement_cache_size);
   config.query_timeout = absl::GetFlag(FLAGS_db_query_timeout);
+  if (!ParseTlsMode(absl::GetFlag(FLAGS_db_tls_mode), &config.tls_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--db_tls_mode must be disabled, required, verify_ca or verify_identity, got \"",
+        absl::GetFlag(FLAGS_db_tls_mode), "\""));
+  }
+  config.tls_ca = absl::GetFlag(FLAGS_db_tls_ca_file);
+  config.tls_cert = absl::GetFlag(FLAGS_db_tls_cert_file);
+  config.tls_key = absl::GetFlag(FLAGS_db_tls_key_file);
   auto password = config::ReadSecret("--db_password_file", absl::GetFlag(FLAGS_db_password_file),
                                      "SSLPANEL_DB_PASSWORD");
   if (!password.ok()) {

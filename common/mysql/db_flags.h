@@ -1,6 +1,6 @@
 // The database flags every binary with a database shares (--db_host,
-// --db_port, --db_name, --db_user, --db_password_file, --db_pool_size),
-// defined once. Only main() reads them. The password comes from
+// --db_port, --db_name, --db_user, --db_password_file, --db_pool_size,
+// --db_tls_*), defined once. Only main() reads them. The password comes from
 // --db_password_file or the SSLPANEL_DB_PASSWORD environment variable.
 #pragma once
 

@@ -127,6 +127,25 @@ GRANT ALL PRIVILEGES ON *.* TO '$user'@'localhost';
 SQL
 }
 
+# mariadb_tls_pki DIR: a throw-away CA (ca.pem) and a server certificate for
+# the name "localhost" only (server.pem, server.key) to start MariaDB with
+# TLS, plus a second CA that signed nothing of it (other-ca.pem), for the
+# database TLS tests.
+mariadb_tls_pki() {
+  local dir=$1
+  mkdir -p "$dir"
+  (
+    cd "$dir"
+    local ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
+    openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.pem -days 2 -subj "/CN=sslpanel test database CA"
+    openssl req -x509 "${ec[@]}" -keyout other-ca.key -out other-ca.pem -days 2 -subj "/CN=another CA"
+    openssl req "${ec[@]}" -keyout server.key -out server.csr -subj "/CN=localhost"
+    printf 'subjectAltName=DNS:localhost\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+      -extfile server.ext -out server.pem
+  ) >"$dir/openssl.log" 2>&1 || { cat "$dir/openssl.log"; die "cannot make the database test PKI"; }
+}
+
 # mariadb_sql DIR: runs SQL from stdin as root on the private server.
 mariadb_sql() { mariadb --defaults-file="$1/my.cnf" -uroot; }
 

@@ -7,5 +7,6 @@ export const EXTERNAL = {
     "Secret/ca-adapter-acme-db",
     "Secret/prevalidation-service-kvk",
     "ConfigMap/kvk-ca-bundle",
+    "ConfigMap/database-ca-bundle",
   ],
 };
