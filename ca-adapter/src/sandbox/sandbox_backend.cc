@@ -26,6 +26,45 @@ std::string Describe(const SandboxOrder& order) {
   return absl::StrCat("order \"", order.ca_order_id, "\" is ", domain::OrderStateName(order.state));
 }
 
+// The wire view of an order just loaded or changed, or why there is none.
+absl::StatusOr<OrderStatus> Answer(const absl::StatusOr<SandboxOrder>& order) {
+  if (!order.ok()) {
+    return order.status();
+  }
+  return ToStatus(*order);
+}
+
+// What a call that creates an order answers before creating one: the order
+// an earlier attempt with its idempotency key created (`existing`), NOT_FOUND
+// when it only looks for that, or why its CSR cannot be read. Nothing means
+// go on and create.
+std::optional<absl::StatusOr<OrderStatus>> AnswerBeforeCreating(
+    const absl::StatusOr<std::optional<SandboxOrder>>& existing, const app::CallOptions& options,
+    const std::string& csr_pem) {
+  if (!existing.ok()) {
+    return existing.status();
+  }
+  if (existing->has_value()) {
+    return ToStatus(**existing);
+  }
+  if (options.find_only) {
+    return absl::NotFoundError("no order was created with this idempotency key");
+  }
+  if (absl::StatusOr<x509::CsrInfo> csr = x509::ParseCsr(csr_pem); !csr.ok()) {
+    return csr.status();
+  }
+  return std::nullopt;
+}
+
+// The names a reissue or renewal asks for: the original's unless it names
+// a common name of its own.
+template <typename Command>
+std::vector<std::string> ReplacementNames(const Command& command, const SandboxOrder& original) {
+  return command.common_name.empty()
+             ? original.names
+             : domain::OrderNames(command.common_name, command.additional_names);
+}
+
 }  // namespace
 
 OrderStatus ToStatus(const SandboxOrder& order) {
@@ -236,18 +275,10 @@ absl::StatusOr<SandboxOrder> SandboxBackend::Modify(
 
 absl::StatusOr<OrderStatus> SandboxBackend::Submit(const domain::SubmitCommand& command,
                                                    const app::CallOptions& options) {
-  absl::StatusOr<std::optional<SandboxOrder>> existing = Existing(command.idempotency_key);
-  if (!existing.ok()) {
-    return existing.status();
-  }
-  if (existing->has_value()) {
-    return ToStatus(**existing);
-  }
-  if (options.find_only) {
-    return absl::NotFoundError("no order was created with this idempotency key");
-  }
-  if (absl::StatusOr<x509::CsrInfo> csr = x509::ParseCsr(command.csr_pem); !csr.ok()) {
-    return csr.status();
+  if (std::optional<absl::StatusOr<OrderStatus>> answer =
+          AnswerBeforeCreating(Existing(command.idempotency_key), options, command.csr_pem);
+      answer.has_value()) {
+    return *std::move(answer);
   }
   NewOrder request;
   request.idempotency_key = command.idempotency_key;
@@ -263,11 +294,7 @@ absl::StatusOr<OrderStatus> SandboxBackend::Submit(const domain::SubmitCommand& 
 
 absl::StatusOr<OrderStatus> SandboxBackend::GetStatus(absl::string_view ca_order_id,
                                                       const app::CallOptions& options) {
-  absl::StatusOr<SandboxOrder> order = LoadCurrent(ca_order_id);
-  if (!order.ok()) {
-    return order.status();
-  }
-  return ToStatus(*order);
+  return Answer(LoadCurrent(ca_order_id));
 }
 
 absl::StatusOr<OrderStatus> SandboxBackend::Cancel(absl::string_view ca_order_id,
@@ -300,10 +327,7 @@ absl::StatusOr<OrderStatus> SandboxBackend::Cancel(absl::string_view ca_order_id
         }
         return absl::OkStatus();
       });
-  if (!order.ok()) {
-    return order.status();
-  }
-  return ToStatus(*order);
+  return Answer(order);
 }
 
 absl::StatusOr<OrderStatus> SandboxBackend::Revoke(absl::string_view ca_order_id,
@@ -334,10 +358,7 @@ absl::StatusOr<OrderStatus> SandboxBackend::Revoke(absl::string_view ca_order_id
         }
         return absl::OkStatus();
       });
-  if (!order.ok()) {
-    return order.status();
-  }
-  return ToStatus(*order);
+  return Answer(order);
 }
 
 absl::StatusOr<SandboxOrder> SandboxBackend::IssuedOriginal(absl::string_view ca_order_id,
@@ -355,18 +376,10 @@ absl::StatusOr<SandboxOrder> SandboxBackend::IssuedOriginal(absl::string_view ca
 
 absl::StatusOr<OrderStatus> SandboxBackend::Reissue(const domain::ReissueCommand& command,
                                                     const app::CallOptions& options) {
-  absl::StatusOr<std::optional<SandboxOrder>> existing = Existing(command.idempotency_key);
-  if (!existing.ok()) {
-    return existing.status();
-  }
-  if (existing->has_value()) {
-    return ToStatus(**existing);
-  }
-  if (options.find_only) {
-    return absl::NotFoundError("no order was created with this idempotency key");
-  }
-  if (absl::StatusOr<x509::CsrInfo> csr = x509::ParseCsr(command.csr_pem); !csr.ok()) {
-    return csr.status();
+  if (std::optional<absl::StatusOr<OrderStatus>> answer =
+          AnswerBeforeCreating(Existing(command.idempotency_key), options, command.csr_pem);
+      answer.has_value()) {
+    return *std::move(answer);
   }
   absl::StatusOr<SandboxOrder> original = IssuedOriginal(command.ca_order_id, "reissued");
   if (!original.ok()) {
@@ -382,9 +395,7 @@ absl::StatusOr<OrderStatus> SandboxBackend::Reissue(const domain::ReissueCommand
   request.kind = OrderKind::kReissue;
   request.original_ca_order_id = original->ca_order_id;
   request.csr_pem = command.csr_pem;
-  request.names = command.common_name.empty()
-                      ? original->names
-                      : domain::OrderNames(command.common_name, command.additional_names);
+  request.names = ReplacementNames(command, *original);
   request.validation_type = original->validation_type;
   request.period_months = original->period_months;
   request.organization = original->organization;
@@ -395,18 +406,10 @@ absl::StatusOr<OrderStatus> SandboxBackend::Reissue(const domain::ReissueCommand
 
 absl::StatusOr<OrderStatus> SandboxBackend::Renew(const domain::RenewCommand& command,
                                                   const app::CallOptions& options) {
-  absl::StatusOr<std::optional<SandboxOrder>> existing = Existing(command.idempotency_key);
-  if (!existing.ok()) {
-    return existing.status();
-  }
-  if (existing->has_value()) {
-    return ToStatus(**existing);
-  }
-  if (options.find_only) {
-    return absl::NotFoundError("no order was created with this idempotency key");
-  }
-  if (absl::StatusOr<x509::CsrInfo> csr = x509::ParseCsr(command.csr_pem); !csr.ok()) {
-    return csr.status();
+  if (std::optional<absl::StatusOr<OrderStatus>> answer =
+          AnswerBeforeCreating(Existing(command.idempotency_key), options, command.csr_pem);
+      answer.has_value()) {
+    return *std::move(answer);
   }
   absl::StatusOr<SandboxOrder> original = IssuedOriginal(command.ca_order_id, "renewed");
   if (!original.ok()) {
@@ -417,9 +420,7 @@ absl::StatusOr<OrderStatus> SandboxBackend::Renew(const domain::RenewCommand& co
   request.kind = OrderKind::kRenewal;
   request.original_ca_order_id = original->ca_order_id;
   request.csr_pem = command.csr_pem;
-  request.names = command.common_name.empty()
-                      ? original->names
-                      : domain::OrderNames(command.common_name, command.additional_names);
+  request.names = ReplacementNames(command, *original);
   request.validation_type = original->validation_type;
   request.period_months = command.period_months;
   request.organization = original->organization;

@@ -43,6 +43,14 @@ void Count(const OutboxItem& item, const char* result) {
   Deliveries().Add({std::string(domain::ToString(item.kind)), result});
 }
 
+// Why a delivery to an adapter this replica has no client for waits:
+// retried like a CA that is down, since a customer's certificate is never
+// refused over our own configuration.
+absl::Status NoAdapter(const std::string& adapter) {
+  return absl::UnavailableError(
+      absl::StrCat("no CA adapter named \"", adapter, "\" is configured (--ca_adapters)"));
+}
+
 // Commands that record a CA's answer about a certificate in `status`.
 std::vector<domain::Command> AnswerCommands(const domain::Certificate& cert,
                                             const CaAnswer& answer) {
@@ -252,9 +260,7 @@ void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& rec
   }
   CaClient* ca = adapters_.ForAdapter(cert.ca_adapter);
   if (ca == nullptr) {
-    Retry(item, record, index,
-          absl::UnavailableError(absl::StrCat("no CA adapter named \"", cert.ca_adapter,
-                                              "\" is configured (--ca_adapters)")));
+    Retry(item, record, index, NoAdapter(cert.ca_adapter));
     return;
   }
   absl::StatusOr<CaAnswer> answer;
@@ -317,9 +323,7 @@ void Processor::DeliverCancellation(const OutboxItem& item, const OrderRecord& r
   }
   CaClient* ca = adapters_.ForAdapter(cert.ca_adapter);
   if (ca == nullptr) {
-    Retry(item, record, index,
-          absl::UnavailableError(absl::StrCat("no CA adapter named \"", cert.ca_adapter,
-                                              "\" is configured (--ca_adapters)")));
+    Retry(item, record, index, NoAdapter(cert.ca_adapter));
     return;
   }
   auto answer =
@@ -343,9 +347,7 @@ void Processor::DeliverAbandon(const OutboxItem& item, const OrderRecord& record
   const domain::Certificate& cert = record.order.certificates[index];
   CaClient* ca = adapters_.ForAdapter(cert.ca_adapter);
   if (ca == nullptr) {
-    Retry(item, record, index,
-          absl::UnavailableError(absl::StrCat("no CA adapter named \"", cert.ca_adapter,
-                                              "\" is configured (--ca_adapters)")));
+    Retry(item, record, index, NoAdapter(cert.ca_adapter));
     return;
   }
   auto answer = ca->Cancel(cert.ca_reference, item.ref_key,

@@ -1,5 +1,7 @@
 #include "workflow-service/src/grpc/workflow_service.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "common/grpc/status.h"
 #include "workflow-service/src/grpc/convert.h"
@@ -15,6 +17,26 @@ app::Caller CallerOf(const Request& request, const char* method) {
   caller.method = method;
   caller.fingerprint = Fingerprint(request);
   return caller;
+}
+
+// The order_id and certificate_id of a request, parsed in that order; an
+// empty certificate_id is left to the use case to interpret.
+struct CertificateRef {
+  int64_t order_id = 0;
+  std::optional<int64_t> certificate_id;
+};
+
+template <typename Request>
+absl::StatusOr<CertificateRef> ParseCertificateRef(const Request& request) {
+  auto order_id = ParseId("order_id", request.order_id());
+  if (!order_id.ok()) {
+    return order_id.status();
+  }
+  auto certificate_id = ParseOptionalId("certificate_id", request.certificate_id());
+  if (!certificate_id.ok()) {
+    return certificate_id.status();
+  }
+  return CertificateRef{*order_id, *certificate_id};
 }
 
 }  // namespace
@@ -111,33 +133,26 @@ grpc::Status WorkflowServiceImpl::SubmitOrder(grpc::ServerContext*,
 grpc::Status WorkflowServiceImpl::CancelCertificate(grpc::ServerContext*,
                                                     const v1::CancelCertificateRequest* request,
                                                     v1::CancelCertificateResponse* response) {
-  auto id = ParseId("order_id", request->order_id());
-  if (!id.ok()) {
-    return grpc_util::ToGrpc(id.status());
+  auto ref = ParseCertificateRef(*request);
+  if (!ref.ok()) {
+    return grpc_util::ToGrpc(ref.status());
   }
-  auto certificate = ParseOptionalId("certificate_id", request->certificate_id());
-  if (!certificate.ok()) {
-    return grpc_util::ToGrpc(certificate.status());
-  }
-  return grpc_util::ToGrpc(Answer(app_.CancelCertificate(*id, *certificate, request->reason(),
-                                                         CallerOf(*request, "CancelCertificate")),
-                                  response->mutable_order()),
-                           "CancelCertificate");
+  return grpc_util::ToGrpc(
+      Answer(app_.CancelCertificate(ref->order_id, ref->certificate_id, request->reason(),
+                                    CallerOf(*request, "CancelCertificate")),
+             response->mutable_order()),
+      "CancelCertificate");
 }
 
 grpc::Status WorkflowServiceImpl::ReissueCertificate(grpc::ServerContext*,
                                                      const v1::ReissueCertificateRequest* request,
                                                      v1::ReissueCertificateResponse* response) {
-  auto id = ParseId("order_id", request->order_id());
-  if (!id.ok()) {
-    return grpc_util::ToGrpc(id.status());
+  auto ref = ParseCertificateRef(*request);
+  if (!ref.ok()) {
+    return grpc_util::ToGrpc(ref.status());
   }
   app::ReissueInput input;
-  auto certificate = ParseOptionalId("certificate_id", request->certificate_id());
-  if (!certificate.ok()) {
-    return grpc_util::ToGrpc(certificate.status());
-  }
-  input.certificate_id = *certificate;
+  input.certificate_id = ref->certificate_id;
   input.csr = request->csr();
   input.additional_names.assign(request->additional_names().begin(),
                                 request->additional_names().end());
@@ -146,10 +161,10 @@ grpc::Status WorkflowServiceImpl::ReissueCertificate(grpc::ServerContext*,
     return grpc_util::ToGrpc(dcv.status());
   }
   input.domain_validations = *dcv;
-  return grpc_util::ToGrpc(
-      Answer(app_.ReissueCertificate(*id, input, CallerOf(*request, "ReissueCertificate")),
-             response->mutable_order()),
-      "ReissueCertificate");
+  return grpc_util::ToGrpc(Answer(app_.ReissueCertificate(ref->order_id, input,
+                                                          CallerOf(*request, "ReissueCertificate")),
+                                  response->mutable_order()),
+                           "ReissueCertificate");
 }
 
 grpc::Status WorkflowServiceImpl::RenewOrder(grpc::ServerContext*,
@@ -182,15 +197,11 @@ grpc::Status WorkflowServiceImpl::OverridePrevalidation(
 grpc::Status WorkflowServiceImpl::GetWorkflow(grpc::ServerContext*,
                                               const v1::GetWorkflowRequest* request,
                                               v1::GetWorkflowResponse* response) {
-  auto id = ParseId("order_id", request->order_id());
-  if (!id.ok()) {
-    return grpc_util::ToGrpc(id.status());
+  auto ref = ParseCertificateRef(*request);
+  if (!ref.ok()) {
+    return grpc_util::ToGrpc(ref.status());
   }
-  auto certificate = ParseOptionalId("certificate_id", request->certificate_id());
-  if (!certificate.ok()) {
-    return grpc_util::ToGrpc(certificate.status());
-  }
-  auto picture = app_.GetWorkflow(*id, *certificate);
+  auto picture = app_.GetWorkflow(ref->order_id, ref->certificate_id);
   if (!picture.ok()) {
     return grpc_util::ToGrpc(picture.status(), "GetWorkflow");
   }

@@ -29,6 +29,27 @@ std::string EscapeLike(const std::string& text) {
   return absl::StrReplaceAll(text, {{"\\", "\\\\"}, {"%", "\\%"}, {"_", "\\_"}});
 }
 
+// An order_events row. `seq`, its certificate's, comes from the caller:
+// LoadMany knows it from the certificate rows, ListEvents joins it.
+app::EventRecord ReadEvent(const Rows& rows, int seq) {
+  app::EventRecord record;
+  record.id = rows->getInt64("id");
+  record.certificate_id = rows->getInt64("certificate_id");
+  domain::Event& e = record.event;
+  e.certificate = seq;
+  e.type = Str(rows, "type");
+  if (!rows->isNull("from_status")) {
+    e.from_status = ParseOr(Str(rows, "from_status"), domain::CertificateStatus::kOpen);
+  }
+  e.to_status = ParseOr(Str(rows, "to_status"), domain::CertificateStatus::kOpen);
+  e.from_pending = ParseOr(Str(rows, "from_pending"), domain::PendingOperation::kNone);
+  e.to_pending = ParseOr(Str(rows, "to_pending"), domain::PendingOperation::kNone);
+  e.at = FromSqlTime(Str(rows, "occurred_at"));
+  e.actor = Str(rows, "actor");
+  e.reason = Str(rows, "reason");
+  return record;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<app::OrderRecord>> MysqlOrderRepository::LoadMany(
@@ -117,22 +138,7 @@ absl::StatusOr<std::vector<app::OrderRecord>> MysqlOrderRepository::LoadMany(
           // between the two queries): not part of the state this read shows.
           continue;
         }
-        app::EventRecord record;
-        record.id = rows->getInt64("id");
-        record.certificate_id = rows->getInt64("certificate_id");
-        domain::Event& e = record.event;
-        e.certificate = seq->second;
-        e.type = Str(rows, "type");
-        if (!rows->isNull("from_status")) {
-          e.from_status = ParseOr(Str(rows, "from_status"), domain::CertificateStatus::kOpen);
-        }
-        e.to_status = ParseOr(Str(rows, "to_status"), domain::CertificateStatus::kOpen);
-        e.from_pending = ParseOr(Str(rows, "from_pending"), domain::PendingOperation::kNone);
-        e.to_pending = ParseOr(Str(rows, "to_pending"), domain::PendingOperation::kNone);
-        e.at = FromSqlTime(Str(rows, "occurred_at"));
-        e.actor = Str(rows, "actor");
-        e.reason = Str(rows, "reason");
-        it->second.events.push_back(std::move(record));
+        it->second.events.push_back(ReadEvent(rows, seq->second));
       }
     }
     for (int64_t id : ids) {
@@ -277,22 +283,7 @@ absl::StatusOr<app::EventPage> MysqlOrderRepository::ListEvents(int64_t order_id
     stmt->setInt64(2, after_event_id);
     Rows rows(stmt->executeQuery());
     while (rows->next()) {
-      app::EventRecord record;
-      record.id = rows->getInt64("id");
-      record.certificate_id = rows->getInt64("certificate_id");
-      domain::Event& e = record.event;
-      e.certificate = rows->getInt("seq");
-      e.type = Str(rows, "type");
-      if (!rows->isNull("from_status")) {
-        e.from_status = ParseOr(Str(rows, "from_status"), domain::CertificateStatus::kOpen);
-      }
-      e.to_status = ParseOr(Str(rows, "to_status"), domain::CertificateStatus::kOpen);
-      e.from_pending = ParseOr(Str(rows, "from_pending"), domain::PendingOperation::kNone);
-      e.to_pending = ParseOr(Str(rows, "to_pending"), domain::PendingOperation::kNone);
-      e.at = FromSqlTime(Str(rows, "occurred_at"));
-      e.actor = Str(rows, "actor");
-      e.reason = Str(rows, "reason");
-      page.events.push_back(std::move(record));
+      page.events.push_back(ReadEvent(rows, rows->getInt("seq")));
     }
     return absl::OkStatus();
   });

@@ -38,6 +38,41 @@ std::vector<int64_t> ReadIds(sql::PreparedStatement& stmt) {
   return ids;
 }
 
+// The ids a sweep's `query` selects, with `now` and `limit` bound to its two
+// parameters.
+absl::StatusOr<std::vector<int64_t>> SweepIds(mysql::ConnectionPool& pool, absl::string_view what,
+                                              const std::string& query, absl::Time now, int limit) {
+  std::vector<int64_t> ids;
+  absl::Status status = pool.Run(what, [&](sql::Connection& conn) {
+    Statement stmt = pool.Prepare(conn, query);
+    stmt->setDateTime(1, ToSqlTime(now));
+    stmt->setInt(2, limit);
+    ids = ReadIds(*stmt);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return ids;
+}
+
+// The number a SELECT COUNT(*) `query` without parameters answers.
+absl::StatusOr<int64_t> Count(mysql::ConnectionPool& pool, absl::string_view what,
+                              const std::string& query) {
+  int64_t count = 0;
+  absl::Status status = pool.Run(what, [&](sql::Connection& conn) {
+    Statement stmt = pool.Prepare(conn, query);
+    Rows rows(stmt->executeQuery());
+    rows->next();
+    count = rows->getInt64(1);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return count;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<app::OutboxItem>> MysqlWorkQueue::ClaimOutbox(absl::Time now, int limit,
@@ -179,37 +214,17 @@ absl::Status MysqlWorkQueue::SchedulePoll(int64_t certificate_id, absl::Time nex
 }
 
 absl::StatusOr<std::vector<int64_t>> MysqlWorkQueue::OrdersToExpire(absl::Time now, int limit) {
-  std::vector<int64_t> ids;
-  absl::Status status = pool_.Run("find expired certificates", [&](sql::Connection& conn) {
-    Statement stmt = pool_.Prepare(conn,
-                                   "SELECT DISTINCT order_id FROM certificates"
-                                   " WHERE status = 'ACTIVE' AND not_after <= ? LIMIT ?");
-    stmt->setDateTime(1, ToSqlTime(now));
-    stmt->setInt(2, limit);
-    ids = ReadIds(*stmt);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  return ids;
+  return SweepIds(pool_, "find expired certificates",
+                  "SELECT DISTINCT order_id FROM certificates"
+                  " WHERE status = 'ACTIVE' AND not_after <= ? LIMIT ?",
+                  now, limit);
 }
 
 absl::StatusOr<std::vector<int64_t>> MysqlWorkQueue::StuckCandidates(absl::Time now, int limit) {
-  std::vector<int64_t> ids;
-  absl::Status status = pool_.Run("find stuck orders", [&](sql::Connection& conn) {
-    Statement stmt = pool_.Prepare(conn,
-                                   "SELECT id FROM orders WHERE sla_deadline <= ?"
-                                   " ORDER BY sla_deadline LIMIT ?");
-    stmt->setDateTime(1, ToSqlTime(now));
-    stmt->setInt(2, limit);
-    ids = ReadIds(*stmt);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  return ids;
+  return SweepIds(pool_, "find stuck orders",
+                  "SELECT id FROM orders WHERE sla_deadline <= ?"
+                  " ORDER BY sla_deadline LIMIT ?",
+                  now, limit);
 }
 
 absl::StatusOr<bool> MysqlWorkQueue::FlagStuck(int64_t order_id, absl::Time now) {
@@ -231,35 +246,14 @@ absl::StatusOr<bool> MysqlWorkQueue::FlagStuck(int64_t order_id, absl::Time now)
 }
 
 absl::StatusOr<int64_t> MysqlWorkQueue::OutboxBacklog() {
-  int64_t backlog = 0;
-  absl::Status status = pool_.Run("count outbox backlog", [&](sql::Connection& conn) {
-    Statement stmt = pool_.Prepare(conn, "SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'");
-    Rows rows(stmt->executeQuery());
-    rows->next();
-    backlog = rows->getInt64(1);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  return backlog;
+  return Count(pool_, "count outbox backlog",
+               "SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'");
 }
 
 absl::StatusOr<int64_t> MysqlWorkQueue::StuckOrders() {
-  int64_t stuck = 0;
-  absl::Status status = pool_.Run("count stuck orders", [&](sql::Connection& conn) {
-    // Through ix_orders_stuck_since: only the flagged rows are read.
-    Statement stmt =
-        pool_.Prepare(conn, "SELECT COUNT(*) FROM orders WHERE stuck_since IS NOT NULL");
-    Rows rows(stmt->executeQuery());
-    rows->next();
-    stuck = rows->getInt64(1);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  return stuck;
+  // Through ix_orders_stuck_since: only the flagged rows are read.
+  return Count(pool_, "count stuck orders",
+               "SELECT COUNT(*) FROM orders WHERE stuck_since IS NOT NULL");
 }
 
 absl::StatusOr<int64_t> MysqlWorkQueue::Purge(absl::Time outbox_before, absl::Time requests_before,
