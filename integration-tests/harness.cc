@@ -26,9 +26,11 @@ std::string Binaries::Buf() {
 
 absl::StatusOr<std::unique_ptr<RunningService>> RunningService::Start(
     const std::string& name, const std::string& binary, std::vector<std::string> args,
-    const std::string& health_service, std::vector<std::string> env) {
+    const std::string& health_service, std::vector<std::string> env,
+    std::shared_ptr<grpc::ChannelCredentials> credentials) {
   auto service = std::unique_ptr<RunningService>(new RunningService());
   service->env_ = std::move(env);
+  service->credentials_ = std::move(credentials);
   service->name_ = name;
   service->binary_ = binary;
   service->args_ = std::move(args);
@@ -61,7 +63,8 @@ absl::Status RunningService::Launch() {
   }
   port_ = *port;
   target_ = absl::StrCat("127.0.0.1:", port_);
-  absl::Status serving = testing::WaitForServing(target_, health_service_);
+  absl::Status serving =
+      testing::WaitForServing(target_, health_service_, absl::Seconds(30), credentials_);
   if (!serving.ok()) {
     return absl::UnavailableError(
         absl::StrCat(name_, ": ", serving.message(), "\n", process_->Log()));

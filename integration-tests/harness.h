@@ -11,6 +11,10 @@
 #include "common/mysql/mysql.h"
 #include "common/testing/subprocess.h"
 
+namespace grpc {
+class ChannelCredentials;
+}  // namespace grpc
+
 namespace sslpanel::integration {
 
 // Paths of the binaries under test (from the build).
@@ -29,12 +33,12 @@ struct Binaries {
 class RunningService {
  public:
   // Starts `binary` with `args` plus --listen=127.0.0.1:0 and --port_file,
-  // and waits until health reports `health_service` SERVING.
-  static absl::StatusOr<std::unique_ptr<RunningService>> Start(const std::string& name,
-                                                               const std::string& binary,
-                                                               std::vector<std::string> args,
-                                                               const std::string& health_service,
-                                                               std::vector<std::string> env = {});
+  // and waits until health reports `health_service` SERVING (asked with
+  // `credentials` when the service serves TLS).
+  static absl::StatusOr<std::unique_ptr<RunningService>> Start(
+      const std::string& name, const std::string& binary, std::vector<std::string> args,
+      const std::string& health_service, std::vector<std::string> env = {},
+      std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
   const std::string& target() const { return target_; }
   int port() const { return port_; }
@@ -51,6 +55,7 @@ class RunningService {
   std::vector<std::string> args_;
   std::vector<std::string> env_;
   std::string health_service_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
   std::string dir_;
   std::string listen_;
   int port_ = 0;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "ca-adapter/src/testing/pebble.h"
+#include "common/grpc/tls.h"
 
 namespace sslpanel::integration {
 namespace {
@@ -59,6 +60,23 @@ absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& optio
     }
     *db = *std::move(created);
   }
+  if (options.mutual_tls) {
+    auto tls = ca::testing::WriteTlsServerFiles(system->dir_);
+    if (!tls.ok()) {
+      return tls.status();
+    }
+    system->tls_ = *tls;
+    system->tls_server_flags_ = {"--tls_cert_file=" + tls->cert_path,
+                                 "--tls_key_file=" + tls->key_path,
+                                 "--tls_client_ca_file=" + tls->ca_cert_path};
+    system->credentials_ =
+        grpc_util::ChannelCredentialsFor({tls->ca_cert_path, tls->cert_path, tls->key_path});
+  }
+  // Every service's arguments with the TLS flags (when on) appended.
+  auto with_tls = [&system](std::vector<std::string> args) {
+    args.insert(args.end(), system->tls_server_flags_.begin(), system->tls_server_flags_.end());
+    return args;
+  };
 
   // Fake KvK and RDAP registries on free ports.
   const std::string kvk_port_file = system->dir_ + "/kvk.port";
@@ -79,13 +97,13 @@ absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& optio
                                                rdap_port.status().message()));
   }
 
-  auto prevalidation =
-      RunningService::Start("prevalidation", Binaries::Prevalidation(),
-                            {absl::StrCat("--kvk_base_url=http://127.0.0.1:", *kvk_port, "/api"),
-                             absl::StrCat("--rdap_base_url=http://127.0.0.1:", *rdap_port),
-                             std::string("--phone_directory_file=") + SSLPANEL_SOURCE_DIR +
-                                 "/prevalidation-service/testdata/phone_directory.json"},
-                            "sslpanel.prevalidation.v1.PrevalidationService");
+  auto prevalidation = RunningService::Start(
+      "prevalidation", Binaries::Prevalidation(),
+      with_tls({absl::StrCat("--kvk_base_url=http://127.0.0.1:", *kvk_port, "/api"),
+                absl::StrCat("--rdap_base_url=http://127.0.0.1:", *rdap_port),
+                std::string("--phone_directory_file=") + SSLPANEL_SOURCE_DIR +
+                    "/prevalidation-service/testdata/phone_directory.json"}),
+      "sslpanel.prevalidation.v1.PrevalidationService", {}, system->credentials_);
   if (!prevalidation.ok()) {
     return prevalidation.status();
   }
@@ -99,8 +117,9 @@ absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& optio
   sandbox_args.push_back("--issue_delay=0s");
   sandbox_args.insert(sandbox_args.end(), options.sandbox_flags.begin(),
                       options.sandbox_flags.end());
-  auto sandbox = RunningService::Start("ca-sandbox", Binaries::CaSandbox(), sandbox_args,
-                                       "sslpanel.ca.v1.CaAdapterService", sandbox_db.env);
+  auto sandbox = RunningService::Start("ca-sandbox", Binaries::CaSandbox(), with_tls(sandbox_args),
+                                       "sslpanel.ca.v1.CaAdapterService", sandbox_db.env,
+                                       system->credentials_);
   if (!sandbox.ok()) {
     return sandbox.status();
   }
@@ -120,8 +139,9 @@ absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& optio
     // Pebble validates every challenge at once (PEBBLE_VA_ALWAYS_VALID):
     // nothing to look up before answering it.
     acme_args.push_back("--challenge_preflight=false");
-    auto acme = RunningService::Start("ca-acme", Binaries::CaAcme(), acme_args,
-                                      "sslpanel.ca.v1.CaAdapterService", acme_db.env);
+    auto acme =
+        RunningService::Start("ca-acme", Binaries::CaAcme(), with_tls(acme_args),
+                              "sslpanel.ca.v1.CaAdapterService", acme_db.env, system->credentials_);
     if (!acme.ok()) {
       return acme.status();
     }
@@ -140,7 +160,9 @@ absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& optio
       return workflow.status();
     }
     system->stubs_.push_back(v1::WorkflowService::NewStub(
-        grpc::CreateChannel((*workflow)->target(), grpc::InsecureChannelCredentials())));
+        grpc::CreateChannel((*workflow)->target(), system->credentials_ != nullptr
+                                                       ? system->credentials_
+                                                       : grpc::InsecureChannelCredentials())));
     system->workflows_.push_back(*std::move(workflow));
   }
   return system;
@@ -157,8 +179,14 @@ absl::StatusOr<std::unique_ptr<RunningService>> System::StartWorkflow(
   args.push_back(absl::StrCat("--replica_id=workflow-", replica));
   args.insert(args.end(), FastWorkflowFlags().begin(), FastWorkflowFlags().end());
   args.insert(args.end(), options.workflow_flags.begin(), options.workflow_flags.end());
+  if (options.mutual_tls) {
+    args.insert(args.end(), tls_server_flags_.begin(), tls_server_flags_.end());
+    args.push_back("--upstream_tls_ca_file=" + tls_.ca_cert_path);
+    args.push_back("--upstream_tls_cert_file=" + tls_.cert_path);
+    args.push_back("--upstream_tls_key_file=" + tls_.key_path);
+  }
   return RunningService::Start(absl::StrCat("workflow-", replica), Binaries::Workflow(), args,
-                               "sslpanel.workflow.v1.WorkflowService", db.env);
+                               "sslpanel.workflow.v1.WorkflowService", db.env, credentials_);
 }
 
 System::~System() {

@@ -11,9 +11,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "ca-adapter/src/testing/test_pki.h"
 #include "common/testing/test_database.h"
 #include "integration-tests/harness.h"
 #include "sslpanel/workflow/v1/workflow.grpc.pb.h"
+
+namespace grpc {
+class ChannelCredentials;
+}  // namespace grpc
 
 namespace sslpanel::ca::testing {
 class Pebble;
@@ -30,6 +35,10 @@ struct SystemOptions {
   std::vector<std::string> sandbox_flags;
   // Extra flags for every workflow replica.
   std::vector<std::string> workflow_flags;
+  // Every service serves mutual TLS (--tls_*), the workflow calls the others
+  // with its client certificate (--upstream_tls_*), and the test's stubs
+  // present one too.
+  bool mutual_tls = false;
 };
 
 class System {
@@ -42,6 +51,9 @@ class System {
   RunningService& workflow_process(int replica = 0) { return *workflows_[replica]; }
   RunningService& sandbox() { return *sandbox_; }
   const std::string& sandbox_ca_dir() const { return sandbox_ca_dir_; }
+  // With mutual_tls: the CA, the certificate every service and the test use,
+  // and a CA that signed nothing of it.
+  const ca::testing::TlsServerFiles& tls() const { return tls_; }
 
   // CA orders the sandbox has ever created (one row per idempotency key).
   absl::StatusOr<int64_t> SandboxOrderCount();
@@ -72,6 +84,9 @@ class System {
   std::vector<std::unique_ptr<RunningService>> workflows_;
   std::vector<std::unique_ptr<v1::WorkflowService::Stub>> stubs_;
   std::string adapters_flag_;
+  ca::testing::TlsServerFiles tls_;
+  std::vector<std::string> tls_server_flags_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
 };
 
 // Order predicates for WaitFor.

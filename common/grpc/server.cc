@@ -1,11 +1,14 @@
 #include "common/grpc/server.h"
 
+#include <grpcpp/ext/health_check_service_server_builder_option.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <mutex>
 #include <string_view>
 
 #include "absl/strings/numbers.h"
@@ -16,6 +19,7 @@
 #include "common/http/http.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics_server.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 
 std::string_view SslpanelApiDescriptorSet();
 
@@ -32,18 +36,65 @@ sigset_t TerminationSignals() {
 
 }  // namespace
 
-absl::Status ServerConfig::Validate() const {
-  const size_t colon = listen_address.rfind(':');
+// grpc.health.v1.Health alone, for the plaintext health port: Check answers
+// for "" and the hosted services (Watch is not offered; probes use Check).
+// Mirrors the main server's default health service, which a server without
+// other synchronous services cannot run.
+class PlainHealth final : public grpc::health::v1::Health::Service {
+ public:
+  explicit PlainHealth(std::vector<std::string> names) : names_(std::move(names)) {}
+
+  void SetServing(bool serving) {
+    std::lock_guard<std::mutex> lock(mu_);
+    serving_ = serving;
+  }
+
+  grpc::Status Check(grpc::ServerContext*, const grpc::health::v1::HealthCheckRequest* request,
+                     grpc::health::v1::HealthCheckResponse* response) override {
+    if (!request->service().empty() &&
+        std::find(names_.begin(), names_.end(), request->service()) == names_.end()) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown service");
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    response->set_status(serving_ ? grpc::health::v1::HealthCheckResponse::SERVING
+                                  : grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+    return grpc::Status::OK;
+  }
+
+ private:
+  const std::vector<std::string> names_;
+  std::mutex mu_;
+  bool serving_ = false;
+};
+
+namespace {
+
+absl::Status CheckHostPort(const std::string& flag, const std::string& address) {
+  const size_t colon = address.rfind(':');
   int port = 0;
   if (colon == std::string::npos || colon == 0 ||
-      !absl::SimpleAtoi(listen_address.substr(colon + 1), &port) || port < 0 || port > 65535) {
+      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 || port > 65535) {
     return absl::InvalidArgumentError(
-        absl::StrCat("listen address \"", listen_address, "\" must be host:port"));
-  }
-  if (shutdown_grace < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("shutdown grace must not be negative");
+        absl::StrCat(flag, ": listen address \"", address, "\" must be host:port"));
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ServerConfig::Validate() const {
+  if (absl::Status valid = CheckHostPort("--listen", listen_address); !valid.ok()) {
+    return valid;
+  }
+  if (!health_listen.empty()) {
+    if (absl::Status valid = CheckHostPort("--health_listen", health_listen); !valid.ok()) {
+      return valid;
+    }
+  }
+  if (shutdown_grace < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--shutdown_grace must not be negative");
+  }
+  return tls.Validate();
 }
 
 absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig& config,
@@ -66,7 +117,7 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
 
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config.listen_address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(config.listen_address, ServerCredentialsFor(config.tls), &port);
   std::vector<std::string> names;
   for (const HostedService& hosted : services) {
     builder.RegisterService(hosted.service);
@@ -90,10 +141,37 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
       new ServerHost(std::move(server), port, std::move(names), config.shutdown_grace));
   host->reflection_ = *std::move(reflection);
   host->metrics_ = *std::move(metrics);
+  if (!config.health_listen.empty()) {
+    // Its own server: nothing but health can be reached without TLS.
+    host->plain_health_ = std::make_unique<PlainHealth>(host->names_);
+    // Reflection there describes health alone, so grpcurl can call it.
+    auto health_reflection = Reflection::Create(
+        absl::string_view(descriptors.data(), descriptors.size()), {"grpc.health.v1.Health"});
+    if (!health_reflection.ok()) {
+      return health_reflection.status();
+    }
+    host->health_reflection_ = *std::move(health_reflection);
+    grpc::ServerBuilder health_builder;
+    health_builder.SetOption(
+        std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
+    health_builder.AddListeningPort(config.health_listen, grpc::InsecureServerCredentials(),
+                                    &host->health_port_);
+    health_builder.RegisterService(host->plain_health_.get());
+    health_builder.RegisterService(host->health_reflection_->v1());
+    health_builder.RegisterService(host->health_reflection_->v1alpha());
+    host->health_server_ = health_builder.BuildAndStart();
+    if (host->health_server_ == nullptr || host->health_port_ == 0) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot listen on --health_listen ", config.health_listen));
+    }
+  }
   for (const std::string& name : host->names_) {
     host->server_->GetHealthCheckService()->SetServingStatus(name, true);
   }
   host->server_->GetHealthCheckService()->SetServingStatus("", true);
+  if (host->plain_health_ != nullptr) {
+    host->plain_health_->SetServing(true);
+  }
 
   if (!config.port_file.empty()) {
     const std::string tmp = config.port_file + ".tmp";
@@ -111,6 +189,10 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   const std::string host_part = config.listen_address.substr(0, config.listen_address.rfind(':'));
   log::Info("serving", {{"address", absl::StrCat(host_part, ":", port)},
                         {"port", port},
+                        {"tls", !config.tls.enabled()               ? "off"
+                                : config.tls.client_ca_file.empty() ? "tls"
+                                                                    : "mutual"},
+                        {"health_port", host->health_port_},
                         {"services", absl::StrJoin(host->names_, ",")}});
   return host;
 }
@@ -129,9 +211,16 @@ void ServerHost::Shutdown() {
   }
   shut_down_ = true;
   server_->GetHealthCheckService()->Shutdown();  // every name NOT_SERVING
+  if (plain_health_ != nullptr) {
+    plain_health_->SetServing(false);
+  }
   log::Info("shutting down", {{"grace", grace_}});
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace_));
   server_->Wait();
+  if (health_server_ != nullptr) {
+    health_server_->Shutdown(std::chrono::system_clock::now());
+    health_server_->Wait();
+  }
   log::Info("stopped");
 }
 

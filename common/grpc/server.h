@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/grpc/tls.h"
 
 namespace grpc {
 class Server;
@@ -22,6 +23,7 @@ class Server;
 namespace sslpanel::grpc_util {
 
 class Reflection;
+class PlainHealth;
 
 struct ServerConfig {
   // host:port to listen on; port 0 picks a free port (logged and reported).
@@ -32,6 +34,11 @@ struct ServerConfig {
   std::string port_file;
   // When set, Prometheus metrics are served at http://<this>/metrics.
   std::string metrics_listen;
+  // TLS (and mutual TLS) on listen_address; plaintext when not enabled.
+  ServerTls tls;
+  // When set, a second, plaintext port serving only grpc.health.v1.Health,
+  // for probes that cannot speak TLS (the kubelet's gRPC probe).
+  std::string health_listen;
 
   absl::Status Validate() const;
 };
@@ -54,6 +61,8 @@ class ServerHost {
   int port() const { return port_; }
   // The metrics port, or 0 when metrics are off.
   int metrics_port() const;
+  // The plaintext health port, or 0 without health_listen.
+  int health_port() const { return health_port_; }
   grpc::Server* server() { return server_.get(); }
 
   // Health turns NOT_SERVING first (load balancers stop sending), then
@@ -67,7 +76,11 @@ class ServerHost {
   std::unique_ptr<Reflection> reflection_;  // outlives server_ (destroyed after it)
   std::unique_ptr<http::Server> metrics_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<PlainHealth> plain_health_;  // these two outlive health_server_
+  std::unique_ptr<Reflection> health_reflection_;
+  std::unique_ptr<grpc::Server> health_server_;
   int port_;
+  int health_port_ = 0;
   std::vector<std::string> names_;
   absl::Duration grace_;
   bool shut_down_ = false;

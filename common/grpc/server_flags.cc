@@ -11,6 +11,16 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
 ABSL_FLAG(std::string, log_level, "info", "lowest log level written: debug, info, warning, error");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port to serve Prometheus metrics on at /metrics; empty: off");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain to serve TLS with (with --tls_key_file); empty: plaintext. "
+          "Re-read when the file changes");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA that client certificates must be issued by; set: mutual TLS, clients without "
+          "one are refused");
+ABSL_FLAG(std::string, health_listen, "",
+          "host:port for a plaintext port serving only grpc.health.v1.Health (for probes that "
+          "cannot speak TLS); empty: none");
 
 namespace sslpanel::grpc_util {
 
@@ -31,8 +41,12 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags(const std::string& service_na
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  config.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
+  config.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  config.health_listen = absl::GetFlag(FLAGS_health_listen);
   if (absl::Status valid = config.Validate(); !valid.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("--listen: ", valid.message()));
+    return valid;
   }
   return config;
 }

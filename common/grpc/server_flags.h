@@ -1,5 +1,6 @@
 // The flags every server binary shares (--listen, --port_file,
-// --shutdown_grace, --log_level), defined once. Only main() reads them.
+// --shutdown_grace, --log_level, --metrics_listen, --tls_*, --health_listen),
+// defined once. Only main() reads them.
 #pragma once
 
 #include <string>

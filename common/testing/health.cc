@@ -9,8 +9,10 @@
 namespace sslpanel::testing {
 
 absl::Status WaitForServing(const std::string& target, const std::string& service,
-                            absl::Duration timeout) {
-  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+                            absl::Duration timeout,
+                            std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  auto channel = grpc::CreateChannel(
+      target, credentials != nullptr ? credentials : grpc::InsecureChannelCredentials());
   auto stub = grpc::health::v1::Health::NewStub(channel);
   const absl::Time deadline = absl::Now() + timeout;
   std::string last = "no answer";

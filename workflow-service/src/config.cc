@@ -13,6 +13,12 @@ ABSL_FLAG(std::string, ca_adapters, "",
           "CA adapters by name: name=host:port,... (names as in the product catalogue)");
 ABSL_FLAG(std::string, prevalidation_address, "",
           "host:port of the prevalidation service; empty: Dutch OV/EV orders wait for it");
+ABSL_FLAG(std::string, upstream_tls_ca_file, "",
+          "PEM CA the CA adapters' and the prevalidation service's certificates must chain to; "
+          "set: those calls use TLS and check the server's name; empty: plaintext");
+ABSL_FLAG(std::string, upstream_tls_cert_file, "",
+          "PEM client certificate for those calls (mutual TLS; with --upstream_tls_key_file)");
+ABSL_FLAG(std::string, upstream_tls_key_file, "", "PEM private key of --upstream_tls_cert_file");
 ABSL_FLAG(absl::Duration, call_timeout, absl::Seconds(30),
           "deadline of every call to a CA adapter or the prevalidation service");
 ABSL_FLAG(bool, processing, true,
@@ -69,6 +75,12 @@ absl::StatusOr<WorkflowConfig> WorkflowConfigFromFlags() {
   }
   config.ca_adapters = *adapters;
   config.prevalidation_address = absl::GetFlag(FLAGS_prevalidation_address);
+  config.upstream_tls.ca_file = absl::GetFlag(FLAGS_upstream_tls_ca_file);
+  config.upstream_tls.cert_file = absl::GetFlag(FLAGS_upstream_tls_cert_file);
+  config.upstream_tls.key_file = absl::GetFlag(FLAGS_upstream_tls_key_file);
+  if (absl::Status valid = config.upstream_tls.Validate("--upstream_tls"); !valid.ok()) {
+    return valid;
+  }
   config.call_timeout = absl::GetFlag(FLAGS_call_timeout);
   config.processing = absl::GetFlag(FLAGS_processing);
   config.outbox_workers = absl::GetFlag(FLAGS_outbox_workers);

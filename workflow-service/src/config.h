@@ -20,7 +20,8 @@ struct WorkflowConfig {
   std::string products_file;
   // Adapter name (as in the product catalogue) -> host:port.
   std::map<std::string, std::string> ca_adapters;
-  std::string prevalidation_address;  // empty: prevalidation waits (visible)
+  std::string prevalidation_address;   // empty: prevalidation waits (visible)
+  grpc_util::ChannelTls upstream_tls;  // for calls to adapters and prevalidation
   absl::Duration call_timeout = absl::Seconds(30);
   bool processing = true;  // run the background loops in this process
   int outbox_workers = 8;

@@ -12,6 +12,7 @@
 #include "absl/flags/usage.h"
 #include "absl/random/random.h"
 #include "common/grpc/server.h"
+#include "common/grpc/tls.h"
 #include "common/log/log.h"
 #include "common/mysql/db_flags.h"
 #include "common/mysql/migrator.h"
@@ -36,10 +37,12 @@ using sslpanel::log::Info;
 
 // Calls to adapters and prevalidation spread over every address the name
 // resolves to (a headless Kubernetes Service), not just the first.
-std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
+std::shared_ptr<grpc::Channel> Channel(const std::string& address,
+                                       const sslpanel::grpc_util::ChannelTls& tls) {
   grpc::ChannelArguments arguments;
   arguments.SetLoadBalancingPolicyName("round_robin");
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments);
+  return grpc::CreateCustomChannel(address, sslpanel::grpc_util::ChannelCredentialsFor(tls),
+                                   arguments);
 }
 
 }  // namespace
@@ -109,9 +112,10 @@ int main(int argc, char** argv) {
 
   grpc_api::StaticCaRouter adapters;
   for (const auto& [name, address] : config->ca_adapters) {
-    adapters.Add(name, std::make_unique<grpc_api::GrpcCaClient>(
-                           sslpanel::ca::v1::CaAdapterService::NewStub(Channel(address)),
-                           config->call_timeout));
+    adapters.Add(
+        name, std::make_unique<grpc_api::GrpcCaClient>(sslpanel::ca::v1::CaAdapterService::NewStub(
+                                                           Channel(address, config->upstream_tls)),
+                                                       config->call_timeout));
   }
   for (const app::Product& product : products->all()) {
     if (config->ca_adapters.count(product.ca_adapter) == 0) {
@@ -121,7 +125,8 @@ int main(int argc, char** argv) {
   }
   grpc_api::GrpcPrevalidationClient prevalidation(
       sslpanel::prevalidation::v1::PrevalidationService::NewStub(Channel(
-          config->prevalidation_address.empty() ? "127.0.0.1:1" : config->prevalidation_address)),
+          config->prevalidation_address.empty() ? "127.0.0.1:1" : config->prevalidation_address,
+          config->upstream_tls)),
       config->call_timeout);
   std::mutex random_mu;
   absl::BitGen bits;

@@ -146,19 +146,23 @@ absl::Status WritePem(const std::string& path, const std::string& pem) {
 absl::StatusOr<TlsServerFiles> WriteTlsServerFiles(const std::string& dir) {
   x509::PkeyPtr ca_key(EVP_EC_gen("P-256"));
   x509::PkeyPtr server_key(EVP_EC_gen("P-256"));
-  absl::StatusOr<x509::X509Ptr> ca =
-      MakeCert("sslpanel test TLS CA", ca_key.get(), nullptr, nullptr, 1,
-               {{NID_basic_constraints, "critical,CA:TRUE"},
-                {NID_key_usage, "critical,keyCertSign,cRLSign"},
-                {NID_subject_key_identifier, "hash"}});
-  if (!ca.ok()) {
-    return ca.status();
+  auto make_ca = [](const char* name, EVP_PKEY* key) {
+    return MakeCert(name, key, nullptr, nullptr, 1,
+                    {{NID_basic_constraints, "critical,CA:TRUE"},
+                     {NID_key_usage, "critical,keyCertSign,cRLSign"},
+                     {NID_subject_key_identifier, "hash"}});
+  };
+  absl::StatusOr<x509::X509Ptr> ca = make_ca("sslpanel test TLS CA", ca_key.get());
+  x509::PkeyPtr other_ca_key(EVP_EC_gen("P-256"));
+  absl::StatusOr<x509::X509Ptr> other_ca = make_ca("another test CA", other_ca_key.get());
+  if (!ca.ok() || !other_ca.ok()) {
+    return ca.ok() ? other_ca.status() : ca.status();
   }
   absl::StatusOr<x509::X509Ptr> server =
       MakeCert("localhost", server_key.get(), ca->get(), ca_key.get(), 2,
                {{NID_basic_constraints, "critical,CA:FALSE"},
                 {NID_key_usage, "critical,digitalSignature"},
-                {NID_ext_key_usage, "serverAuth"},
+                {NID_ext_key_usage, "serverAuth,clientAuth"},
                 {NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1"},
                 {NID_authority_key_identifier, "keyid:always"}});
   if (!server.ok()) {
@@ -171,9 +175,11 @@ absl::StatusOr<TlsServerFiles> WriteTlsServerFiles(const std::string& dir) {
   };
   x509::BioPtr key_bio(BIO_new(BIO_s_mem()));
   PEM_write_bio_PrivateKey(key_bio.get(), server_key.get(), nullptr, nullptr, 0, nullptr, nullptr);
-  TlsServerFiles files{dir + "/tls-ca.pem", dir + "/tls-cert.pem", dir + "/tls-key.pem"};
+  TlsServerFiles files{dir + "/tls-ca.pem", dir + "/tls-cert.pem", dir + "/tls-key.pem",
+                       dir + "/tls-other-ca.pem"};
   for (const auto& [path, pem] :
        {std::pair<std::string, std::string>{files.ca_cert_path, cert_pem(ca->get())},
+        {files.other_ca_cert_path, cert_pem(other_ca->get())},
         {files.cert_path, cert_pem(server->get())},
         {files.key_path, x509::BioContents(key_bio.get())}}) {
     if (absl::Status s = WritePem(path, pem); !s.ok()) {

@@ -27,12 +27,15 @@ absl::StatusOr<TestCsr> MakeCsr(const std::vector<std::string>& names,
 absl::Status VerifyCertificate(const std::string& root_pem, const std::string& chain_pem,
                                const std::string& leaf_pem, const std::string& host = "");
 
-// A throw-away TLS setup for a loopback test server (Pebble): a CA and a
-// server certificate for localhost and 127.0.0.1, as PEM files in `dir`.
+// A throw-away TLS setup for loopback test servers (Pebble, our services
+// with --tls_*): a CA and a certificate for localhost and 127.0.0.1, good
+// for serving and for mutual TLS as a client, as PEM files in `dir`; and a
+// second CA that signed nothing of it.
 struct TlsServerFiles {
-  std::string ca_cert_path;  // what clients trust
+  std::string ca_cert_path;  // what clients (and mutual-TLS servers) trust
   std::string cert_path;
   std::string key_path;
+  std::string other_ca_cert_path;
 };
 absl::StatusOr<TlsServerFiles> WriteTlsServerFiles(const std::string& dir);
 

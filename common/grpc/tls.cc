@@ -1,0 +1,92 @@
+#include "common/grpc/tls.h"
+
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_certificate_verifier.h>
+#include <grpcpp/security/tls_credentials_options.h>
+#include <unistd.h>
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace sslpanel::grpc_util {
+namespace {
+
+absl::Status CheckReadable(const std::vector<std::pair<std::string, std::string>>& files) {
+  for (const auto& [flag, path] : files) {
+    if (!path.empty() && ::access(path.c_str(), R_OK) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(flag, " names a file that cannot be read: ", path));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ServerTls::Validate() const {
+  if (cert_file.empty() != key_file.empty()) {
+    return absl::InvalidArgumentError("--tls_cert_file and --tls_key_file go together");
+  }
+  if (!client_ca_file.empty() && cert_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_client_ca_file needs --tls_cert_file and --tls_key_file (mutual TLS is TLS)");
+  }
+  return CheckReadable({{"--tls_cert_file", cert_file},
+                        {"--tls_key_file", key_file},
+                        {"--tls_client_ca_file", client_ca_file}});
+}
+
+absl::Status ChannelTls::Validate(const std::string& flag_prefix) const {
+  if (cert_file.empty() != key_file.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag_prefix, "_cert_file and ", flag_prefix, "_key_file go together"));
+  }
+  if (!cert_file.empty() && ca_file.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag_prefix, "_cert_file needs ", flag_prefix, "_ca_file (the servers' CA)"));
+  }
+  return CheckReadable({{absl::StrCat(flag_prefix, "_ca_file"), ca_file},
+                        {absl::StrCat(flag_prefix, "_cert_file"), cert_file},
+                        {absl::StrCat(flag_prefix, "_key_file"), key_file}});
+}
+
+std::shared_ptr<grpc::ServerCredentials> ServerCredentialsFor(const ServerTls& tls) {
+  if (!tls.enabled()) {
+    return grpc::InsecureServerCredentials();
+  }
+  auto files = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      tls.key_file, tls.cert_file, tls.client_ca_file, kCertificateRefreshSeconds);
+  grpc::experimental::TlsServerCredentialsOptions options(files);
+  options.watch_identity_key_cert_pairs();
+  if (tls.client_ca_file.empty()) {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    options.watch_root_certs();
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(options);
+}
+
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentialsFor(const ChannelTls& tls) {
+  if (!tls.enabled()) {
+    return grpc::InsecureChannelCredentials();
+  }
+  auto files = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      tls.key_file, tls.cert_file, tls.ca_file, kCertificateRefreshSeconds);
+  grpc::experimental::TlsChannelCredentialsOptions options;
+  options.set_certificate_provider(files);
+  options.watch_root_certs();
+  if (!tls.cert_file.empty()) {
+    options.watch_identity_key_cert_pairs();
+  }
+  options.set_verify_server_certs(true);
+  options.set_certificate_verifier(
+      std::make_shared<grpc::experimental::HostNameCertificateVerifier>());
+  return grpc::experimental::TlsCredentials(options);
+}
+
+}  // namespace sslpanel::grpc_util
