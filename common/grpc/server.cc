@@ -144,21 +144,12 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   if (!config.health_listen.empty()) {
     // Its own server: nothing but health can be reached without TLS.
     host->plain_health_ = std::make_unique<PlainHealth>(host->names_);
-    // Reflection there describes health alone, so grpcurl can call it.
-    auto health_reflection = Reflection::Create(
-        absl::string_view(descriptors.data(), descriptors.size()), {"grpc.health.v1.Health"});
-    if (!health_reflection.ok()) {
-      return health_reflection.status();
-    }
-    host->health_reflection_ = *std::move(health_reflection);
     grpc::ServerBuilder health_builder;
     health_builder.SetOption(
         std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
     health_builder.AddListeningPort(config.health_listen, grpc::InsecureServerCredentials(),
                                     &host->health_port_);
     health_builder.RegisterService(host->plain_health_.get());
-    health_builder.RegisterService(host->health_reflection_->v1());
-    health_builder.RegisterService(host->health_reflection_->v1alpha());
     host->health_server_ = health_builder.BuildAndStart();
     if (host->health_server_ == nullptr || host->health_port_ == 0) {
       return absl::UnavailableError(

@@ -76,8 +76,7 @@ class ServerHost {
   std::unique_ptr<Reflection> reflection_;  // outlives server_ (destroyed after it)
   std::unique_ptr<http::Server> metrics_;
   std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<PlainHealth> plain_health_;  // these two outlive health_server_
-  std::unique_ptr<Reflection> health_reflection_;
+  std::unique_ptr<PlainHealth> plain_health_;  // outlives health_server_
   std::unique_ptr<grpc::Server> health_server_;
   int port_;
   int health_port_ = 0;

@@ -242,9 +242,10 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> ConnectionPool::Connect() {
   options["OPT_READ_TIMEOUT"] = static_cast<int>(absl::ToInt64Seconds(config_.query_timeout));
   options["OPT_WRITE_TIMEOUT"] = static_cast<int>(absl::ToInt64Seconds(config_.query_timeout));
   options["OPT_RECONNECT"] = false;  // a silent reconnect would lose session state
-  // Connector/C++ 1.1 over MariaDB Connector/C: sslEnforce refuses a server
-  // without TLS, a CA makes the chain checked, sslVerify adds the host name
-  // check (measured against a TLS MariaDB: mysql_tls_test.cc).
+  // Connector/C++ 1.1 over MariaDB Connector/C: sslEnforce asks for TLS (a
+  // session that still ends up in plaintext is refused below), a CA makes
+  // the chain checked, sslVerify adds the host name check (measured against
+  // a TLS MariaDB: mysql_tls_test.cc).
   if (config_.tls_mode != TlsMode::kDisabled) {
     options["sslEnforce"] = true;
     if (!config_.tls_ca.empty()) {
@@ -262,6 +263,18 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> ConnectionPool::Connect() {
     // Every time the services write is UTC; the session must agree.
     stmt->execute("SET time_zone = '+00:00'");
     stmt->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+    if (config_.tls_mode != TlsMode::kDisabled) {
+      // Connector/C drops TLS silently when the server does not offer it
+      // and the name is not verified: check what the session really got.
+      std::unique_ptr<sql::ResultSet> cipher(
+          stmt->executeQuery("SHOW SESSION STATUS LIKE 'Ssl_cipher'"));
+      if (!cipher->next() || cipher->getString(2).length() == 0) {
+        log::Warning("database session is not encrypted; refusing it",
+                     {{"database", config_.Describe()}});
+        return absl::UnavailableError(absl::StrCat("database session without TLS (--db_tls_mode=",
+                                                   TlsModeName(config_.tls_mode), "); retry"));
+      }
+    }
     if (config_.statement_cache_size > 0) {
       std::lock_guard<std::mutex> lock(mu_);
       caches_[conn.get()] =
@@ -494,7 +507,7 @@ absl::Time FromSqlTime(absl::string_view text) {
   if (ok && pos < text.size()) {
     ok = Expect(text, &pos, '.');
     while (ok && pos < text.size() && fraction_digits < 9) {
-      int64_t digit;
+      int64_t digit = 0;
       ok = Digits(text, &pos, 1, &digit);
       fraction = fraction * 10 + digit;
       ++fraction_digits;

@@ -63,8 +63,9 @@ int RunAdapter(int argc, char** argv, const AdapterProgram& program) {
                {{"error", "--idempotency_retention must be 0 (keep for ever) or at least 24h"}});
     return 2;
   }
-  if (absl::GetFlag(FLAGS_purge_interval) < absl::Seconds(1)) {
-    log::Error("bad configuration", {{"error", "--purge_interval must be at least 1s"}});
+  if (absl::GetFlag(FLAGS_purge_interval) < absl::Seconds(1) ||
+      absl::GetFlag(FLAGS_purge_interval) > absl::Hours(24)) {
+    log::Error("bad configuration", {{"error", "--purge_interval must be 1s..24h"}});
     return 2;
   }
   absl::StatusOr<std::unique_ptr<mysql::ConnectionPool>> pool =

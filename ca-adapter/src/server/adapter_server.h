@@ -24,9 +24,8 @@ struct AdapterOptions {
   // a running call; after that a replay resumes it.
   absl::Duration lease_margin = absl::Seconds(30);
   // Finished idempotency records older than this are deleted (running and
-  // interrupted calls never are); zero keeps them for ever. It must be
-  // longer than any caller goes on retrying one key: the workflow retries
-  // for minutes and keeps its outbox rows for 7 days.
+  // interrupted calls and cancel tombstones never are); zero keeps them for
+  // ever. It must be longer than any caller goes on retrying one key.
   absl::Duration idempotency_retention = absl::Hours(24 * 30);
   // How often the retention sweep runs.
   absl::Duration purge_interval = absl::Minutes(10);

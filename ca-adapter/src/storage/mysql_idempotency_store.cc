@@ -250,9 +250,9 @@ absl::StatusOr<int64_t> MysqlIdempotencyStore::PurgeFinished(absl::Time before, 
   absl::Status status = pool_.Run("purge finished idempotency keys", [&](sql::Connection& conn) {
     // Through the (state, updated_at) index, in a bounded batch so a large
     // backlog never holds long locks.
-    std::unique_ptr<sql::PreparedStatement> purge(conn.prepareStatement(
-        "DELETE FROM ca_idempotency WHERE state IN ('succeeded', 'failed', 'cancelled')"
-        " AND updated_at < ? LIMIT ?"));
+    std::unique_ptr<sql::PreparedStatement> purge(
+        conn.prepareStatement("DELETE FROM ca_idempotency WHERE state IN ('succeeded', 'failed')"
+                              " AND updated_at < ? LIMIT ?"));
     purge->setString(1, mysql::ToSqlTime(before));
     purge->setInt(2, limit);
     purged = purge->executeUpdate();

@@ -25,10 +25,11 @@ class MysqlIdempotencyStore final : public app::IdempotencyStore {
   absl::Status Release(absl::string_view key, int attempt, absl::Time now) override;
   absl::StatusOr<std::optional<app::IdempotencyRecord>> Get(absl::string_view key) override;
 
-  // Retention: deletes up to `limit` finished records (succeeded, failed,
-  // cancelled) last written before `before`; returns how many.
-  // Records of running or interrupted calls are never deleted: a replay must
-  // still be able to resume them.
+  // Retention: deletes up to `limit` finished records (succeeded, failed)
+  // last written before `before`; returns how many. Records of running or
+  // interrupted calls are never deleted (a replay must be able to resume
+  // them), nor cancel tombstones (they keep a late submit from creating an
+  // order nobody would cancel).
   absl::StatusOr<int64_t> PurgeFinished(absl::Time before, int limit);
 
  private:
