@@ -1,5 +1,7 @@
 #include "common/config/secret.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -29,6 +31,16 @@ absl::StatusOr<std::string> ReadSecret(absl::string_view what, absl::string_view
     }
   }
   return std::string();
+}
+
+absl::Status CheckReadable(const std::vector<FlagFile>& files) {
+  for (const FlagFile& file : files) {
+    if (!file.path.empty() && ::access(file.path.c_str(), R_OK) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file.flag, " names a file that cannot be read: ", file.path));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace sslpanel::config

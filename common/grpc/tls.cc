@@ -5,27 +5,11 @@
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <grpcpp/security/tls_certificate_verifier.h>
 #include <grpcpp/security/tls_credentials_options.h>
-#include <unistd.h>
-
-#include <utility>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/config/secret.h"
 
 namespace sslpanel::grpc_util {
-namespace {
-
-absl::Status CheckReadable(const std::vector<std::pair<std::string, std::string>>& files) {
-  for (const auto& [flag, path] : files) {
-    if (!path.empty() && ::access(path.c_str(), R_OK) != 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(flag, " names a file that cannot be read: ", path));
-    }
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 absl::Status ServerTls::Validate() const {
   if (cert_file.empty() != key_file.empty()) {
@@ -35,9 +19,9 @@ absl::Status ServerTls::Validate() const {
     return absl::InvalidArgumentError(
         "--tls_client_ca_file needs --tls_cert_file and --tls_key_file (mutual TLS is TLS)");
   }
-  return CheckReadable({{"--tls_cert_file", cert_file},
-                        {"--tls_key_file", key_file},
-                        {"--tls_client_ca_file", client_ca_file}});
+  return config::CheckReadable({{"--tls_cert_file", cert_file},
+                                {"--tls_key_file", key_file},
+                                {"--tls_client_ca_file", client_ca_file}});
 }
 
 absl::Status ChannelTls::Validate(const std::string& flag_prefix) const {
@@ -49,9 +33,9 @@ absl::Status ChannelTls::Validate(const std::string& flag_prefix) const {
     return absl::InvalidArgumentError(
         absl::StrCat(flag_prefix, "_cert_file needs ", flag_prefix, "_ca_file (the servers' CA)"));
   }
-  return CheckReadable({{absl::StrCat(flag_prefix, "_ca_file"), ca_file},
-                        {absl::StrCat(flag_prefix, "_cert_file"), cert_file},
-                        {absl::StrCat(flag_prefix, "_key_file"), key_file}});
+  return config::CheckReadable({{absl::StrCat(flag_prefix, "_ca_file"), ca_file},
+                                {absl::StrCat(flag_prefix, "_cert_file"), cert_file},
+                                {absl::StrCat(flag_prefix, "_key_file"), key_file}});
 }
 
 std::shared_ptr<grpc::ServerCredentials> ServerCredentialsFor(const ServerTls& tls) {

@@ -5,10 +5,10 @@
 #include <cppconn/statement.h>
 #include <mysql_connection.h>
 #include <mysql_driver.h>
-#include <unistd.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/config/secret.h"
 #include "common/log/log.h"
 
 namespace sslpanel::mysql {
@@ -134,16 +134,9 @@ absl::Status MysqlConfig::Validate() const {
     return absl::InvalidArgumentError(absl::StrCat(
         "--db_tls_mode=", TlsModeName(tls_mode), " needs --db_tls_ca_file (the server's CA, PEM)"));
   }
-  for (const auto& [flag, path] :
-       {std::pair<const char*, const std::string&>{"--db_tls_ca_file", tls_ca},
-        {"--db_tls_cert_file", tls_cert},
-        {"--db_tls_key_file", tls_key}}) {
-    if (!path.empty() && ::access(path.c_str(), R_OK) != 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(flag, " names a file that cannot be read: ", path));
-    }
-  }
-  return absl::OkStatus();
+  return config::CheckReadable({{"--db_tls_ca_file", tls_ca},
+                                {"--db_tls_cert_file", tls_cert},
+                                {"--db_tls_key_file", tls_key}});
 }
 
 std::string MysqlConfig::Describe() const {

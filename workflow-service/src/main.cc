@@ -37,12 +37,11 @@ using sslpanel::log::Info;
 
 // Calls to adapters and prevalidation spread over every address the name
 // resolves to (a headless Kubernetes Service), not just the first.
-std::shared_ptr<grpc::Channel> Channel(const std::string& address,
-                                       const sslpanel::grpc_util::ChannelTls& tls) {
+std::shared_ptr<grpc::Channel> Channel(
+    const std::string& address, const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   grpc::ChannelArguments arguments;
   arguments.SetLoadBalancingPolicyName("round_robin");
-  return grpc::CreateCustomChannel(address, sslpanel::grpc_util::ChannelCredentialsFor(tls),
-                                   arguments);
+  return grpc::CreateCustomChannel(address, credentials, arguments);
 }
 
 }  // namespace
@@ -110,12 +109,14 @@ int main(int argc, char** argv) {
   app::WorkflowApp workflow(orders, *products, csr_parser, clock, config->sla);
   grpc_api::WorkflowServiceImpl service(workflow);
 
+  // One set of credentials (and certificate-file watcher) for every call.
+  const std::shared_ptr<grpc::ChannelCredentials> upstream =
+      sslpanel::grpc_util::ChannelCredentialsFor(config->upstream_tls);
   grpc_api::StaticCaRouter adapters;
   for (const auto& [name, address] : config->ca_adapters) {
-    adapters.Add(
-        name, std::make_unique<grpc_api::GrpcCaClient>(sslpanel::ca::v1::CaAdapterService::NewStub(
-                                                           Channel(address, config->upstream_tls)),
-                                                       config->call_timeout));
+    adapters.Add(name, std::make_unique<grpc_api::GrpcCaClient>(
+                           sslpanel::ca::v1::CaAdapterService::NewStub(Channel(address, upstream)),
+                           config->call_timeout));
   }
   for (const app::Product& product : products->all()) {
     if (config->ca_adapters.count(product.ca_adapter) == 0) {
@@ -126,7 +127,7 @@ int main(int argc, char** argv) {
   grpc_api::GrpcPrevalidationClient prevalidation(
       sslpanel::prevalidation::v1::PrevalidationService::NewStub(Channel(
           config->prevalidation_address.empty() ? "127.0.0.1:1" : config->prevalidation_address,
-          config->upstream_tls)),
+          upstream)),
       config->call_timeout);
   std::mutex random_mu;
   absl::BitGen bits;
