@@ -51,6 +51,9 @@ install_node_tools() {
 build() {
   local dir=$1
   export CCACHE_DIR=${CCACHE_DIR:-$SSLPANEL_ROOT/.cache/ccache}
+  # Paths relative to the checkout, so one cache serves several checkouts
+  # (git worktrees, a fresh clone) that point CCACHE_DIR at it.
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$SSLPANEL_ROOT}
   if [ ! -f "$dir/build.ninja" ]; then
     log "configuring $dir"
     cmake -S "$SSLPANEL_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
