@@ -182,6 +182,32 @@ TEST_F(LifecycleTest, CancelFromRequestedRejectsAndClosesTheOrder) {
   EXPECT_EQ(ArrowState(*picture, REQUESTED, REJECTED), v1::ARROW_STATE_TAKEN);
 }
 
+// The race seen from outside: the CA issues exactly when the cancel arrives
+// (the sandbox's "cancelrace" label forces it) and refuses to cancel an
+// issued order. The customer's cancel must still end the certificate.
+TEST_F(LifecycleTest, ACancelThatIssuanceOvertakesEndsRevokedAndTheHistorySaysWhy) {
+  auto created = Create(api(), DvOrder("race1", "www.cancelrace.race1.example.com"));
+  ASSERT_TRUE(created.ok()) << created.status();
+  const v1::Order requested = WaitFor(*created, 0, REQUESTED);
+  auto cancelled = Cancel(api(), requested.order_id(), "cancel-race1");
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status();
+  const v1::Order revoked = WaitFor(requested, 0, REVOKED);
+  EXPECT_EQ(revoked.status(), v1::ORDER_STATUS_CLOSED);
+  EXPECT_EQ(revoked.reseller_code(), v1::RESELLER_CODE_FAI);
+  EXPECT_EQ(revoked.certificates(0).pending_operation(), v1::PENDING_OPERATION_NONE);
+  EXPECT_THAT(StatusHistory(revoked.certificates(0)),
+              ElementsAre(OPEN, REQUESTED, ACTIVE, REVOKED));
+  auto events = Events(api(), revoked.order_id());
+  ASSERT_TRUE(events.ok());
+  EXPECT_THAT(EventTypes(*events),
+              ElementsAre("CREATED", "SUBMITTED", "CA_ACCEPTED", "CANCEL_REQUESTED", "CA_ISSUED",
+                          "CA_REVOKE_CONFIRMED"));
+  const auto& issued = (*events)[4];
+  EXPECT_EQ(issued.to_pending_operation(), v1::PENDING_OPERATION_CANCEL)
+      << "the Cancel arrow stays marked";
+  EXPECT_THAT(issued.reason(), HasSubstr("revoking it instead"));
+}
+
 TEST_F(LifecycleTest, CancelFromActiveRevokes) {
   const v1::Order active = ActiveOrder("c2");
   auto cancelled = Cancel(api(), active.order_id(), "cancel-c2");

@@ -13,6 +13,10 @@ ABSL_FLAG(std::string, refuse_label, "refuse",
           "orders with a name carrying this label are refused (refuse.example.com)");
 ABSL_FLAG(std::string, pending_label, "pending",
           "orders with a name carrying this label stay pending for ever");
+ABSL_FLAG(std::string, issue_on_cancel_label, "cancelrace",
+          "orders with a name carrying this label stay pending until a cancellation arrives "
+          "and are issued at that moment, so the cancellation is refused as for an issued "
+          "order (forces the cancel-versus-issuance race)");
 ABSL_FLAG(std::string, short_validity_label, "shortlived",
           "orders with a name carrying this label get --short_validity certificates");
 ABSL_FLAG(absl::Duration, short_validity, absl::Seconds(20),
@@ -32,6 +36,7 @@ int main(int argc, char** argv) {
          config.behaviour.issue_delay = absl::GetFlag(FLAGS_issue_delay);
          config.behaviour.refuse_label = absl::GetFlag(FLAGS_refuse_label);
          config.behaviour.pending_label = absl::GetFlag(FLAGS_pending_label);
+         config.behaviour.issue_on_cancel_label = absl::GetFlag(FLAGS_issue_on_cancel_label);
          config.behaviour.short_validity_label = absl::GetFlag(FLAGS_short_validity_label);
          config.behaviour.short_validity = absl::GetFlag(FLAGS_short_validity);
          config.behaviour.cancel_delay = absl::GetFlag(FLAGS_cancel_delay);

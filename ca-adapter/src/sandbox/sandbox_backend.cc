@@ -13,6 +13,20 @@ using domain::OrderStatus;
 
 namespace {
 
+const char* OutcomeName(ScriptedOutcome outcome) {
+  switch (outcome) {
+    case ScriptedOutcome::kIssue:
+      return "issue";
+    case ScriptedOutcome::kRefuse:
+      return "refuse";
+    case ScriptedOutcome::kPendingForever:
+      return "pending";
+    case ScriptedOutcome::kIssueOnCancel:
+      return "issue on cancel";
+  }
+  return "?";
+}
+
 // Rounds of re-reading after a lost optimistic update before giving up
 // with ABORTED (the caller retries).
 constexpr int kMaxRaceRounds = 5;
@@ -147,13 +161,10 @@ absl::StatusOr<OrderStatus> SandboxBackend::Create(const NewOrder& request) {
     }
     return inserted;
   }
-  log::Info("sandbox CA order created",
-            {{"ca_order_id", order.ca_order_id},
-             {"idempotency_key", order.idempotency_key},
-             {"names", absl::StrJoin(order.names, ",")},
-             {"outcome", script.outcome == ScriptedOutcome::kIssue    ? "issue"
-                         : script.outcome == ScriptedOutcome::kRefuse ? "refuse"
-                                                                      : "pending"}});
+  log::Info("sandbox CA order created", {{"ca_order_id", order.ca_order_id},
+                                         {"idempotency_key", order.idempotency_key},
+                                         {"names", absl::StrJoin(order.names, ",")},
+                                         {"outcome", OutcomeName(script.outcome)}});
   return ToStatus(order);
 }
 
@@ -300,6 +311,21 @@ absl::StatusOr<OrderStatus> SandboxBackend::GetStatus(absl::string_view ca_order
 absl::StatusOr<OrderStatus> SandboxBackend::Cancel(absl::string_view ca_order_id,
                                                    absl::string_view reason,
                                                    const app::CallOptions& options) {
+  // The issue-on-cancel label: issuance wins the race, stored first, so the
+  // cancellation below meets an issued order.
+  absl::StatusOr<SandboxOrder> raced =
+      Modify(ca_order_id, [&](SandboxOrder& order, absl::Time now) -> absl::Status {
+        if (order.state != OrderState::kPending ||
+            order.outcome != ScriptedOutcome::kIssueOnCancel) {
+          return absl::OkStatus();
+        }
+        order.outcome = ScriptedOutcome::kIssue;
+        order.decide_at = now;
+        return ApplyStep(order, now);
+      });
+  if (!raced.ok()) {
+    return raced.status();
+  }
   absl::StatusOr<SandboxOrder> order =
       Modify(ca_order_id, [&](SandboxOrder& order, absl::Time now) -> absl::Status {
         switch (order.state) {

@@ -15,7 +15,10 @@ enum class OrderKind { kInitial, kReissue, kRenewal };
 
 // Decided once, at submission, from the names and the configured labels, so
 // a configuration change never alters an order in flight.
-enum class ScriptedOutcome { kIssue, kRefuse, kPendingForever };
+// kIssueOnCancel stays pending until a cancellation arrives and is issued at
+// that very moment, so the cancellation is refused as for an issued order:
+// the race between a customer's cancel and issuance, forced.
+enum class ScriptedOutcome { kIssue, kRefuse, kPendingForever, kIssueOnCancel };
 
 struct SandboxOrder {
   std::string ca_order_id;

@@ -25,6 +25,7 @@ absl::Status SandboxBehaviour::Validate() const {
   const std::pair<const char*, const std::string*> labels[] = {
       {"--refuse_label", &refuse_label},
       {"--pending_label", &pending_label},
+      {"--issue_on_cancel_label", &issue_on_cancel_label},
       {"--short_validity_label", &short_validity_label}};
   for (const auto& [flag, label] : labels) {
     if (!label->empty() &&
@@ -50,6 +51,9 @@ Script ScriptFor(const std::vector<std::string>& names, const SandboxBehaviour& 
   for (const std::string& name : names) {
     if (domain::HasLabel(name, behaviour.pending_label)) {
       script.outcome = ScriptedOutcome::kPendingForever;
+    } else if (script.outcome == ScriptedOutcome::kIssue &&
+               domain::HasLabel(name, behaviour.issue_on_cancel_label)) {
+      script.outcome = ScriptedOutcome::kIssueOnCancel;
     }
     if (domain::HasLabel(name, behaviour.short_validity_label)) {
       script.validity_override = behaviour.short_validity;
@@ -77,6 +81,7 @@ Step NextStep(const SandboxOrder& order, absl::Time now) {
         case ScriptedOutcome::kRefuse:
           return Step::kRefuse;
         case ScriptedOutcome::kPendingForever:
+        case ScriptedOutcome::kIssueOnCancel:  // issued by the cancellation itself
           return Step::kNone;
       }
       return Step::kNone;

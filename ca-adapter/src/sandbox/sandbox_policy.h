@@ -20,6 +20,10 @@ struct SandboxBehaviour {
   std::string refuse_label = "refuse";
   // A name with this label stays pending for ever.
   std::string pending_label = "pending";
+  // A name with this label stays pending until a cancellation arrives, and is
+  // issued just before the cancellation is handled (which is then refused:
+  // an issued certificate is revoked, not cancelled).
+  std::string issue_on_cancel_label = "cancelrace";
   // A name with this label gets a certificate valid for short_validity only.
   std::string short_validity_label = "shortlived";
   absl::Duration short_validity = absl::Seconds(20);

@@ -27,6 +27,12 @@ TEST(ScriptFor, LabelsPickTheOutcomeRefusalFirst) {
   const Script short_lived = ScriptFor({"shortlived.example.com"}, behaviour);
   EXPECT_EQ(short_lived.outcome, ScriptedOutcome::kIssue);
   EXPECT_EQ(short_lived.validity_override, absl::Seconds(20));
+  EXPECT_EQ(ScriptFor({"www.cancelrace.example.com"}, behaviour).outcome,
+            ScriptedOutcome::kIssueOnCancel);
+  EXPECT_EQ(ScriptFor({"cancelrace.refuse.example.com"}, behaviour).outcome,
+            ScriptedOutcome::kRefuse);
+  EXPECT_EQ(ScriptFor({"cancelrace.example.com", "pending.example.com"}, behaviour).outcome,
+            ScriptedOutcome::kPendingForever);
   behaviour.refuse_label = "";
   EXPECT_EQ(ScriptFor({"refuse.example.com"}, behaviour).outcome, ScriptedOutcome::kIssue);
 }
@@ -39,6 +45,8 @@ TEST(NextStep, FollowsTheClock) {
   order.outcome = ScriptedOutcome::kRefuse;
   EXPECT_EQ(NextStep(order, At("2026-01-01T00:00:02Z")), Step::kRefuse);
   order.outcome = ScriptedOutcome::kPendingForever;
+  EXPECT_EQ(NextStep(order, At("2036-01-01T00:00:00Z")), Step::kNone);
+  order.outcome = ScriptedOutcome::kIssueOnCancel;  // only a cancellation issues it
   EXPECT_EQ(NextStep(order, At("2036-01-01T00:00:00Z")), Step::kNone);
   // An accepted cancellation stops issuance, confirmed after its delay.
   order.outcome = ScriptedOutcome::kIssue;

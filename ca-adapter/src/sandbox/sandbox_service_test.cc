@@ -402,6 +402,32 @@ TEST_F(SandboxServiceTest, CancelPendingIsConfirmedAtOnceAndNeverIssues) {
   EXPECT_EQ(Revoke("revoke-c", id, &revoked).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
 }
 
+TEST_F(SandboxServiceTest, IssueOnCancelLabelIssuesExactlyWhenTheCancelArrives) {
+  Start();
+  const std::string id = SubmitPending("submit-race", {"www.cancelrace.example.com"});
+  clock_.Advance(absl::Hours(24));
+  EXPECT_EQ(PollOk(id).state(), v1::ORDER_STATE_PENDING);  // waits for the cancel
+  v1::CancelOrderResponse cancel;
+  const grpc::Status refused = Cancel("cancel-race", id, &cancel);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(refused.error_message(), HasSubstr("revoked, not cancelled"));
+  const v1::CaOrderStatus issued = PollOk(id);
+  EXPECT_EQ(issued.state(), v1::ORDER_STATE_ISSUED);
+  EXPECT_TRUE(issued.has_certificate());
+  v1::RevokeCertificateResponse revoked;
+  ASSERT_TRUE(Revoke("revoke-race", id, &revoked).ok());
+  EXPECT_EQ(revoked.status().state(), v1::ORDER_STATE_REVOKED);
+}
+
+TEST_F(SandboxServiceTest, IssueOnCancelLabelAlsoRacesACancelBySubmitKey) {
+  Start();
+  const std::string id = SubmitPending("submit-race-key", {"cancelrace.example.com"});
+  v1::CancelOrderResponse cancel;
+  EXPECT_EQ(Cancel("cancel-race-key", "", &cancel, "submit-race-key").error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(PollOk(id).state(), v1::ORDER_STATE_ISSUED);
+}
+
 TEST_F(SandboxServiceTest, CancelDelayKeepsTheOrderPendingUntilAPollAfterIt) {
   SandboxBehaviour behaviour;
   behaviour.cancel_delay = absl::Seconds(30);

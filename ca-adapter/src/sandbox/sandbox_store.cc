@@ -40,9 +40,11 @@ constexpr Names<OrderState> kStates[] = {{OrderState::kPending, "pending"},
                                          {OrderState::kRefused, "refused"},
                                          {OrderState::kCancelled, "cancelled"},
                                          {OrderState::kRevoked, "revoked"}};
-constexpr Names<ScriptedOutcome> kOutcomes[] = {{ScriptedOutcome::kIssue, "issue"},
-                                                {ScriptedOutcome::kRefuse, "refuse"},
-                                                {ScriptedOutcome::kPendingForever, "pending"}};
+constexpr Names<ScriptedOutcome> kOutcomes[] = {
+    {ScriptedOutcome::kIssue, "issue"},
+    {ScriptedOutcome::kRefuse, "refuse"},
+    {ScriptedOutcome::kPendingForever, "pending"},
+    {ScriptedOutcome::kIssueOnCancel, "issue_on_cancel"}};
 constexpr Names<domain::ValidationType> kTypes[] = {{domain::ValidationType::kDv, "DV"},
                                                     {domain::ValidationType::kOv, "OV"},
                                                     {domain::ValidationType::kEv, "EV"}};

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
+#include "workflow-service/src/app/ca_answers.h"
 #include "workflow-service/src/domain/rules.h"
 
 namespace sslpanel::workflow::app {
@@ -18,8 +19,6 @@ namespace cmd = domain::command;
 constexpr char kOutboxActor[] = "system:outbox";
 constexpr char kSyncActor[] = "system:ca-sync";
 constexpr char kExpiryActor[] = "system:expiry";
-
-std::string AdapterActor(const std::string& adapter) { return absl::StrCat("ca:", adapter); }
 
 // What operators watch: deliveries and CA checks by outcome, expiries,
 // stuck orders, the backlog.
@@ -41,44 +40,6 @@ metrics::CounterFamily& StatusChecks() {
 
 void Count(const OutboxItem& item, const char* result) {
   Deliveries().Add({std::string(domain::ToString(item.kind)), result});
-}
-
-// Why a delivery to an adapter this replica has no client for waits:
-// retried like a CA that is down, since a customer's certificate is never
-// refused over our own configuration.
-absl::Status NoAdapter(const std::string& adapter) {
-  return absl::UnavailableError(
-      absl::StrCat("no CA adapter named \"", adapter, "\" is configured (--ca_adapters)"));
-}
-
-// Commands that record a CA's answer about a certificate in `status`.
-std::vector<domain::Command> AnswerCommands(const domain::Certificate& cert,
-                                            const CaAnswer& answer) {
-  std::vector<domain::Command> commands;
-  const bool requested = cert.status == domain::CertificateStatus::kRequested;
-  switch (answer.state) {
-    case CaState::kPending:
-      if (answer.raw_status != cert.ca_raw_status ||
-          answer.dcv_instructions != cert.dcv_instructions) {
-        commands.push_back(cmd::CaProgress{answer.raw_status, answer.dcv_instructions});
-      }
-      break;
-    case CaState::kIssued:
-      if (requested && answer.certificate.has_value()) {
-        commands.push_back(cmd::CaIssued{*answer.certificate, answer.raw_status});
-      }
-      break;
-    case CaState::kRefused:
-      if (requested) {
-        commands.push_back(cmd::CaRefused{answer.refusal_reason, answer.raw_status});
-      }
-      break;
-    case CaState::kCancelled:
-    case CaState::kRevoked:
-      commands.push_back(cmd::CaCancelled{answer.raw_status});
-      break;
-  }
-  return commands;
 }
 
 }  // namespace
@@ -252,6 +213,27 @@ void Processor::DeliverPrevalidation(const OutboxItem& item, const OrderRecord& 
            "system:prevalidation", std::move(report));
 }
 
+absl::StatusOr<CaAnswer> Processor::SendSubmission(CaClient& ca, const OrderRecord& record,
+                                                   int index, const std::string& key) {
+  const domain::Certificate& cert = record.order.certificates[index];
+  const domain::Certificate* previous =
+      cert.predecessor >= 0 ? &record.order.certificates[cert.predecessor] : nullptr;
+  if (cert.kind != domain::CertificateKind::kInitial && previous == nullptr) {
+    return absl::InternalError("a reissue or renewal without its predecessor; see the log");
+  }
+  switch (cert.kind) {
+    case domain::CertificateKind::kInitial: {
+      const Product* product = app_.products().Find(record.order.product_id);
+      return ca.Submit(record.order, cert, product != nullptr ? product->ca_product_code : "", key);
+    }
+    case domain::CertificateKind::kReissue:
+      return ca.Reissue(*previous, cert, key);
+    case domain::CertificateKind::kRenewal:
+      return ca.Renew(*previous, cert, key);
+  }
+  return absl::InternalError("unknown certificate kind");
+}
+
 void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& record, int index) {
   const domain::Certificate& cert = record.order.certificates[index];
   if (cert.hold != domain::HoldReason::kAwaitingCa || cert.submission != item.submission) {
@@ -263,28 +245,7 @@ void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& rec
     Retry(item, record, index, NoAdapter(cert.ca_adapter));
     return;
   }
-  absl::StatusOr<CaAnswer> answer;
-  const domain::Certificate* previous =
-      cert.predecessor >= 0 ? &record.order.certificates[cert.predecessor] : nullptr;
-  if (cert.kind != domain::CertificateKind::kInitial && previous == nullptr) {
-    Retry(item, record, index,
-          absl::InternalError("a reissue or renewal without its predecessor; see the log"));
-    return;
-  }
-  switch (cert.kind) {
-    case domain::CertificateKind::kInitial: {
-      const Product* product = app_.products().Find(record.order.product_id);
-      answer = ca->Submit(record.order, cert, product != nullptr ? product->ca_product_code : "",
-                          item.idempotency_key);
-      break;
-    }
-    case domain::CertificateKind::kReissue:
-      answer = ca->Reissue(*previous, cert, item.idempotency_key);
-      break;
-    case domain::CertificateKind::kRenewal:
-      answer = ca->Renew(*previous, cert, item.idempotency_key);
-      break;
-  }
+  absl::StatusOr<CaAnswer> answer = SendSubmission(*ca, record, index, item.idempotency_key);
   if (!answer.ok()) {
     if (!IsDefiniteRefusal(answer.status())) {
       Retry(item, record, index, answer.status());
@@ -310,58 +271,6 @@ void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& rec
     commands.push_back(std::move(next));
   }
   Conclude(item, record, commands, AdapterActor(cert.ca_adapter));
-}
-
-void Processor::DeliverCancellation(const OutboxItem& item, const OrderRecord& record, int index) {
-  const domain::Certificate& cert = record.order.certificates[index];
-  const bool revoke = item.kind == domain::IntentKind::kRevokeAtCa;
-  const auto expected =
-      revoke ? domain::CertificateStatus::kActive : domain::CertificateStatus::kRequested;
-  if (cert.status != expected || cert.pending != domain::PendingOperation::kCancel) {
-    Finish(item, "CANCELLED", "superseded: the certificate is no longer waiting to be cancelled");
-    return;
-  }
-  CaClient* ca = adapters_.ForAdapter(cert.ca_adapter);
-  if (ca == nullptr) {
-    Retry(item, record, index, NoAdapter(cert.ca_adapter));
-    return;
-  }
-  auto answer =
-      revoke ? ca->Revoke(cert.ca_reference, item.idempotency_key)
-             : ca->Cancel(cert.ca_reference, "", "cancelled by the customer", item.idempotency_key);
-  if (!answer.ok()) {
-    if (!IsDefiniteRefusal(answer.status())) {
-      Retry(item, record, index, answer.status());
-    } else {
-      Conclude(item, record, {cmd::CaCancelRefused{std::string(answer.status().message())}},
-               AdapterActor(cert.ca_adapter));
-    }
-    return;
-  }
-  // A confirmation is recorded now; a pending one is picked up by the status
-  // sync, which watches certificates with the Cancel arrow.
-  Conclude(item, record, AnswerCommands(cert, *answer), AdapterActor(cert.ca_adapter));
-}
-
-void Processor::DeliverAbandon(const OutboxItem& item, const OrderRecord& record, int index) {
-  const domain::Certificate& cert = record.order.certificates[index];
-  CaClient* ca = adapters_.ForAdapter(cert.ca_adapter);
-  if (ca == nullptr) {
-    Retry(item, record, index, NoAdapter(cert.ca_adapter));
-    return;
-  }
-  auto answer = ca->Cancel(cert.ca_reference, item.ref_key,
-                           "cancelled by the customer before the CA confirmed the order",
-                           item.idempotency_key);
-  if (!answer.ok() && !IsDefiniteRefusal(answer.status())) {
-    // The certificate is final; retry quietly without touching it.
-    const absl::Time now = clock_.Now();
-    (void)queue_.RetryOutbox(item.id, Backoff(item.attempts, now, answer.status()),
-                             std::string(answer.status().message()), now);
-    return;
-  }
-  Finish(item, answer.ok() ? "DONE" : "FAILED",
-         answer.ok() ? "" : std::string(answer.status().message()));
 }
 
 absl::Time Processor::NextPoll(const domain::Certificate& cert, const OrderRecord& record,

@@ -64,6 +64,19 @@ class Processor {
   void DeliverCancellation(const OutboxItem& item, const OrderRecord& record, int index);
   void DeliverAbandon(const OutboxItem& item, const OrderRecord& record, int index);
 
+  // Sends certificate `index`'s submission (submit, reissue or renew by its
+  // kind) with `key`; with a key already used, the adapter replays its first
+  // answer, which is how an abandoned submission's CA order is found.
+  absl::StatusOr<CaAnswer> SendSubmission(CaClient& ca, const OrderRecord& record, int index,
+                                          const std::string& key);
+  // After a definite "no" to a cancellation or revocation: where the CA
+  // order stands decides what the refusal means (see cancellation.cc).
+  void ConcludeRefusedCancellation(const OutboxItem& item, const OrderRecord& record, int index,
+                                   CaClient& ca, const absl::Status& refusal);
+  // The CA issued what an abandoned submission created: revoke it.
+  void RevokeAbandoned(const OutboxItem& item, const OrderRecord& record, int index, CaClient& ca,
+                       const absl::Status& refusal);
+
   // Saves `commands` with the row's completion; a stale answer finishes the
   // row, a storage failure leaves it to its lease.
   void Conclude(const OutboxItem& item, const OrderRecord& record,
@@ -73,6 +86,9 @@ class Processor {
   void Retry(const OutboxItem& item, const OrderRecord& record, int index,
              const absl::Status& error);
   void Finish(const OutboxItem& item, const std::string& status, const std::string& note);
+  // A retryable failure of a row whose certificate is final: back off
+  // without touching the certificate.
+  void RetryQuietly(const OutboxItem& item, const absl::Status& error);
 
   absl::Time Backoff(int attempt, absl::Time now, const absl::Status& error) const;
   absl::Time NextPoll(const domain::Certificate& cert, const OrderRecord& record, int index,

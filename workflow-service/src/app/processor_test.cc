@@ -8,6 +8,7 @@
 #include <mysql_connection.h>
 
 #include <deque>
+#include <functional>
 
 #include "common/metrics/metrics.h"
 #include "common/mysql/migrator.h"
@@ -38,6 +39,9 @@ class FakeCa final : public CaClient {
   std::deque<absl::StatusOr<CaAnswer>> answers;   // for mutating calls, in order
   std::deque<absl::StatusOr<CaAnswer>> statuses;  // for Status()
   std::vector<std::string> calls;                 // "submit:key", "status:ref", ...
+  // Runs once inside the next Cancel(), before it answers: what happens
+  // meanwhile elsewhere.
+  std::function<void()> during_cancel;
 
   absl::StatusOr<CaAnswer> Next(const std::string& call) {
     calls.push_back(call);
@@ -63,6 +67,11 @@ class FakeCa final : public CaClient {
   }
   absl::StatusOr<CaAnswer> Cancel(const std::string& ref, const std::string& submit_key,
                                   const std::string&, const std::string& key) override {
+    if (during_cancel) {
+      auto once = std::move(during_cancel);  // runs once
+      during_cancel = nullptr;
+      once();
+    }
     return Next("cancel:" + ref + ":" + submit_key + ":" + key);
   }
   absl::StatusOr<CaAnswer> Revoke(const std::string& ref, const std::string& key) override {
@@ -190,6 +199,15 @@ class ProcessorTest : public ::testing::Test {
   }
 
   domain::Order Order(int64_t id) { return app_->GetOrder(id)->order; }
+  std::vector<std::string> EventTypes(int64_t id) {
+    std::vector<std::string> types;
+    const auto record = app_->GetOrder(id);
+    EXPECT_TRUE(record.ok()) << record.status();
+    for (const auto& event : record->events) {
+      types.push_back(event.event.type);
+    }
+    return types;
+  }
   const domain::Certificate Cert(int64_t id, int index = 0) {
     return Order(id).certificates[index];
   }
@@ -452,14 +470,85 @@ TEST_F(ProcessorTest, RevokeConfirmedAtOnceAndACaRefusingToCancelClearsTheArrow)
   ASSERT_TRUE(
       app_->CancelCertificate(id, std::nullopt, "", Caller{"test", "c1", "Cancel", "1"}).ok());
   ca_.answers.push_back(absl::FailedPreconditionError("revocation window closed"));
+  ca_.statuses.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 365)));
   DeliverDue();
   EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kActive);
   EXPECT_EQ(Cert(id).pending, domain::PendingOperation::kNone);
+  EXPECT_EQ(EventTypes(id).back(), "CANCEL_REFUSED");
   ASSERT_TRUE(
       app_->CancelCertificate(id, std::nullopt, "", Caller{"test", "c2", "Cancel", "2"}).ok());
   ca_.answers.push_back(InState("CA-1", CaState::kRevoked, "revoked"));
   DeliverDue();
   EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRevoked);
+}
+
+// The CA issues while the customer's cancel travels: its "issued, revoke
+// instead" refusal must not drop the cancel (it used to: CANCEL_REFUSED,
+// then ACTIVE with nothing pending).
+TEST_F(ProcessorTest, ACancelTheCaRefusesBecauseItIssuedMeanwhileBecomesARevocation) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(Pending("CA-1"));
+  DeliverDue();
+  ASSERT_TRUE(
+      app_->CancelCertificate(id, std::nullopt, "", Caller{"test", "c", "Cancel", "c"}).ok());
+  ca_.answers.push_back(absl::FailedPreconditionError("issued; revoke instead of cancelling"));
+  ca_.statuses.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 365)));
+  DeliverDue();
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kActive);
+  EXPECT_EQ(Cert(id).pending, domain::PendingOperation::kCancel) << "the cancel still stands";
+  ca_.answers.push_back(InState("CA-1", CaState::kRevoked, "revoked"));
+  DeliverDue();
+  EXPECT_THAT(ca_.calls.back(), HasSubstr("revoke:CA-1:"));
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRevoked);
+  EXPECT_THAT(EventTypes(id),
+              ::testing::ElementsAre("CREATED", "SUBMITTED", "CA_ACCEPTED", "CANCEL_REQUESTED",
+                                     "CA_ISSUED", "CA_REVOKE_CONFIRMED"));
+}
+
+// The other order of the same race: the status sync records the issuance
+// while the cancel call is out; the refusal that comes back is stale.
+TEST_F(ProcessorTest, ARefusalOvertakenByTheStatusSyncLeavesTheRevocationInCharge) {
+  const int64_t id = Create("1");
+  const int64_t cert = Cert(id).id;
+  ca_.answers.push_back(Pending("CA-1"));
+  DeliverDue();
+  ASSERT_TRUE(
+      app_->CancelCertificate(id, std::nullopt, "", Caller{"test", "c", "Cancel", "c"}).ok());
+  const CaAnswer issued = Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 365));
+  ca_.during_cancel = [&] {
+    ASSERT_TRUE(app_->Record(id, cert, {domain::command::CaIssued{*issued.certificate, "issued"}},
+                             "ca:fake")
+                    .ok());
+  };
+  ca_.answers.push_back(absl::FailedPreconditionError("issued; revoke instead of cancelling"));
+  ca_.statuses.push_back(issued);
+  DeliverDue();  // the cancel row: its refusal is not applied
+  EXPECT_EQ(Cert(id).pending, domain::PendingOperation::kCancel);
+  ca_.answers.push_back(InState("CA-1", CaState::kRevoked, "revoked"));
+  DeliverDue();  // the revocation the issuance intended
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRevoked);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'"), "0");
+}
+
+TEST_F(ProcessorTest, AnAbandonedSubmissionTheCaIssuedMeanwhileIsFoundAndRevoked) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(absl::DeadlineExceededError("slow CA"));
+  DeliverDue();  // the CA created the order after all
+  ASSERT_TRUE(
+      app_->CancelCertificate(id, std::nullopt, "", Caller{"test", "c", "Cancel", "c"}).ok());
+  ca_.answers.push_back(absl::FailedPreconditionError("issued; revoke instead of cancelling"));
+  ca_.answers.push_back(Pending("CA-9"));  // the submission's replay names the order
+  ca_.statuses.push_back(Issued("CA-9", clock_.Now(), clock_.Now() + absl::Hours(24 * 365)));
+  ca_.answers.push_back(InState("CA-9", CaState::kRevoked, "revoked"));
+  clock_.Advance(absl::Seconds(10));
+  DeliverDue();
+  EXPECT_THAT(ca_.calls, ::testing::Contains(::testing::StartsWith("submit:wf-submit-")));
+  EXPECT_THAT(ca_.calls.back(), ::testing::StartsWith("revoke:CA-9:wf-abandon-"));
+  EXPECT_THAT(ca_.calls.back(), ::testing::EndsWith("-revoke"));
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'"), "0");
+  EXPECT_THAT(Query("SELECT last_error FROM outbox WHERE kind = 'ABANDON_AT_CA'"),
+              HasSubstr("revoked"));
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRejected);
 }
 
 TEST_F(ProcessorTest, ReissueAndRenewGoToTheCaWithThePredecessorsReference) {

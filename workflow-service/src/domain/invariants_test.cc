@@ -50,7 +50,10 @@ Command RandomCommand(std::mt19937& rng, const Order& order, int index, absl::Ti
     case 11:
       return command::CaCancelled{"cancelled"};
     case 12:
-      return command::CaCancelRefused{"too late"};
+      // A refusal of the call sent in either state, also one issuance overtook.
+      return command::CaCancelRefused{"too late", std::uniform_int_distribution<int>(0, 1)(rng) == 0
+                                                      ? CertificateStatus::kRequested
+                                                      : CertificateStatus::kActive};
     case 13:
       return command::ExpireDue{};
     case 14:
@@ -80,6 +83,16 @@ void CheckInvariants(const Order& before, const Decision& decision, absl::Time n
                                   e.to_pending == c.pending);
         }
         EXPECT_TRUE(recorded) << "status change without an event on certificate " << i;
+      }
+      // A customer's cancel is never dropped: the Cancel arrow clears only
+      // by a final status or by the CA's explicit refusal, in the history.
+      if (old.pending == PendingOperation::kCancel && c.pending != PendingOperation::kCancel &&
+          !IsTerminal(c.status)) {
+        bool refused = false;
+        for (const Event& e : decision.events) {
+          refused = refused || (e.certificate == static_cast<int>(i) && e.type == "CANCEL_REFUSED");
+        }
+        EXPECT_TRUE(refused) << "Cancel arrow cleared without a final status on certificate " << i;
       }
     }
     if (IsInFlight(c)) {

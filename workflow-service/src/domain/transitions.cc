@@ -105,9 +105,12 @@ class Decider {
     }
   }
 
-  // A rejected renewal hands the predecessor back its ACTIVE status, or
-  // EXPIRED (stamped with its expiration date) when that has passed.
-  void RestorePredecessor(int index) {
+  // A renewal that ends REJECTED or REVOKED hands the predecessor back its
+  // ACTIVE status (it is a valid certificate nobody revoked), or EXPIRED
+  // (stamped with its expiration date) when that has passed. A revoked
+  // renewal is usually a cancel that issuance overtook: the customer ends
+  // where the cancel winning would have left them.
+  void RestorePredecessor(int index, absl::string_view ended) {
     const Certificate& c = cert(index);
     if (c.kind != CertificateKind::kRenewal || c.predecessor < 0) {
       return;
@@ -122,7 +125,7 @@ class Decider {
              *previous.not_after);
     } else {
       Change(c.predecessor, "RENEWAL_FAILED", CertificateStatus::kActive, PendingOperation::kNone,
-             HoldReason::kNone, absl::StrCat("renewal certificate ", index + 1, " was rejected"));
+             HoldReason::kNone, absl::StrCat("renewal certificate ", index + 1, " was ", ended));
     }
   }
 
@@ -130,7 +133,7 @@ class Decider {
     cert(index).rejection_reason = std::string(reason);
     Change(index, type, CertificateStatus::kRejected, PendingOperation::kNone, HoldReason::kNone,
            reason);
-    RestorePredecessor(index);
+    RestorePredecessor(index, "rejected");
   }
 
   int ExpireAllDue() {
@@ -139,8 +142,16 @@ class Decider {
       Certificate& c = cert(i);
       if (c.status == CertificateStatus::kActive && c.not_after.has_value() &&
           *c.not_after <= context_.now) {
+        // A revocation still waiting for the CA is overtaken by expiry: an
+        // expired certificate is no longer valid, which is all a revocation
+        // would have achieved. The history says so.
         Change(i, "EXPIRED", CertificateStatus::kExpired, PendingOperation::kNone,
-               HoldReason::kNone, "", *c.not_after);
+               HoldReason::kNone,
+               c.pending == PendingOperation::kCancel
+                   ? "expired while its revocation was pending; an expired certificate needs no "
+                     "revocation"
+                   : "",
+               *c.not_after);
         ++expired;
       }
     }
@@ -277,9 +288,12 @@ class Decider {
     target.dcv_instructions.clear();
     target.last_error.clear();
     if (target.pending == PendingOperation::kCancel) {
-      // The CA issued before our cancellation reached it: revoke instead.
+      // The CA issued before our cancellation took effect there: the
+      // customer's cancel stands and becomes a revocation; the Cancel arrow
+      // stays marked until the CA confirms it.
       Change(index, "CA_ISSUED", CertificateStatus::kActive, PendingOperation::kCancel,
-             HoldReason::kNone, "issued while a cancellation was pending; revoking");
+             HoldReason::kNone,
+             "issued before the cancellation took effect at the CA; revoking it instead");
       Intend(IntentKind::kRevokeAtCa, index);
     } else {
       Change(index, "CA_ISSUED", CertificateStatus::kActive, PendingOperation::kNone,
@@ -372,6 +386,7 @@ class Decider {
       cert(index).ca_raw_status = cancelled.raw_status;
       Change(index, c.pending == PendingOperation::kCancel ? "CA_REVOKE_CONFIRMED" : "CA_REVOKED",
              CertificateStatus::kRevoked, PendingOperation::kNone, HoldReason::kNone);
+      RestorePredecessor(index, "revoked");
       return absl::OkStatus();
     }
     return Refuse(index);
@@ -381,6 +396,15 @@ class Decider {
     const Certificate& c = cert(index);
     if (c.pending != PendingOperation::kCancel) {
       return Refuse(index, "no cancellation is pending");
+    }
+    if (refused.sent_for != c.status) {
+      // Issuance overtook the cancellation: the CA refused to cancel an
+      // order it had issued, and the revocation that replaced the cancel is
+      // under way. Clearing the arrow here would drop the customer's cancel.
+      return Refuse(index, absl::StrCat("the refusal answers the call sent while ",
+                                        ToString(refused.sent_for),
+                                        "; the revocation under way "
+                                        "carries the cancellation"));
     }
     Change(index, "CANCEL_REFUSED", c.status, PendingOperation::kNone, HoldReason::kNone,
            refused.reason);

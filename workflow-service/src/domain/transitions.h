@@ -71,9 +71,15 @@ struct Cancel {
 struct CaCancelled {
   std::string raw_status;
 };
-// The CA refused to cancel or revoke; the Cancel arrow is cleared.
+// The CA refused to cancel or revoke; the Cancel arrow is cleared — unless
+// the refusal answers a cancellation that issuance overtook (sent while
+// REQUESTED, the certificate ACTIVE now with its revocation under way): that
+// refusal is stale and refused, and the customer's cancel still stands.
 struct CaCancelRefused {
   std::string reason;
+  // The status the certificate had when the call was sent: REQUESTED for a
+  // cancellation, ACTIVE for a revocation.
+  CertificateStatus sent_for = CertificateStatus::kRequested;
 };
 // Every ACTIVE certificate whose expiration date has passed expires.
 struct ExpireDue {};

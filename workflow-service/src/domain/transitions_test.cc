@@ -94,6 +94,112 @@ TEST(Cancel, IssuedWhileCancelPendingIsRevokedInstead) {
   EXPECT_EQ(decision->intents[0].kind, IntentKind::kRevokeAtCa);
 }
 
+// Every place a CA answer can overtake a pending operation, decided
+// explicitly: a customer's acknowledged request is never dropped silently.
+
+TEST(Overtaking, ACancelOvertakenByIssuanceBecomesARevocationUntilTheCaConfirms) {
+  Order order = testing::NewDvOrder(false, kT0);
+  order = MustApply(order, 0, command::CaAccepted{1, "CA-1", "pending"}, At(0));
+  order = MustApply(order, 0, command::Cancel{"customer asked"}, At(1));
+  std::vector<Event> events;
+  order = MustApply(order, 0, command::CaIssued{Issued(At(1), At(366)), "issued"}, At(1), &events);
+  EXPECT_EQ(events.back().type, "CA_ISSUED");
+  EXPECT_THAT(events.back().reason, HasSubstr("revoking it instead"));
+  EXPECT_EQ(order.certificates[0].pending, PendingOperation::kCancel) << "the arrow stays marked";
+  // The CA's refusal of the cancellation (it had issued) arrives late: it
+  // must not clear the arrow the revocation now carries.
+  auto stale = Decide(
+      order, 0, command::CaCancelRefused{"issued; revoke instead", CertificateStatus::kRequested},
+      testing::At(At(1)));
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(stale.status().message(), HasSubstr("revocation under way"));
+  order = MustApply(order, 0, command::CaCancelled{"revoked"}, At(2), &events);
+  EXPECT_EQ(events.back().type, "CA_REVOKE_CONFIRMED");
+  EXPECT_EQ(order.certificates[0].status, CertificateStatus::kRevoked);
+  EXPECT_EQ(ResellerCodeOf(order, At(2)), ResellerCode::kFai);
+  EXPECT_EQ(order.status, OrderStatus::kClosed);
+}
+
+TEST(Overtaking, ARefusedCancellationWhileStillPendingAtTheCaClearsTheArrowWithItsReason) {
+  Order order = testing::NewDvOrder(false, kT0);
+  order = MustApply(order, 0, command::CaAccepted{1, "CA-1", "pending"}, At(0));
+  order = MustApply(order, 0, command::Cancel{""}, At(1));
+  std::vector<Event> events;
+  order = MustApply(
+      order, 0,
+      command::CaCancelRefused{"cancellation window closed", CertificateStatus::kRequested}, At(1),
+      &events);
+  EXPECT_EQ(events.back().type, "CANCEL_REFUSED");
+  EXPECT_EQ(events.back().reason, "cancellation window closed");
+  EXPECT_EQ(order.certificates[0].pending, PendingOperation::kNone);
+  auto wrong =
+      Decide(MustApply(Active(At(365)), 0, command::Cancel{""}, At(1)), 0,
+             command::CaCancelRefused{"x", CertificateStatus::kRequested}, testing::At(At(1)));
+  EXPECT_FALSE(wrong.ok()) << "a cancel refusal never clears a revocation";
+}
+
+TEST(Overtaking, ARefusalByTheCaWhileACancelIsPendingRejectsAsTheCancelWould) {
+  Order order = testing::NewDvOrder(false, kT0);
+  order = MustApply(order, 0, command::CaAccepted{1, "CA-1", "pending"}, At(0));
+  order = MustApply(order, 0, command::Cancel{""}, At(1));
+  order = MustApply(order, 0, command::CaRefused{"domain on a block list", "rejected"}, At(1));
+  EXPECT_EQ(order.certificates[0].status, CertificateStatus::kRejected);
+  EXPECT_EQ(order.status, OrderStatus::kClosed);
+}
+
+TEST(Overtaking, ExpiryDuringAPendingRevocationEndsItExpiredAndSaysWhy) {
+  Order order = MustApply(Active(At(30)), 0, command::Cancel{""}, At(29));
+  std::vector<Event> events;
+  order = MustApply(order, -1, command::ExpireDue{}, At(31), &events);
+  EXPECT_EQ(order.certificates[0].status, CertificateStatus::kExpired);
+  EXPECT_EQ(order.certificates[0].pending, PendingOperation::kNone);
+  EXPECT_EQ(events.back().at, At(30));
+  EXPECT_THAT(events.back().reason, HasSubstr("revocation was pending"));
+  EXPECT_EQ(order.status, OrderStatus::kClosed);
+  // The revocation's late confirmation changes nothing on a closed order.
+  EXPECT_FALSE(Decide(order, 0, command::CaCancelled{"revoked"}, testing::At(At(32))).ok());
+}
+
+TEST(Overtaking, ACancelledRenewalThatTheCaIssuedFirstIsRevokedAndThePredecessorRestored) {
+  Order order = MustApply(Active(At(365)), -1, command::Renew{}, At(300));
+  order = MustApply(order, 1, command::CaAccepted{1, "CA-2", "pending"}, At(301));
+  order = MustApply(order, 1, command::Cancel{""}, At(302));
+  EXPECT_EQ(order.certificates[0].status, CertificateStatus::kRenewed);
+  order = MustApply(order, 1, command::CaIssued{Issued(At(302), At(730)), "issued"}, At(302));
+  EXPECT_EQ(order.certificates[1].pending, PendingOperation::kCancel);
+  std::vector<Event> events;
+  order = MustApply(order, 1, command::CaCancelled{"revoked"}, At(303), &events);
+  EXPECT_EQ(order.certificates[1].status, CertificateStatus::kRevoked);
+  EXPECT_EQ(order.certificates[0].status, CertificateStatus::kActive);
+  EXPECT_EQ(events.back().type, "RENEWAL_FAILED");
+  EXPECT_THAT(events.back().reason, HasSubstr("was revoked"));
+  EXPECT_EQ(order.status, OrderStatus::kOpen);
+}
+
+TEST(Overtaking, AReissueCarriesOnWhenTheCaRevokesThePredecessorMeanwhile) {
+  Order order = MustApply(Active(At(365)), -1, command::Reissue{"CSR-2", {}, {}}, At(10));
+  order = MustApply(order, 1, command::CaAccepted{1, "CA-2", "pending"}, At(10));
+  std::vector<Event> events;
+  order = MustApply(order, 0, command::CaCancelled{"revoked"}, At(11), &events);
+  EXPECT_EQ(events.back().type, "CA_REVOKED");
+  EXPECT_EQ(order.certificates[1].status, CertificateStatus::kRequested);
+  order = MustApply(order, 1, command::CaIssued{Issued(At(11), At(365)), "issued"}, At(12));
+  EXPECT_EQ(order.certificates[1].status, CertificateStatus::kActive);
+  EXPECT_EQ(order.status, OrderStatus::kOpen);
+}
+
+TEST(Overtaking, ARevocationRefusedByTheCaClearsTheArrowWithTheCasReason) {
+  Order order = MustApply(Active(At(365)), 0, command::Cancel{""}, At(1));
+  std::vector<Event> events;
+  order = MustApply(order, 0,
+                    command::CaCancelRefused{"already revoked by its owner's account",
+                                             CertificateStatus::kActive},
+                    At(2), &events);
+  EXPECT_EQ(events.back().type, "CANCEL_REFUSED");
+  EXPECT_THAT(events.back().reason, HasSubstr("already revoked"));
+  EXPECT_EQ(order.certificates[0].pending, PendingOperation::kNone);
+}
+
 TEST(Reissue, OneAtATimeAndThePreviousStaysActive) {
   Order order = MustApply(Active(At(365)), -1, command::Reissue{"CSR-2", {}, {}}, At(10));
   EXPECT_EQ(order.certificates[0].status, CertificateStatus::kActive);
