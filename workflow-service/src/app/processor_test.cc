@@ -141,7 +141,7 @@ class ProcessorTest : public ::testing::Test {
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = *std::move(pool);
     ASSERT_TRUE(mysql::ApplyMigrations(*pool_, WorkflowMigrations()).ok());
-    repo_ = std::make_unique<storage::MysqlOrderRepository>(*pool_);
+    repo_ = std::make_unique<storage::MysqlOrderRepository>(*pool_, "00000000000000a1");
     queue_ = std::make_unique<storage::MysqlWorkQueue>(*pool_);
     catalog_ = *ProductCatalog::Parse(kCatalog);
     app_ = std::make_unique<WorkflowApp>(*repo_, catalog_, parser_, clock_,
@@ -229,7 +229,7 @@ TEST_F(ProcessorTest, SubmissionAcceptedThenIssuedThroughTheStatusSync) {
   const int64_t cert = Cert(id).id;
   ca_.answers.push_back(Pending("CA-1"));
   EXPECT_EQ(DeliverDue(), 1);
-  EXPECT_EQ(ca_.calls.back(), "submit:wf-submit-" + std::to_string(cert) + "-1");
+  EXPECT_EQ(ca_.calls.back(), "submit:wf-00000000000000a1-submit-" + std::to_string(cert) + "-1");
   EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
   EXPECT_EQ(Cert(id).ca_reference, "CA-1");
   EXPECT_EQ(DeliverDue(), 0) << "the row is done";
@@ -437,7 +437,7 @@ TEST_F(ProcessorTest, CancelFromRequestedConfirmedLaterByTheStatusSync) {
   ca_.answers.push_back(Pending("CA-1"));  // the CA takes its time
   DeliverDue();
   EXPECT_EQ(Cert(id).pending, domain::PendingOperation::kCancel);
-  EXPECT_THAT(ca_.calls.back(), HasSubstr("cancel:CA-1::wf-cancel-"));
+  EXPECT_THAT(ca_.calls.back(), HasSubstr("cancel:CA-1::wf-00000000000000a1-cancel-"));
   ca_.statuses.push_back(InState("CA-1", CaState::kCancelled, "cancelled"));
   clock_.Advance(absl::Seconds(1));
   PollDue();
@@ -492,7 +492,8 @@ TEST_F(ProcessorTest, CancellingAfterASubmissionWasAttemptedAbandonsItAtTheCa) {
   ca_.answers.push_back(InState("", CaState::kCancelled, "cancelled"));
   clock_.Advance(absl::Seconds(10));
   DeliverDue();
-  EXPECT_THAT(ca_.calls.back(), HasSubstr(":wf-submit-" + std::to_string(cert) + "-1:wf-abandon-"));
+  EXPECT_THAT(ca_.calls.back(), HasSubstr(":wf-00000000000000a1-submit-" + std::to_string(cert) +
+                                          "-1:wf-00000000000000a1-abandon-"));
   EXPECT_EQ(Query("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'"), "0");
 }
 
