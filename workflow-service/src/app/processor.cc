@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
+#include "workflow-service/src/app/key_conflict.h"
 #include "workflow-service/src/domain/rules.h"
 
 namespace sslpanel::workflow::app {
@@ -286,7 +287,10 @@ void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& rec
       break;
   }
   if (!answer.ok()) {
-    if (!IsDefiniteRefusal(answer.status())) {
+    if (IsKeyConflict(answer.status())) {
+      Conclude(item, record, {KeyConflictHold(item, cert.ca_adapter, answer.status())},
+               AdapterActor(cert.ca_adapter));
+    } else if (!IsDefiniteRefusal(answer.status())) {
       Retry(item, record, index, answer.status());
     } else {
       Conclude(
@@ -330,7 +334,11 @@ void Processor::DeliverCancellation(const OutboxItem& item, const OrderRecord& r
       revoke ? ca->Revoke(cert.ca_reference, item.idempotency_key)
              : ca->Cancel(cert.ca_reference, "", "cancelled by the customer", item.idempotency_key);
   if (!answer.ok()) {
-    if (!IsDefiniteRefusal(answer.status())) {
+    if (IsKeyConflict(answer.status())) {
+      Conclude(item, record,
+               {cmd::CaCancelRefused{ReportKeyConflict(item, cert.ca_adapter, answer.status())}},
+               AdapterActor(cert.ca_adapter));
+    } else if (!IsDefiniteRefusal(answer.status())) {
       Retry(item, record, index, answer.status());
     } else {
       Conclude(item, record, {cmd::CaCancelRefused{std::string(answer.status().message())}},
@@ -353,6 +361,10 @@ void Processor::DeliverAbandon(const OutboxItem& item, const OrderRecord& record
   auto answer = ca->Cancel(cert.ca_reference, item.ref_key,
                            "cancelled by the customer before the CA confirmed the order",
                            item.idempotency_key);
+  if (!answer.ok() && IsKeyConflict(answer.status())) {
+    Finish(item, "FAILED", ReportKeyConflict(item, cert.ca_adapter, answer.status()));
+    return;
+  }
   if (!answer.ok() && !IsDefiniteRefusal(answer.status())) {
     // The certificate is final; retry quietly without touching it.
     const absl::Time now = clock_.Now();

@@ -64,6 +64,15 @@ const std::map<std::pair<std::string, std::string>, Expected>& Table() {
       {{"OPEN/REQUEST/AWAITING_CA", "record_error"}, {"OPEN/REQUEST/AWAITING_CA", {}, {}}},
       {{"OPEN/REQUEST/AWAITING_CA", "cancel"},
        {"REJECTED/NONE/NONE", {"CANCELLED"}, {"ABANDON_AT_CA"}}},
+      {{"OPEN/REQUEST/AWAITING_CA", "ca_key_conflict"},
+       {"OPEN/REQUEST/CA_KEY_CONFLICT", {"CA_KEY_CONFLICT"}, {}}},
+      // Held: the adapter says the key is another request's. Submitting
+      // again sends a new key; cancelling abandons nothing (not our key).
+      {{"OPEN/REQUEST/CA_KEY_CONFLICT", "submit"},
+       {"OPEN/REQUEST/AWAITING_CA", {"RESUBMITTED"}, {"SUBMIT_TO_CA"}}},
+      {{"OPEN/REQUEST/CA_KEY_CONFLICT", "update"},
+       {"OPEN/REQUEST/AWAITING_CA", {"UPDATED", "RESUBMITTED"}, {"SUBMIT_TO_CA"}}},
+      {{"OPEN/REQUEST/CA_KEY_CONFLICT", "cancel"}, {"REJECTED/NONE/NONE", {"CANCELLED"}, {}}},
       // Requested at the CA.
       {{"REQUESTED/NONE/NONE", "ca_issued"}, {"ACTIVE/NONE/NONE", {"CA_ISSUED"}, {}}},
       {{"REQUESTED/NONE/NONE", "ca_refused"}, {"REJECTED/NONE/NONE", {"CA_REFUSED"}, {}}},
@@ -102,10 +111,10 @@ const std::map<std::pair<std::string, std::string>, Expected>& Table() {
 
 const std::vector<std::string>& ActionNames() {
   static const auto* names = new std::vector<std::string>{
-      "submit",      "update",       "prevalidation_pass", "prevalidation_fail", "override",
-      "ca_accepted", "ca_issued",    "ca_refused",         "ca_progress",        "record_error",
-      "cancel",      "ca_cancelled", "ca_cancel_refused",  "expire_due",         "reissue",
-      "renew"};
+      "submit",      "update",         "prevalidation_pass", "prevalidation_fail", "override",
+      "ca_accepted", "ca_issued",      "ca_refused",         "ca_progress",        "record_error",
+      "cancel",      "ca_cancelled",   "ca_cancel_refused",  "expire_due",         "reissue",
+      "renew",       "ca_key_conflict"};
   return *names;
 }
 
@@ -133,6 +142,9 @@ Command MakeCommand(const std::string& action, const Certificate& target) {
   if (action == "ca_cancel_refused") return command::CaCancelRefused{"too late to cancel"};
   if (action == "expire_due") return command::ExpireDue{};
   if (action == "reissue") return command::Reissue{"CSR-REISSUE", {}, {}};
+  if (action == "ca_key_conflict") {
+    return command::CaKeyConflict{target.submission, "key used for another request"};
+  }
   return command::Renew{};
 }
 
@@ -204,7 +216,7 @@ TEST(TransitionTable, EveryStateTimesEveryAction) {
   std::cout << "[ transition table ] " << states.size() << " states x " << ActionNames().size()
             << " actions = " << checked << " pairs checked, " << allowed << " allowed, "
             << checked - allowed << " refused\n";
-  EXPECT_EQ(checked, 12 * 16);
+  EXPECT_EQ(checked, 13 * 17);
 }
 
 }  // namespace
