@@ -87,10 +87,12 @@ DbArgs DbArgsFor(const mysql::MysqlConfig& config) {
                 {"SSLPANEL_DB_PASSWORD=" + config.password}};
 }
 
-absl::Status Migrate(const std::string& binary, const mysql::MysqlConfig& config) {
+absl::Status Migrate(const std::string& binary, const mysql::MysqlConfig& config,
+                     const std::vector<std::string>& extra_args) {
   const DbArgs db = DbArgsFor(config);
   std::vector<std::string> argv = {binary, "migrate"};
   argv.insert(argv.end(), db.flags.begin(), db.flags.end());
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   CommandResult result = RunCommand(argv, db.env);
   if (result.exit_code != 0) {
     return absl::InternalError(absl::StrCat(binary, " migrate failed:\n", result.output));

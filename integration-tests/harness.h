@@ -79,6 +79,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
                          const std::vector<std::string>& env = {});
 
 // Applies a service's migrations with its own "migrate" command.
-absl::Status Migrate(const std::string& binary, const mysql::MysqlConfig& config);
+// `extra_args` follow the database flags (e.g. --new_installation_id).
+absl::Status Migrate(const std::string& binary, const mysql::MysqlConfig& config,
+                     const std::vector<std::string>& extra_args = {});
 
 }  // namespace sslpanel::integration

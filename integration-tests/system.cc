@@ -42,6 +42,39 @@ absl::StatusOr<int64_t> CountRows(const mysql::MysqlConfig& config, const std::s
   return count;
 }
 
+absl::StatusOr<std::string> QueryString(const mysql::MysqlConfig& config, const std::string& sql) {
+  auto pool = mysql::ConnectionPool::Create(config);
+  if (!pool.ok()) {
+    return pool.status();
+  }
+  std::string value;
+  absl::Status status = (*pool)->Run("query", [&](sql::Connection& conn) {
+    std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+    std::unique_ptr<sql::ResultSet> rows(stmt->executeQuery(sql));
+    if (!rows->next()) {
+      return absl::NotFoundError(absl::StrCat("no row: ", sql));
+    }
+    value = rows->getString(1);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return value;
+}
+
+absl::Status Execute(const mysql::MysqlConfig& config, const std::string& sql) {
+  auto pool = mysql::ConnectionPool::Create(config);
+  if (!pool.ok()) {
+    return pool.status();
+  }
+  return (*pool)->Run("execute", [&](sql::Connection& conn) {
+    std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+    stmt->execute(sql);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace
 
 bool CertificateIs(const v1::Order& order, int index, v1::CertificateStatus status,
@@ -154,18 +187,72 @@ absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& optio
       !migrated.ok()) {
     return migrated;
   }
+  if (absl::Status started = system->StartWorkflows(options); !started.ok()) {
+    return started;
+  }
+  return system;
+}
+
+absl::Status System::StartWorkflows(const SystemOptions& options) {
   for (int replica = 0; replica < options.workflow_replicas; ++replica) {
-    auto workflow = system->StartWorkflow(replica, options);
+    auto workflow = StartWorkflow(replica, options);
     if (!workflow.ok()) {
       return workflow.status();
     }
-    system->stubs_.push_back(v1::WorkflowService::NewStub(
-        grpc::CreateChannel((*workflow)->target(), system->credentials_ != nullptr
-                                                       ? system->credentials_
-                                                       : grpc::InsecureChannelCredentials())));
-    system->workflows_.push_back(*std::move(workflow));
+    stubs_.push_back(v1::WorkflowService::NewStub(grpc::CreateChannel(
+        (*workflow)->target(),
+        credentials_ != nullptr ? credentials_ : grpc::InsecureChannelCredentials())));
+    workflows_.push_back(*std::move(workflow));
   }
-  return system;
+  return absl::OkStatus();
+}
+
+void System::StopWorkflows() {
+  stubs_.clear();
+  workflows_.clear();
+}
+
+absl::Status System::UseFreshWorkflowDatabase(const SystemOptions& options,
+                                              bool same_installation_id) {
+  auto installation = WorkflowInstallationId();
+  if (!installation.ok()) {
+    return installation.status();
+  }
+  StopWorkflows();
+  auto fresh = testing::TestDatabase::Create();
+  if (!fresh.ok()) {
+    return fresh.status();
+  }
+  old_workflow_dbs_.push_back(std::move(workflow_db_));
+  workflow_db_ = *std::move(fresh);
+  if (absl::Status migrated = Migrate(Binaries::Workflow(), workflow_db_->config());
+      !migrated.ok()) {
+    return migrated;
+  }
+  if (same_installation_id) {
+    absl::Status copied =
+        Execute(workflow_db_->config(),
+                absl::StrCat("UPDATE installation SET installation_id = '", *installation, "'"));
+    if (!copied.ok()) {
+      return copied;
+    }
+  }
+  return StartWorkflows(options);
+}
+
+absl::Status System::MigrateWorkflowAndRestart(const SystemOptions& options,
+                                               const std::vector<std::string>& args) {
+  StopWorkflows();
+  if (absl::Status migrated = Migrate(Binaries::Workflow(), workflow_db_->config(), args);
+      !migrated.ok()) {
+    return migrated;
+  }
+  return StartWorkflows(options);
+}
+
+absl::StatusOr<std::string> System::WorkflowInstallationId() {
+  return QueryString(workflow_db_->config(),
+                     "SELECT installation_id FROM installation WHERE id = 1");
 }
 
 absl::StatusOr<std::unique_ptr<RunningService>> System::StartWorkflow(

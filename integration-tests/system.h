@@ -55,6 +55,18 @@ class System {
   // and a CA that signed nothing of it.
   const ca::testing::TlsServerFiles& tls() const { return tls_; }
 
+  // A second workflow installation on the same adapters: stops the workflow
+  // replicas, starts them again on a fresh, migrated database; the adapters
+  // keep what they served. With `same_installation_id` the new database takes
+  // the old one's installation id, as a restored backup or a copy would.
+  absl::Status UseFreshWorkflowDatabase(const SystemOptions& options, bool same_installation_id);
+  // Runs `workflow-service migrate` with `args` (e.g. --new_installation_id)
+  // on the current workflow database, then restarts the replicas.
+  absl::Status MigrateWorkflowAndRestart(const SystemOptions& options,
+                                         const std::vector<std::string>& args);
+  // The current workflow database's installation id.
+  absl::StatusOr<std::string> WorkflowInstallationId();
+
   // CA orders the sandbox has ever created (one row per idempotency key).
   absl::StatusOr<int64_t> SandboxOrderCount();
   absl::StatusOr<int64_t> SandboxDistinctKeys();
@@ -70,8 +82,13 @@ class System {
   System() = default;
   absl::StatusOr<std::unique_ptr<RunningService>> StartWorkflow(int replica,
                                                                 const SystemOptions& options);
+  // Starts options.workflow_replicas replicas and their stubs.
+  absl::Status StartWorkflows(const SystemOptions& options);
+  void StopWorkflows();
 
   std::unique_ptr<testing::TestDatabase> workflow_db_;
+  // Workflow databases replaced by UseFreshWorkflowDatabase, dropped at the end.
+  std::vector<std::unique_ptr<testing::TestDatabase>> old_workflow_dbs_;
   std::unique_ptr<testing::TestDatabase> sandbox_db_;
   std::unique_ptr<testing::TestDatabase> acme_db_;
   std::unique_ptr<testing::Subprocess> fakes_;

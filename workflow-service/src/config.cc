@@ -8,6 +8,10 @@
 #include "common/mysql/db_flags.h"
 #include "workflow-service/src/grpc/outbound.h"
 
+ABSL_FLAG(bool, new_installation_id, false,
+          "migrate only: give this database a new installation id, the prefix of the "
+          "idempotency keys it sends to CA adapters (after restoring a backup or copying a "
+          "database that another workflow installation keeps using); stop the workflow first");
 ABSL_FLAG(std::string, products_file, "", "product catalogue (JSON); required");
 ABSL_FLAG(std::string, ca_adapters, "",
           "CA adapters by name: name=host:port,... (names as in the product catalogue)");
@@ -56,8 +60,24 @@ absl::Status Positive(const char* flag, absl::Duration value) {
 
 }  // namespace
 
+absl::StatusOr<MigrateConfig> MigrateConfigFromFlags() {
+  MigrateConfig config;
+  auto database = mysql::MysqlConfigFromFlags("sslpanel_workflow");
+  if (!database.ok()) {
+    return database.status();
+  }
+  config.database = *database;
+  config.new_installation_id = absl::GetFlag(FLAGS_new_installation_id);
+  return config;
+}
+
 absl::StatusOr<WorkflowConfig> WorkflowConfigFromFlags() {
   WorkflowConfig config;
+  if (absl::GetFlag(FLAGS_new_installation_id)) {
+    return absl::InvalidArgumentError(
+        "new_installation_id: only with the migrate command (workflow-service migrate "
+        "--new_installation_id)");
+  }
   auto server = grpc_util::ServerConfigFromFlags("workflow-service", "127.0.0.1:50051");
   if (!server.ok()) {
     return server.status();

@@ -32,6 +32,17 @@ struct WorkflowConfig {
   app::SlaOptions sla;
 };
 
+// What `workflow-service migrate` does besides applying migrations.
+struct MigrateConfig {
+  mysql::MysqlConfig database;
+  // Give this database a new installation id (a restored or copied
+  // database; see README "Idempotency keys").
+  bool new_installation_id = false;
+};
+
+// The flags `migrate` reads: the database flags and --new_installation_id.
+absl::StatusOr<MigrateConfig> MigrateConfigFromFlags();
+
 // Reads and validates the flags (and the server and database flags).
 absl::StatusOr<WorkflowConfig> WorkflowConfigFromFlags();
 

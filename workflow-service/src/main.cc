@@ -17,12 +17,14 @@
 #include "common/mysql/db_flags.h"
 #include "common/mysql/migrator.h"
 #include "common/time/clock.h"
+#include "workflow-service/src/app/idempotency_keys.h"
 #include "workflow-service/src/app/processor.h"
 #include "workflow-service/src/app/work_loop.h"
 #include "workflow-service/src/config.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
 #include "workflow-service/src/grpc/outbound.h"
 #include "workflow-service/src/grpc/workflow_service.h"
+#include "workflow-service/src/storage/installation.h"
 #include "workflow-service/src/storage/mysql_order_repository.h"
 #include "workflow-service/src/storage/mysql_work_queue.h"
 
@@ -32,6 +34,7 @@ namespace {
 
 namespace app = sslpanel::workflow::app;
 namespace grpc_api = sslpanel::workflow::grpc_api;
+namespace storage = sslpanel::workflow::storage;
 using sslpanel::log::Error;
 using sslpanel::log::Info;
 
@@ -59,24 +62,51 @@ int main(int argc, char** argv) {
     return 2;
   }
   sslpanel::log::Configure("workflow-service", sslpanel::log::Level::kInfo);
+  std::mutex random_mu;
+  absl::BitGen bits;
+  // 64 random bits for installation ids: absl::BitGen is seeded from the OS.
+  auto random64 = [&] {
+    std::lock_guard<std::mutex> lock(random_mu);
+    return absl::Uniform<uint64_t>(bits);
+  };
+  sslpanel::SystemClock clock;
   if (migrate) {
-    // Only the database flags matter here (the Kubernetes migration Job).
-    auto database = sslpanel::mysql::MysqlConfigFromFlags("sslpanel_workflow");
-    if (!database.ok()) {
-      Error("bad configuration", {{"error", database.status()}});
+    // Only the database flags and --new_installation_id matter here (the
+    // Kubernetes migration Job).
+    auto migrate_config = sslpanel::workflow::MigrateConfigFromFlags();
+    if (!migrate_config.ok()) {
+      Error("bad configuration", {{"error", migrate_config.status()}});
       return 2;
     }
-    auto pool = sslpanel::mysql::ConnectionPool::Create(*database);
+    const sslpanel::mysql::MysqlConfig& database = migrate_config->database;
+    auto pool = sslpanel::mysql::ConnectionPool::Create(database);
     std::vector<int> applied;
     absl::Status status =
         pool.ok() ? sslpanel::mysql::ApplyMigrations(**pool, WorkflowMigrations(), &applied)
                   : pool.status();
     if (!status.ok()) {
-      Error("migration failed", {{"database", database->Describe()}, {"error", status}});
+      Error("migration failed", {{"database", database.Describe()}, {"error", status}});
       return 1;
     }
     Info("schema is current", {{"applied_now", static_cast<int64_t>(applied.size())},
                                {"version", static_cast<int64_t>(WorkflowMigrations().size())}});
+    const std::string fresh = app::NewInstallationId(random64);
+    if (migrate_config->new_installation_id) {
+      auto previous = storage::RenewInstallationId(**pool, fresh, clock.Now());
+      if (!previous.ok()) {
+        Error("installation id not renewed", {{"error", previous.status()}});
+        return 1;
+      }
+      Info("new installation id; outbox rows already stored keep their keys",
+           {{"installation_id", fresh}, {"previous_installation_id", *previous}});
+      return 0;
+    }
+    auto installation = storage::EnsureInstallationId(**pool, fresh, clock.Now());
+    if (!installation.ok()) {
+      Error("no installation id", {{"error", installation.status()}});
+      return 1;
+    }
+    Info("installation id", {{"installation_id", *installation}});
     return 0;
   }
   auto config = sslpanel::workflow::WorkflowConfigFromFlags();
@@ -102,9 +132,16 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  sslpanel::SystemClock clock;
-  sslpanel::workflow::storage::MysqlOrderRepository orders(**pool);
-  sslpanel::workflow::storage::MysqlWorkQueue queue(**pool);
+  // Normally created by migrate; created here when missing, so a schema
+  // applied some other way still gets its own id.
+  auto installation =
+      storage::EnsureInstallationId(**pool, app::NewInstallationId(random64), clock.Now());
+  if (!installation.ok()) {
+    Error("refusing to start", {{"error", installation.status()}});
+    return 1;
+  }
+  storage::MysqlOrderRepository orders(**pool, *installation);
+  storage::MysqlWorkQueue queue(**pool);
   sslpanel::workflow::csr::OpenSslCsrParser csr_parser;
   app::WorkflowApp workflow(orders, *products, csr_parser, clock, config->sla);
   grpc_api::WorkflowServiceImpl service(workflow);
@@ -129,8 +166,6 @@ int main(int argc, char** argv) {
           config->prevalidation_address.empty() ? "127.0.0.1:1" : config->prevalidation_address,
           upstream)),
       config->call_timeout);
-  std::mutex random_mu;
-  absl::BitGen bits;
   app::Processor processor(workflow, queue, prevalidation, adapters, clock,
                            config->processing_options, [&] {
                              std::lock_guard<std::mutex> lock(random_mu);
@@ -171,6 +206,7 @@ int main(int argc, char** argv) {
     sweeps.Start();
   }
   Info("configuration", {{"database", database.Describe()},
+                         {"installation_id", *installation},
                          {"products", static_cast<int64_t>(products->all().size())},
                          {"ca_adapters", static_cast<int64_t>(config->ca_adapters.size())},
                          {"prevalidation", config->prevalidation_address},

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "workflow-service/src/app/ca_answers.h"
+#include "workflow-service/src/app/key_conflict.h"
 #include "workflow-service/src/app/processor.h"
 
 namespace sslpanel::workflow::app {
@@ -39,7 +40,14 @@ void Processor::DeliverCancellation(const OutboxItem& item, const OrderRecord& r
       revoke ? ca->Revoke(cert.ca_reference, item.idempotency_key)
              : ca->Cancel(cert.ca_reference, "", "cancelled by the customer", item.idempotency_key);
   if (!answer.ok()) {
-    if (!IsDefiniteRefusal(answer.status())) {
+    if (IsKeyConflict(answer.status())) {
+      // Another database's call under this key: refused visibly; cancelling
+      // again uses a new key.
+      Conclude(item, record,
+               {cmd::CaCancelRefused{ReportKeyConflict(item, cert.ca_adapter, answer.status()),
+                                     cert.status}},
+               AdapterActor(cert.ca_adapter));
+    } else if (!IsDefiniteRefusal(answer.status())) {
       Retry(item, record, index, answer.status());
     } else {
       ConcludeRefusedCancellation(item, record, index, *ca, answer.status());
@@ -93,6 +101,8 @@ void Processor::DeliverAbandon(const OutboxItem& item, const OrderRecord& record
                            item.idempotency_key);
   if (answer.ok()) {
     Finish(item, "DONE", "");
+  } else if (IsKeyConflict(answer.status())) {
+    Finish(item, "FAILED", ReportKeyConflict(item, cert.ca_adapter, answer.status()));
   } else if (!IsDefiniteRefusal(answer.status())) {
     RetryQuietly(item, answer.status());  // the certificate is final already
   } else {

@@ -9,6 +9,7 @@
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 #include "workflow-service/src/app/ca_answers.h"
+#include "workflow-service/src/app/key_conflict.h"
 #include "workflow-service/src/domain/rules.h"
 
 namespace sslpanel::workflow::app {
@@ -247,7 +248,10 @@ void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& rec
   }
   absl::StatusOr<CaAnswer> answer = SendSubmission(*ca, record, index, item.idempotency_key);
   if (!answer.ok()) {
-    if (!IsDefiniteRefusal(answer.status())) {
+    if (IsKeyConflict(answer.status())) {
+      Conclude(item, record, {KeyConflictHold(item, cert.ca_adapter, answer.status())},
+               AdapterActor(cert.ca_adapter));
+    } else if (!IsDefiniteRefusal(answer.status())) {
       Retry(item, record, index, answer.status());
     } else {
       Conclude(

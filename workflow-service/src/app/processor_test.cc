@@ -7,6 +7,7 @@
 #include <cppconn/statement.h>
 #include <mysql_connection.h>
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 
@@ -17,6 +18,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
+#include "workflow-service/src/domain/rules.h"
 #include "workflow-service/src/storage/mysql_order_repository.h"
 #include "workflow-service/src/storage/mysql_work_queue.h"
 
@@ -150,7 +152,7 @@ class ProcessorTest : public ::testing::Test {
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = *std::move(pool);
     ASSERT_TRUE(mysql::ApplyMigrations(*pool_, WorkflowMigrations()).ok());
-    repo_ = std::make_unique<storage::MysqlOrderRepository>(*pool_);
+    repo_ = std::make_unique<storage::MysqlOrderRepository>(*pool_, "00000000000000a1");
     queue_ = std::make_unique<storage::MysqlWorkQueue>(*pool_);
     catalog_ = *ProductCatalog::Parse(kCatalog);
     app_ = std::make_unique<WorkflowApp>(*repo_, catalog_, parser_, clock_,
@@ -247,7 +249,7 @@ TEST_F(ProcessorTest, SubmissionAcceptedThenIssuedThroughTheStatusSync) {
   const int64_t cert = Cert(id).id;
   ca_.answers.push_back(Pending("CA-1"));
   EXPECT_EQ(DeliverDue(), 1);
-  EXPECT_EQ(ca_.calls.back(), "submit:wf-submit-" + std::to_string(cert) + "-1");
+  EXPECT_EQ(ca_.calls.back(), "submit:wf-00000000000000a1-submit-" + std::to_string(cert) + "-1");
   EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
   EXPECT_EQ(Cert(id).ca_reference, "CA-1");
   EXPECT_EQ(DeliverDue(), 0) << "the row is done";
@@ -455,7 +457,7 @@ TEST_F(ProcessorTest, CancelFromRequestedConfirmedLaterByTheStatusSync) {
   ca_.answers.push_back(Pending("CA-1"));  // the CA takes its time
   DeliverDue();
   EXPECT_EQ(Cert(id).pending, domain::PendingOperation::kCancel);
-  EXPECT_THAT(ca_.calls.back(), HasSubstr("cancel:CA-1::wf-cancel-"));
+  EXPECT_THAT(ca_.calls.back(), HasSubstr("cancel:CA-1::wf-00000000000000a1-cancel-"));
   ca_.statuses.push_back(InState("CA-1", CaState::kCancelled, "cancelled"));
   clock_.Advance(absl::Seconds(1));
   PollDue();
@@ -542,8 +544,9 @@ TEST_F(ProcessorTest, AnAbandonedSubmissionTheCaIssuedMeanwhileIsFoundAndRevoked
   ca_.answers.push_back(InState("CA-9", CaState::kRevoked, "revoked"));
   clock_.Advance(absl::Seconds(10));
   DeliverDue();
-  EXPECT_THAT(ca_.calls, ::testing::Contains(::testing::StartsWith("submit:wf-submit-")));
-  EXPECT_THAT(ca_.calls.back(), ::testing::StartsWith("revoke:CA-9:wf-abandon-"));
+  EXPECT_THAT(ca_.calls, ::testing::Contains(::testing::StartsWith("submit:wf-")));
+  EXPECT_THAT(ca_.calls.back(), ::testing::StartsWith("revoke:CA-9:wf-"));
+  EXPECT_THAT(ca_.calls.back(), HasSubstr("-abandon-"));
   EXPECT_THAT(ca_.calls.back(), ::testing::EndsWith("-revoke"));
   EXPECT_EQ(Query("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'"), "0");
   EXPECT_THAT(Query("SELECT last_error FROM outbox WHERE kind = 'ABANDON_AT_CA'"),
@@ -581,7 +584,8 @@ TEST_F(ProcessorTest, CancellingAfterASubmissionWasAttemptedAbandonsItAtTheCa) {
   ca_.answers.push_back(InState("", CaState::kCancelled, "cancelled"));
   clock_.Advance(absl::Seconds(10));
   DeliverDue();
-  EXPECT_THAT(ca_.calls.back(), HasSubstr(":wf-submit-" + std::to_string(cert) + "-1:wf-abandon-"));
+  EXPECT_THAT(ca_.calls.back(), HasSubstr(":wf-00000000000000a1-submit-" + std::to_string(cert) +
+                                          "-1:wf-00000000000000a1-abandon-"));
   EXPECT_EQ(Query("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'"), "0");
 }
 
@@ -641,6 +645,83 @@ TEST_F(ProcessorTest, AnExpiredLeaseIsTakenOver) {
   ASSERT_EQ(again->size(), 1u);
   EXPECT_EQ((*again)[0].attempts, 2);
   EXPECT_EQ((*again)[0].idempotency_key, (*first)[0].idempotency_key);
+}
+
+// A second workflow database sharing the adapter used the key for another
+// order: asking again can never succeed, so the certificate is held where
+// everyone sees it, and a person releases it.
+TEST_F(ProcessorTest, KeyUsedForAnotherRequestHoldsTheCertificateVisiblyWithoutRetrying) {
+  const int64_t id = Create("1");
+  const int64_t cert = Cert(id).id;
+  ca_.answers.push_back(absl::AlreadyExistsError(
+      "idempotency_key: \"wf-00000000000000a1-submit-1-1\" was already used for a different "
+      "SubmitOrder request"));
+  EXPECT_EQ(DeliverDue(), 1);
+  domain::Certificate held = Cert(id);
+  EXPECT_EQ(held.status, domain::CertificateStatus::kOpen);
+  EXPECT_EQ(held.pending, domain::PendingOperation::kRequest);
+  EXPECT_EQ(held.hold, domain::HoldReason::kCaKeyConflict);
+  EXPECT_THAT(held.last_error, HasSubstr("already used for a different SubmitOrder request"));
+  EXPECT_THAT(held.last_error, HasSubstr("--new_installation_id"));
+  const OrderRecord record = *app_->GetOrder(id);
+  EXPECT_EQ(record.events.back().event.type, "CA_KEY_CONFLICT");
+  EXPECT_THAT(record.events.back().event.reason, HasSubstr("used for a different"));
+  EXPECT_EQ(Query("SELECT status FROM outbox WHERE kind = 'SUBMIT_TO_CA'"), "DONE");
+
+  // Never asked again, however long it waits; flagged stuck at once.
+  clock_.Advance(absl::Hours(1));
+  EXPECT_EQ(DeliverDue(), 0);
+  EXPECT_EQ(ca_.calls.size(), 1u);
+  EXPECT_EQ(processor_->FlagStuckOrders(10), 1);
+  EXPECT_TRUE(Order(id).stuck_since.has_value());
+  EXPECT_GE(metrics::Registry::Default()
+                .Counter("sslpanel_ca_key_conflicts_total", "", {"adapter", "kind"})
+                .Value({"fake", "SUBMIT_TO_CA"}),
+            1);
+
+  // Released by submitting again: a new submission, so a new key.
+  const std::vector<domain::Action> actions =
+      domain::AllowedActions(record.order, 0, domain::ProductRules{}, clock_.Now());
+  EXPECT_NE(std::find(actions.begin(), actions.end(), domain::Action::kSubmit), actions.end());
+  ASSERT_TRUE(app_->SubmitOrder(id, Caller{"ops", "release-1", "SubmitOrder", "r"}).ok());
+  ca_.answers.push_back(Pending("CA-2"));
+  EXPECT_EQ(DeliverDue(), 1);
+  EXPECT_EQ(ca_.calls.back(), "submit:wf-00000000000000a1-submit-" + std::to_string(cert) + "-2");
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
+  EXPECT_EQ(Cert(id).ca_reference, "CA-2");
+  EXPECT_FALSE(Order(id).stuck_since.has_value()) << "moving on clears the stuck flag";
+}
+
+TEST_F(ProcessorTest, CancellingAKeyConflictHoldAbandonsNothingAtTheCa) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(absl::AlreadyExistsError("already used for a different request"));
+  DeliverDue();
+  ASSERT_EQ(Cert(id).hold, domain::HoldReason::kCaKeyConflict);
+  ASSERT_TRUE(
+      app_->CancelCertificate(id, std::nullopt, "", Caller{"test", "c1", "Cancel", "1"}).ok());
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRejected);
+  // The key belongs to another database's order: cancelling by it would
+  // cancel that order.
+  EXPECT_EQ(DeliverDue(), 0);
+  EXPECT_EQ(ca_.calls.size(), 1u);
+}
+
+TEST_F(ProcessorTest, KeyConflictOnACancellationIsRefusedVisiblyNotRetried) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(Pending("CA-1"));
+  DeliverDue();
+  ASSERT_TRUE(
+      app_->CancelCertificate(id, std::nullopt, "", Caller{"test", "c1", "Cancel", "1"}).ok());
+  ca_.answers.push_back(absl::AlreadyExistsError("already used for a different request"));
+  DeliverDue();
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
+  EXPECT_EQ(Cert(id).pending, domain::PendingOperation::kNone);
+  const OrderRecord record = *app_->GetOrder(id);
+  EXPECT_EQ(record.events.back().event.type, "CANCEL_REFUSED");
+  EXPECT_THAT(record.events.back().event.reason, HasSubstr("cancel again"));
+  clock_.Advance(absl::Hours(1));
+  EXPECT_EQ(DeliverDue(), 0);
+  EXPECT_EQ(ca_.calls.size(), 2u);
 }
 
 }  // namespace

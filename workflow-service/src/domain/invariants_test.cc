@@ -20,7 +20,7 @@ bool IsTerminal(CertificateStatus s) {
 Command RandomCommand(std::mt19937& rng, const Order& order, int index, absl::Time now) {
   const Certificate& c = order.certificates[index];
   // Weighted so walks go deep (reissues, renewals) before something ends them.
-  std::discrete_distribution<int> pick({3, 2, 4, 2, 2, 5, 5, 1, 1, 1, 1, 1, 1, 2, 3, 3});
+  std::discrete_distribution<int> pick({3, 2, 4, 2, 2, 5, 5, 1, 1, 1, 1, 1, 1, 2, 3, 3, 1});
   std::uniform_int_distribution<int> days(1, 400);
   const int submission =
       std::uniform_int_distribution<int>(0, 4)(rng) == 0 ? c.submission - 1 : c.submission;
@@ -58,8 +58,10 @@ Command RandomCommand(std::mt19937& rng, const Order& order, int index, absl::Ti
       return command::ExpireDue{};
     case 14:
       return command::Reissue{"CSR-R", {}, {}};
-    default:
+    case 15:
       return command::Renew{};
+    default:
+      return command::CaKeyConflict{submission, "key used for another request"};
   }
 }
 

@@ -23,11 +23,12 @@ constexpr Names<PendingOperation, 3> kPendingNames = {{
     {PendingOperation::kRequest, "REQUEST"},
     {PendingOperation::kCancel, "CANCEL"},
 }};
-constexpr Names<HoldReason, 4> kHoldNames = {{
+constexpr Names<HoldReason, 5> kHoldNames = {{
     {HoldReason::kNone, "NONE"},
     {HoldReason::kPrevalidationRunning, "PREVALIDATION_RUNNING"},
     {HoldReason::kPrevalidationFailed, "PREVALIDATION_FAILED"},
     {HoldReason::kAwaitingCa, "AWAITING_CA"},
+    {HoldReason::kCaKeyConflict, "CA_KEY_CONFLICT"},
 }};
 constexpr Names<CertificateKind, 3> kKindNames = {{
     {CertificateKind::kInitial, "INITIAL"},

@@ -26,8 +26,17 @@ enum class CertificateStatus {
 // The "marked arrow": an operation started and not finished.
 enum class PendingOperation { kNone, kRequest, kCancel };
 
-// Why a certificate with the Requested arrow waits.
-enum class HoldReason { kNone, kPrevalidationRunning, kPrevalidationFailed, kAwaitingCa };
+// Why a certificate with the Requested arrow waits. kCaKeyConflict: the CA
+// adapter answered that the submission's idempotency key belongs to another
+// request (another workflow database sharing the adapter); nothing is sent
+// until someone submits it again (a new key) or cancels it.
+enum class HoldReason {
+  kNone,
+  kPrevalidationRunning,
+  kPrevalidationFailed,
+  kAwaitingCa,
+  kCaKeyConflict
+};
 
 enum class CertificateKind { kInitial, kReissue, kRenewal };
 

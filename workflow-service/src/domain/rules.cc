@@ -137,7 +137,8 @@ std::vector<Action> AllowedActions(const Order& order, int index, const ProductR
       if (newest && c.hold != HoldReason::kAwaitingCa) {
         actions.push_back(Action::kUpdate);
       }
-      if ((c.pending == PendingOperation::kNone || c.hold == HoldReason::kPrevalidationFailed) &&
+      if ((c.pending == PendingOperation::kNone || c.hold == HoldReason::kPrevalidationFailed ||
+           c.hold == HoldReason::kCaKeyConflict) &&
           !c.csr_pem.empty()) {
         actions.push_back(Action::kSubmit);
       }

@@ -97,6 +97,9 @@ std::vector<StateCase> AllStates() {
 
   const Order awaiting = NewDvOrder(/*draft=*/false, t1);
   states.push_back({"OPEN/REQUEST/AWAITING_CA", awaiting});
+  const Order key_conflict = MustApply(
+      awaiting, 0, command::CaKeyConflict{1, "key used for another request"}, step(t1, 1));
+  states.push_back({"OPEN/REQUEST/CA_KEY_CONFLICT", key_conflict});
   const Order requested =
       MustApply(awaiting, 0, command::CaAccepted{1, "CA-1", "pending"}, step(t1, 1));
   states.push_back({"REQUESTED/NONE/NONE", requested});

@@ -64,6 +64,15 @@ const std::map<std::pair<std::string, std::string>, Expected>& Table() {
       {{"OPEN/REQUEST/AWAITING_CA", "record_error"}, {"OPEN/REQUEST/AWAITING_CA", {}, {}}},
       {{"OPEN/REQUEST/AWAITING_CA", "cancel"},
        {"REJECTED/NONE/NONE", {"CANCELLED"}, {"ABANDON_AT_CA"}}},
+      {{"OPEN/REQUEST/AWAITING_CA", "ca_key_conflict"},
+       {"OPEN/REQUEST/CA_KEY_CONFLICT", {"CA_KEY_CONFLICT"}, {}}},
+      // Held: the adapter says the key is another request's. Submitting
+      // again sends a new key; cancelling abandons nothing (not our key).
+      {{"OPEN/REQUEST/CA_KEY_CONFLICT", "submit"},
+       {"OPEN/REQUEST/AWAITING_CA", {"RESUBMITTED"}, {"SUBMIT_TO_CA"}}},
+      {{"OPEN/REQUEST/CA_KEY_CONFLICT", "update"},
+       {"OPEN/REQUEST/AWAITING_CA", {"UPDATED", "RESUBMITTED"}, {"SUBMIT_TO_CA"}}},
+      {{"OPEN/REQUEST/CA_KEY_CONFLICT", "cancel"}, {"REJECTED/NONE/NONE", {"CANCELLED"}, {}}},
       // Requested at the CA.
       {{"REQUESTED/NONE/NONE", "ca_issued"}, {"ACTIVE/NONE/NONE", {"CA_ISSUED"}, {}}},
       {{"REQUESTED/NONE/NONE", "ca_refused"}, {"REJECTED/NONE/NONE", {"CA_REFUSED"}, {}}},
@@ -108,7 +117,7 @@ const std::vector<std::string>& ActionNames() {
       "submit",      "update",       "prevalidation_pass", "prevalidation_fail", "override",
       "ca_accepted", "ca_issued",    "ca_refused",         "ca_progress",        "record_error",
       "cancel",      "ca_cancelled", "ca_cancel_refused",  "ca_revoke_refused",  "expire_due",
-      "reissue",     "renew"};
+      "reissue",     "renew",        "ca_key_conflict"};
   return *names;
 }
 
@@ -141,6 +150,9 @@ Command MakeCommand(const std::string& action, const Certificate& target) {
   }
   if (action == "expire_due") return command::ExpireDue{};
   if (action == "reissue") return command::Reissue{"CSR-REISSUE", {}, {}};
+  if (action == "ca_key_conflict") {
+    return command::CaKeyConflict{target.submission, "key used for another request"};
+  }
   return command::Renew{};
 }
 
@@ -212,7 +224,7 @@ TEST(TransitionTable, EveryStateTimesEveryAction) {
   std::cout << "[ transition table ] " << states.size() << " states x " << ActionNames().size()
             << " actions = " << checked << " pairs checked, " << allowed << " allowed, "
             << checked - allowed << " refused\n";
-  EXPECT_EQ(checked, 12 * 17);
+  EXPECT_EQ(checked, 13 * 18);
 }
 
 }  // namespace

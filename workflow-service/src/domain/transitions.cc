@@ -11,6 +11,7 @@ using command::CaAccepted;
 using command::CaCancelled;
 using command::CaCancelRefused;
 using command::CaIssued;
+using command::CaKeyConflict;
 using command::Cancel;
 using command::CaProgress;
 using command::CaRefused;
@@ -162,12 +163,12 @@ class Decider {
     const Certificate& c = cert(index);
     const bool draft = c.status == CertificateStatus::kOpen && c.pending == PendingOperation::kNone;
     const bool held =
-        c.status == CertificateStatus::kOpen && c.hold == HoldReason::kPrevalidationFailed;
+        c.status == CertificateStatus::kOpen &&
+        (c.hold == HoldReason::kPrevalidationFailed || c.hold == HoldReason::kCaKeyConflict);
     if (!draft && !held) {
       return Refuse(index, c.status == CertificateStatus::kOpen
                                ? "it was submitted already"
-                               : "only an OPEN draft or a certificate held by prevalidation can be "
-                                 "submitted");
+                               : "only an OPEN draft or a held certificate can be submitted");
     }
     if (c.csr_pem.empty()) {
       return Refuse(index, "the draft has no CSR yet; add one with UpdateOrder (update_mask csr)");
@@ -316,6 +317,23 @@ class Decider {
       // have created an order at the CA after all; make sure it is cancelled.
       Intend(IntentKind::kAbandonAtCa, index);
     }
+    return absl::OkStatus();
+  }
+
+  absl::Status Apply(int index, const CaKeyConflict& conflict) {
+    const Certificate& c = cert(index);
+    if (c.status != CertificateStatus::kOpen || c.hold != HoldReason::kAwaitingCa) {
+      return Refuse(index, "no request is on its way to the CA");
+    }
+    if (conflict.submission != c.submission) {
+      return Refuse(index, absl::StrCat("the answer is for submission ", conflict.submission,
+                                        ", the certificate is at submission ", c.submission));
+    }
+    // Nothing was created with our request (the key maps to another one), so
+    // a later cancel must not abandon that key at the CA: it is not ours.
+    cert(index).last_error = conflict.reason;
+    Change(index, "CA_KEY_CONFLICT", CertificateStatus::kOpen, PendingOperation::kRequest,
+           HoldReason::kCaKeyConflict, conflict.reason);
     return absl::OkStatus();
   }
 
@@ -556,6 +574,7 @@ absl::string_view CommandName(const Command& command) {
     absl::string_view operator()(const ExpireDue&) { return "expire"; }
     absl::string_view operator()(const Reissue&) { return "reissue"; }
     absl::string_view operator()(const Renew&) { return "renew"; }
+    absl::string_view operator()(const CaKeyConflict&) { return "record CA key conflict"; }
   };
   return std::visit(Namer{}, command);
 }

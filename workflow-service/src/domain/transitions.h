@@ -53,6 +53,12 @@ struct CaRefused {
   std::string reason;
   std::string raw_status;
 };
+// The CA adapter answered that the submission's idempotency key was used
+// for a different request: hold it, visibly, until submitted again.
+struct CaKeyConflict {
+  int submission = 0;
+  std::string reason;
+};
 // The CA reported progress without a status change (raw status, DCV).
 struct CaProgress {
   std::string raw_status;
@@ -97,11 +103,12 @@ struct Renew {
 
 }  // namespace command
 
-using Command = std::variant<command::Submit, command::Edit, command::RecordPrevalidation,
-                             command::OverridePrevalidation, command::CaAccepted, command::CaIssued,
-                             command::CaRefused, command::CaProgress, command::RecordError,
-                             command::Cancel, command::CaCancelled, command::CaCancelRefused,
-                             command::ExpireDue, command::Reissue, command::Renew>;
+using Command =
+    std::variant<command::Submit, command::Edit, command::RecordPrevalidation,
+                 command::OverridePrevalidation, command::CaAccepted, command::CaIssued,
+                 command::CaRefused, command::CaProgress, command::RecordError, command::Cancel,
+                 command::CaCancelled, command::CaCancelRefused, command::ExpireDue,
+                 command::Reissue, command::Renew, command::CaKeyConflict>;
 
 // The command's name in refusals and logs, e.g. "cancel".
 absl::string_view CommandName(const Command& command);

@@ -66,6 +66,8 @@ v1::HoldReason ToProto(domain::HoldReason h) {
       return v1::HOLD_REASON_PREVALIDATION_FAILED;
     case domain::HoldReason::kAwaitingCa:
       return v1::HOLD_REASON_AWAITING_CA;
+    case domain::HoldReason::kCaKeyConflict:
+      return v1::HOLD_REASON_CA_KEY_CONFLICT;
   }
   return v1::HOLD_REASON_UNSPECIFIED;
 }

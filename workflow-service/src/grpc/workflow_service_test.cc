@@ -40,7 +40,7 @@ class WorkflowApiTest : public ::testing::Test {
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = *std::move(pool);
     ASSERT_TRUE(mysql::ApplyMigrations(*pool_, WorkflowMigrations()).ok());
-    repo_ = std::make_unique<storage::MysqlOrderRepository>(*pool_);
+    repo_ = std::make_unique<storage::MysqlOrderRepository>(*pool_, "00000000000000a1");
     catalog_ = *app::ProductCatalog::Parse(kCatalog);
     app_ = std::make_unique<app::WorkflowApp>(*repo_, catalog_, parser_, clock_);
     service_ = std::make_unique<WorkflowServiceImpl>(*app_);

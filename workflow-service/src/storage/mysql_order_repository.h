@@ -4,6 +4,8 @@
 // lost race (ABORTED), never ignored.
 #pragma once
 
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "common/mysql/mysql.h"
@@ -17,7 +19,10 @@ namespace sslpanel::workflow::storage {
 
 class MysqlOrderRepository final : public app::OrderRepository {
  public:
-  explicit MysqlOrderRepository(mysql::ConnectionPool& pool) : pool_(pool) {}
+  // `installation_id` prefixes the idempotency keys of new outbox rows
+  // (storage/installation.h).
+  MysqlOrderRepository(mysql::ConnectionPool& pool, std::string installation_id)
+      : pool_(pool), installation_id_(std::move(installation_id)) {}
 
   absl::StatusOr<app::OrderRecord> Get(int64_t order_id) override;
   absl::StatusOr<app::OrderRecord> GetByExternalId(const std::string& external_order_id) override;
@@ -37,13 +42,7 @@ class MysqlOrderRepository final : public app::OrderRepository {
   int64_t LastInsertId(sql::Connection& conn);
 
   mysql::ConnectionPool& pool_;
+  const std::string installation_id_;
 };
-
-// The idempotency key stored for an intent's outbox row: unique per
-// certificate and submission (prevalidate, submit, abandon) or per order
-// version (cancel, revoke: a cancellation can be asked again after the CA
-// refused one).
-std::string OutboxKey(domain::IntentKind kind, int64_t certificate_id, int submission,
-                      int64_t order_version);
 
 }  // namespace sslpanel::workflow::storage

@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "workflow-service/src/app/workflow_app.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
+#include "workflow-service/src/storage/installation.h"
 
 const std::vector<sslpanel::mysql::Migration>& WorkflowMigrations();
 
@@ -31,6 +32,8 @@ constexpr char kCatalog[] = R"({"products": [
   {"id": "ov", "validation_type": "OV", "ca_adapter": "sandbox", "period_months": [12],
    "max_additional_names": 5}]})";
 
+constexpr char kInstallation[] = "00000000000000a1";
+
 class RepositoryTest : public ::testing::Test {
  protected:
   RepositoryTest() : clock_(absl::FromUnixSeconds(1780000000)) {}
@@ -43,7 +46,7 @@ class RepositoryTest : public ::testing::Test {
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = *std::move(pool);
     ASSERT_TRUE(mysql::ApplyMigrations(*pool_, WorkflowMigrations()).ok());
-    repo_ = std::make_unique<MysqlOrderRepository>(*pool_);
+    repo_ = std::make_unique<MysqlOrderRepository>(*pool_, kInstallation);
     catalog_ = *app::ProductCatalog::Parse(kCatalog);
     app_ = std::make_unique<app::WorkflowApp>(*repo_, catalog_, parser_, clock_);
   }
@@ -132,7 +135,7 @@ TEST_F(RepositoryTest, CreatedOrderRoundTripsWithChainEventsAndOutbox) {
   EXPECT_EQ(loaded->events[1].event.type, "SUBMITTED");
   EXPECT_GT(loaded->events[1].id, loaded->events[0].id);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE kind = 'SUBMIT_TO_CA' AND status = 'PENDING'"
-                  " AND idempotency_key = 'wf-submit-" +
+                  " AND idempotency_key = 'wf-00000000000000a1-submit-" +
                   std::to_string(c.id) + "-1'"),
             1);
 }
@@ -157,7 +160,7 @@ TEST_F(RepositoryTest, ReplayWorksAfterARestartBecauseTheRecordIsDurable) {
   // A new process: new pool, repository and app on the same database.
   auto pool = mysql::ConnectionPool::Create(db_->config());
   ASSERT_TRUE(pool.ok());
-  MysqlOrderRepository repo(**pool);
+  MysqlOrderRepository repo(**pool, kInstallation);
   app::WorkflowApp app(repo, catalog_, parser_, clock_);
   auto replay = app.CreateOrder(DvOrder("ext-1", "www.example.com"), Call("r1", "CreateOrder"));
   ASSERT_TRUE(replay.ok());
@@ -306,10 +309,10 @@ TEST_F(RepositoryTest, CancellingAnAttemptedSubmissionAbandonsItAtTheCaBySubmitK
   ASSERT_TRUE(
       app_->CancelCertificate(created->order.id, std::nullopt, "", Call("r2", "Cancel")).ok());
   const int64_t cert = created->order.certificates[0].id;
-  EXPECT_EQ(
-      Count("SELECT COUNT(*) FROM outbox WHERE kind = 'ABANDON_AT_CA' AND ref_key = 'wf-submit-" +
-            std::to_string(cert) + "-1'"),
-      1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE kind = 'ABANDON_AT_CA'"
+                  " AND ref_key = 'wf-00000000000000a1-submit-" +
+                  std::to_string(cert) + "-1'"),
+            1);
 }
 
 TEST_F(RepositoryTest, ListFiltersAndPagesStablyUnderConcurrentInserts) {
@@ -406,6 +409,69 @@ TEST_F(RepositoryTest, EventsPageInOrder) {
   EXPECT_EQ(rest->events[0].event.type, "CA_ACCEPTED");
   EXPECT_FALSE(rest->more);
   EXPECT_EQ(repo_->ListEvents(999999, 0, 2).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(RepositoryTest, AbandonNamesTheKeyTheSubmissionWasStoredWithNotOneRecomputed) {
+  // A submission stored before the installation id existed (old key format)
+  // and tried once; after the upgrade the customer cancels. The abandon must
+  // name the key the adapter saw, or the CA order it may have made survives.
+  auto created = app_->CreateOrder(DvOrder("ext-1", "www.example.com"), Call("r1", "CreateOrder"));
+  ASSERT_TRUE(created.ok());
+  const int64_t cert = created->order.certificates[0].id;
+  const std::string old_key = "wf-submit-" + std::to_string(cert) + "-1";
+  ASSERT_TRUE(pool_
+                  ->Run("downgrade the stored key",
+                        [&](sql::Connection& conn) {
+                          std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+                          stmt->execute("UPDATE outbox SET attempts = 1, idempotency_key = '" +
+                                        old_key + "'");
+                          return absl::OkStatus();
+                        })
+                  .ok());
+  ASSERT_TRUE(
+      app_->CancelCertificate(created->order.id, std::nullopt, "", Call("r2", "Cancel")).ok());
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM outbox WHERE kind = 'ABANDON_AT_CA' AND ref_key = '" + old_key +
+            "' AND idempotency_key = 'wf-00000000000000a1-abandon-" + std::to_string(cert) + "-1'"),
+      1);
+}
+
+TEST_F(RepositoryTest, InstallationIdIsCreatedOnceAndRenewedOnlyWhenAsked) {
+  auto first = EnsureInstallationId(*pool_, "1111111111111111", clock_.Now());
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(*first, "1111111111111111");
+  // A second migrate, or a replica starting, keeps the id that is there.
+  auto again = EnsureInstallationId(*pool_, "2222222222222222", clock_.Now());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, "1111111111111111");
+  EXPECT_EQ(EnsureInstallationId(*pool_, "not-hex", clock_.Now()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  auto previous = RenewInstallationId(*pool_, "3333333333333333", clock_.Now());
+  ASSERT_TRUE(previous.ok()) << previous.status();
+  EXPECT_EQ(*previous, "1111111111111111");
+  EXPECT_EQ(*EnsureInstallationId(*pool_, "4444444444444444", clock_.Now()), "3333333333333333");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM installation WHERE installation_id = '3333333333333333'"
+                  " AND previous_installation_id = '1111111111111111'"),
+            1);
+}
+
+TEST_F(RepositoryTest, RowsInFlightKeepTheirKeysWhenTheInstallationIdChanges) {
+  auto before = app_->CreateOrder(DvOrder("ext-1", "one.example.com"), Call("r1", "CreateOrder"));
+  ASSERT_TRUE(before.ok());
+  // The service restarts after `migrate --new_installation_id`.
+  MysqlOrderRepository renewed(*pool_, "00000000000000b2");
+  app::WorkflowApp app(renewed, catalog_, parser_, clock_);
+  auto after = app.CreateOrder(DvOrder("ext-2", "two.example.com"), Call("r2", "CreateOrder"));
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM outbox WHERE idempotency_key = 'wf-00000000000000a1-submit-" +
+            std::to_string(before->order.certificates[0].id) + "-1'"),
+      1);
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM outbox WHERE idempotency_key = 'wf-00000000000000b2-submit-" +
+            std::to_string(after->order.certificates[0].id) + "-1'"),
+      1);
 }
 
 TEST_F(RepositoryTest, WorkflowSchemaIsCurrentAfterMigrating) {

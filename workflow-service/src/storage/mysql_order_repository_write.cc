@@ -14,6 +14,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "workflow-service/src/app/idempotency_keys.h"
 #include "workflow-service/src/domain/rules.h"
 #include "workflow-service/src/storage/json_columns.h"
 #include "workflow-service/src/storage/mysql_order_repository.h"
@@ -52,23 +53,6 @@ OrderSummary Summarize(const domain::Order& order, absl::Time now) {
 }
 
 }  // namespace
-
-std::string OutboxKey(domain::IntentKind kind, int64_t certificate_id, int submission,
-                      int64_t order_version) {
-  switch (kind) {
-    case domain::IntentKind::kPrevalidate:
-      return absl::StrCat("wf-prevalidate-", certificate_id, "-", submission);
-    case domain::IntentKind::kSubmitToCa:
-      return absl::StrCat("wf-submit-", certificate_id, "-", submission);
-    case domain::IntentKind::kCancelAtCa:
-      return absl::StrCat("wf-cancel-", certificate_id, "-v", order_version);
-    case domain::IntentKind::kRevokeAtCa:
-      return absl::StrCat("wf-revoke-", certificate_id, "-v", order_version);
-    case domain::IntentKind::kAbandonAtCa:
-      return absl::StrCat("wf-abandon-", certificate_id, "-", submission);
-  }
-  return "";
-}
 
 int64_t MysqlOrderRepository::LastInsertId(sql::Connection& conn) {
   // Portable (MySQL 8 has no INSERT ... RETURNING); cached, so one round
@@ -273,7 +257,21 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
       const domain::Certificate& cert = order.certificates[intent.certificate];
       std::optional<std::string> ref_key;
       if (intent.kind == domain::IntentKind::kAbandonAtCa) {
-        ref_key = OutboxKey(domain::IntentKind::kSubmitToCa, cert.id, intent.submission, 0);
+        // The key the submission was stored with, whatever prefix it has (a
+        // row from before the installation id, or before it was renewed).
+        Statement sent =
+            pool_.Prepare(c,
+                          "SELECT idempotency_key FROM outbox WHERE certificate_id = ? AND kind = ?"
+                          " AND submission = ? ORDER BY id DESC LIMIT 1");
+        sent->setInt64(1, cert.id);
+        sent->setString(2, std::string(domain::ToString(domain::IntentKind::kSubmitToCa)));
+        sent->setInt(3, intent.submission);
+        Rows sent_rows(sent->executeQuery());
+        ref_key = sent_rows->next()
+                      ? std::string(sent_rows->getString(1))
+                      : app::IdempotencyKey(installation_id_, domain::IntentKind::kSubmitToCa,
+                                            cert.id, intent.submission, 0);
+        sent_rows.reset();
         // A submission never attempted cannot have reached the CA: drop it
         // instead of cancelling at the CA.
         Statement drop =
@@ -295,7 +293,8 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
       stmt->setInt64(2, cert.id);
       stmt->setString(3, std::string(domain::ToString(intent.kind)));
       stmt->setInt(4, intent.submission);
-      stmt->setString(5, OutboxKey(intent.kind, cert.id, intent.submission, order.version));
+      stmt->setString(5, app::IdempotencyKey(installation_id_, intent.kind, cert.id,
+                                             intent.submission, order.version));
       if (ref_key.has_value()) {
         stmt->setString(6, *ref_key);
       } else {

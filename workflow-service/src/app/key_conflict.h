@@ -1,0 +1,34 @@
+// What the workflow does when a CA adapter answers ALREADY_EXISTS to a call
+// carrying an idempotency key: the key is bound to a different request at the
+// adapter (another workflow database sharing it, e.g. a restored copy with
+// the same installation id). Repeating the call can never succeed and
+// sending it under a new key automatically could order twice, so it is
+// never retried: a submission is held (HoldReason::kCaKeyConflict) until
+// someone submits it again or cancels it; a cancellation is refused with the
+// reason. Every conflict is counted and logged.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "workflow-service/src/app/processing_ports.h"
+#include "workflow-service/src/domain/transitions.h"
+
+namespace sslpanel::workflow::app {
+
+// Whether an adapter's answer to a keyed call says the key belongs to a
+// different request or operation (the adapters' IdempotentExecutor answers
+// ALREADY_EXISTS for exactly that).
+bool IsKeyConflict(const absl::Status& status);
+
+// The reason shown on the certificate: the key, the adapter's words and what
+// an operator does. Counts the conflict (sslpanel_ca_key_conflicts_total) and
+// logs it.
+std::string ReportKeyConflict(const OutboxItem& item, const std::string& adapter,
+                              const absl::Status& status);
+
+// The hold for a submission (submit, reissue, renew) whose key conflicts.
+domain::command::CaKeyConflict KeyConflictHold(const OutboxItem& item, const std::string& adapter,
+                                               const absl::Status& status);
+
+}  // namespace sslpanel::workflow::app
