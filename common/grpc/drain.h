@@ -1,10 +1,11 @@
-// Graceful stop in the application, ahead of gRPC's own Server::Shutdown.
-// gRPC 1.51 ends the calls still running at its deadline, and kills calls that
-// arrive once it started, with CANCELLED, which a client cannot tell from its
-// own cancellation. A Drain counts the calls of the hosted services and, once
-// started, refuses new ones with UNAVAILABLE; when the grace is over it ends
-// those still running with UNAVAILABLE. A client so sees an answer or a code
-// it may retry, never CANCELLED.
+// Graceful stop in the application, ahead of gRPC's own Server::Shutdown,
+// whose codes we do not choose: once it has begun, gRPC 1.51 kills calls that
+// still arrive (before the client read its GOAWAY) or wait for a thread with
+// CANCELLED, which a client cannot tell from its own cancellation, and at its
+// deadline it drops the connections under the calls still running. A Drain
+// counts the calls of the hosted services and, once started, refuses new ones
+// with UNAVAILABLE; when the grace is over it ends those still running with
+// UNAVAILABLE. A client so sees an answer or a code it may retry.
 #pragma once
 
 #include <memory>
