@@ -1,5 +1,6 @@
 #include "common/grpc/server.h"
 
+#include <grpc/grpc.h>
 #include <grpcpp/ext/health_check_service_server_builder_option.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -14,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/grpc/drain.h"
 #include "common/grpc/metrics_interceptor.h"
 #include "common/grpc/reflection.h"
 #include "common/http/http.h"
@@ -98,9 +100,13 @@ absl::Status ServerConfig::Validate() const {
 }
 
 absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig& config,
-                                                              std::vector<HostedService> services) {
+                                                              std::vector<HostedService> services,
+                                                              std::shared_ptr<Drain> drain) {
   if (absl::Status valid = config.Validate(); !valid.ok()) {
     return valid;
+  }
+  if (drain == nullptr) {
+    drain = std::make_shared<Drain>();
   }
   grpc::EnableDefaultHealthCheckService(true);
   std::vector<std::string> listed;
@@ -126,6 +132,8 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   builder.RegisterService((*reflection)->v1());
   builder.RegisterService((*reflection)->v1alpha());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  // First, so the metrics count the UNAVAILABLE a refused or cut call got.
+  interceptors.push_back(NewDrainInterceptorFactory(drain, names));
   interceptors.push_back(NewMetricsInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   auto metrics = metrics::StartMetricsServer(config.metrics_listen);
@@ -137,8 +145,8 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", config.listen_address, " (address in use?)"));
   }
-  auto host = std::unique_ptr<ServerHost>(
-      new ServerHost(std::move(server), port, std::move(names), config.shutdown_grace));
+  auto host = std::unique_ptr<ServerHost>(new ServerHost(std::move(server), port, std::move(names),
+                                                         config.shutdown_grace, std::move(drain)));
   host->reflection_ = *std::move(reflection);
   host->metrics_ = *std::move(metrics);
   if (!config.health_listen.empty()) {
@@ -189,8 +197,13 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
 }
 
 ServerHost::ServerHost(std::unique_ptr<grpc::Server> server, int port,
-                       std::vector<std::string> names, absl::Duration grace)
-    : server_(std::move(server)), port_(port), names_(std::move(names)), grace_(grace) {}
+                       std::vector<std::string> names, absl::Duration grace,
+                       std::shared_ptr<Drain> drain)
+    : drain_(std::move(drain)),
+      server_(std::move(server)),
+      port_(port),
+      names_(std::move(names)),
+      grace_(grace) {}
 
 ServerHost::~ServerHost() { Shutdown(); }
 
@@ -201,12 +214,28 @@ void ServerHost::Shutdown() {
     return;
   }
   shut_down_ = true;
+  // Probes and load balancers learn first, on both ports.
   server_->GetHealthCheckService()->Shutdown();  // every name NOT_SERVING
   if (plain_health_ != nullptr) {
     plain_health_->SetServing(false);
   }
-  log::Info("shutting down", {{"grace", grace_}});
-  server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace_));
+  drain_->Start();
+  log::Info("draining", {{"grace", grace_}, {"in_flight", drain_->in_flight()}});
+  if (const int running = drain_->AwaitIdle(grace_); running > 0) {
+    const int cut = drain_->CutRemaining();
+    log::Warning("grace over: calls still running were ended with UNAVAILABLE",
+                 {{"calls", cut}, {"grace", grace_}});
+  }
+  // Every hosted call has its answer now. Once gRPC's own shutdown has
+  // begun, gRPC 1.51 kills with CANCELLED any call that reaches the server
+  // before the client read its GOAWAY, or that waits for a thread, and
+  // clients retrying UNAVAILABLE keep sending. So the connections are closed
+  // first: such a call then fails on the client as UNAVAILABLE, and the
+  // reconnect finds the listener closed. (Documented for use after shutdown,
+  // grpc_server_cancel_all_calls only disconnects every transport, without
+  // a GOAWAY.) The shutdown then has nothing left to wait for.
+  grpc_server_cancel_all_calls(server_->c_server());
+  server_->Shutdown(std::chrono::system_clock::now());
   server_->Wait();
   if (health_server_ != nullptr) {
     health_server_->Shutdown(std::chrono::system_clock::now());

@@ -1,6 +1,6 @@
 // Server bootstrap shared by every binary: listen address (port 0 allowed),
 // gRPC reflection, the standard health service with a status per service, and
-// graceful shutdown on SIGTERM/SIGINT.
+// graceful shutdown on SIGTERM/SIGINT (a drain, see drain.h).
 #pragma once
 
 #include <memory>
@@ -22,13 +22,15 @@ class Server;
 
 namespace sslpanel::grpc_util {
 
+class Drain;
 class Reflection;
 class PlainHealth;
 
 struct ServerConfig {
   // host:port to listen on; port 0 picks a free port (logged and reported).
   std::string listen_address = "127.0.0.1:0";
-  // How long in-flight calls may run on after a termination signal.
+  // How long in-flight calls may run on after a termination signal; any
+  // still running then is ended with UNAVAILABLE.
   absl::Duration shutdown_grace = absl::Seconds(10);
   // When set, the bound port is written to this file once serving (tests).
   std::string port_file;
@@ -53,9 +55,11 @@ struct HostedService {
 class ServerHost {
  public:
   // Builds the server, binds and starts serving; health reports SERVING for
-  // "" and every service name.
+  // "" and every service name. Pass `drain` when a handler must learn that
+  // the drain started (a server stream); otherwise the host makes its own.
   static absl::StatusOr<std::unique_ptr<ServerHost>> Start(const ServerConfig& config,
-                                                           std::vector<HostedService> services);
+                                                           std::vector<HostedService> services,
+                                                           std::shared_ptr<Drain> drain = nullptr);
   ~ServerHost();
 
   int port() const { return port_; }
@@ -64,15 +68,19 @@ class ServerHost {
   // The plaintext health port, or 0 without health_listen.
   int health_port() const { return health_port_; }
   grpc::Server* server() { return server_.get(); }
+  Drain& drain() { return *drain_; }
 
-  // Health turns NOT_SERVING first (load balancers stop sending), then
-  // in-flight calls get until the grace deadline to finish.
+  // Health turns NOT_SERVING on both ports and new calls get UNAVAILABLE
+  // at once; calls in flight get the grace to finish, and any still running
+  // then is ended with UNAVAILABLE. Only then does gRPC's own shutdown run.
+  // Returns once the handlers have returned.
   void Shutdown();
 
  private:
   ServerHost(std::unique_ptr<grpc::Server> server, int port, std::vector<std::string> names,
-             absl::Duration grace);
+             absl::Duration grace, std::shared_ptr<Drain> drain);
 
+  std::shared_ptr<Drain> drain_;            // shared with the server's interceptors
   std::unique_ptr<Reflection> reflection_;  // outlives server_ (destroyed after it)
   std::unique_ptr<http::Server> metrics_;
   std::unique_ptr<grpc::Server> server_;

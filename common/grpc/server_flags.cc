@@ -7,7 +7,8 @@
 ABSL_FLAG(std::string, listen, "", "host:port to serve gRPC on; port 0 picks a free port");
 ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
-          "how long in-flight calls may finish after SIGTERM");
+          "after SIGTERM (health NOT_SERVING, new calls refused with UNAVAILABLE), how long "
+          "calls in flight may finish; any still running then is ended with UNAVAILABLE");
 ABSL_FLAG(std::string, log_level, "info", "lowest log level written: debug, info, warning, error");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port to serve Prometheus metrics on at /metrics; empty: off");
