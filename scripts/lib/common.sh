@@ -7,8 +7,6 @@ SSLPANEL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SSLPANEL_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates openssl
   clang-format
-  # The fuzz targets (scripts/fuzz): libFuzzer's runtime is only a Recommends of clang.
-  clang-14 libclang-rt-14-dev
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libmysqlcppconn-dev libboost-dev libgtest-dev libgmock-dev
   libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
