@@ -1,7 +1,11 @@
 #include "common/testing/csr.h"
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -26,12 +30,54 @@ void AddName(X509_NAME* name, const char* field, const std::string& value) {
   }
 }
 
+// EVP_RSA_gen always picks 65537; tests need other public exponents too.
+EVP_PKEY* RsaKey(int bits, unsigned long exponent) {
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
+      EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr), EVP_PKEY_CTX_free);
+  std::unique_ptr<BIGNUM, decltype(&BN_free)> e(BN_new(), BN_free);
+  EVP_PKEY* key = nullptr;
+  if (ctx == nullptr || e == nullptr || BN_set_word(e.get(), exponent) != 1 ||
+      EVP_PKEY_keygen_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), bits) != 1 ||
+      EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx.get(), e.get()) != 1 ||
+      EVP_PKEY_generate(ctx.get(), &key) != 1) {
+    return nullptr;
+  }
+  return key;
+}
+
+// A public RSA key with the modulus of `key` and the exponent `exponent`.
+EVP_PKEY* WithExponent(const EVP_PKEY* key, unsigned long exponent) {
+  BIGNUM* n = nullptr;
+  if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n) != 1) {
+    return nullptr;
+  }
+  std::unique_ptr<BIGNUM, decltype(&BN_free)> modulus(n, BN_free);
+  std::unique_ptr<BIGNUM, decltype(&BN_free)> e(BN_new(), BN_free);
+  std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> build(OSSL_PARAM_BLD_new(),
+                                                                        OSSL_PARAM_BLD_free);
+  if (e == nullptr || build == nullptr || BN_set_word(e.get(), exponent) != 1 ||
+      OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_N, modulus.get()) != 1 ||
+      OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) != 1) {
+    return nullptr;
+  }
+  std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(
+      OSSL_PARAM_BLD_to_param(build.get()), OSSL_PARAM_free);
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
+      EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr), EVP_PKEY_CTX_free);
+  EVP_PKEY* out = nullptr;
+  if (params == nullptr || ctx == nullptr || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &out, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
+    return nullptr;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string MakeCsr(const CsrSpec& spec) {
-  EVP_PKEY* raw_key = spec.key == CsrSpec::Key::kRsa
-                          ? EVP_RSA_gen(static_cast<unsigned int>(spec.rsa_bits))
-                          : EVP_EC_gen(spec.curve.c_str());
+  EVP_PKEY* raw_key = spec.key == CsrSpec::Key::kRsa ? RsaKey(spec.rsa_bits, spec.rsa_exponent)
+                                                     : EVP_EC_gen(spec.curve.c_str());
   if (raw_key == nullptr) {
     Fail("key generation");
   }
@@ -61,6 +107,13 @@ std::string MakeCsr(const CsrSpec& spec) {
   const EVP_MD* md = EVP_get_digestbyname(spec.digest.c_str());
   if (md == nullptr || X509_REQ_sign(req.get(), key.get(), md) <= 0) {
     Fail("X509_REQ_sign");
+  }
+  if (spec.swap_in_rsa_exponent != 0) {
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> swapped(
+        WithExponent(key.get(), spec.swap_in_rsa_exponent), EVP_PKEY_free);
+    if (swapped == nullptr || X509_REQ_set_pubkey(req.get(), swapped.get()) != 1) {
+      Fail("swapping the RSA exponent");
+    }
   }
   if (spec.corrupt_signature) {
     const ASN1_BIT_STRING* signature = nullptr;

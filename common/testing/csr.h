@@ -11,6 +11,11 @@ struct CsrSpec {
   enum class Key { kRsa, kEc };
   Key key = Key::kEc;
   int rsa_bits = 2048;
+  unsigned long rsa_exponent = 65537;  // the public exponent the key is generated with
+  // When set, the signed request's key is swapped for one with the same
+  // modulus and this exponent: the only way to carry an exponent no RSA key
+  // can have (an even one). Its signature then no longer verifies.
+  unsigned long swap_in_rsa_exponent = 0;
   std::string curve = "prime256v1";  // OpenSSL group name
   std::string digest = "SHA256";
   std::string common_name = "www.example.com";

@@ -78,27 +78,13 @@ absl::StatusOr<Directory> AcmeClient::GetDirectory(absl::Time deadline) {
     return ProblemToStatus(ParseProblem(response->status, response->body), "directory",
                            std::nullopt);
   }
-  const json body = json::parse(response->body, nullptr, false);
-  Directory directory;
-  directory.new_nonce = String(body, "newNonce");
-  directory.new_account = String(body, "newAccount");
-  directory.new_order = String(body, "newOrder");
-  directory.revoke_cert = String(body, "revokeCert");
-  if (body.is_object() && body.contains("meta") && body["meta"].is_object()) {
-    directory.terms_of_service = String(body["meta"], "termsOfService");
-    absl::StatusOr<bool> eab_required =
-        BoolField(body["meta"], "externalAccountRequired", false, "directory meta");
-    if (!eab_required.ok()) {
-      return eab_required.status();
-    }
-    directory.external_account_required = *eab_required;
-  }
-  if (directory.new_nonce.empty() || directory.new_account.empty() || directory.new_order.empty()) {
-    return Unreadable("directory",
-                      absl::StrCat(options_.directory_url, " is not an ACME directory"));
+  absl::StatusOr<Directory> directory =
+      ParseDirectory(json::parse(response->body, nullptr, false), options_.directory_url);
+  if (!directory.ok()) {
+    return directory.status();
   }
   std::lock_guard<std::mutex> lock(mu_);
-  directory_ = directory;
+  directory_ = *directory;
   return directory;
 }
 

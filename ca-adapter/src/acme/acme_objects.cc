@@ -14,7 +14,34 @@ absl::Status Unreadable(absl::string_view what, absl::string_view problem) {
   return absl::UnavailableError(absl::StrCat("ACME ", what, ": ", problem));
 }
 
+// Lenient: a missing or wrongly typed URL reads as "" and is refused below.
+std::string String(const json& object, const char* name) {
+  auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 }  // namespace
+
+absl::StatusOr<Directory> ParseDirectory(const json& body, absl::string_view url) {
+  Directory directory;
+  directory.new_nonce = String(body, "newNonce");
+  directory.new_account = String(body, "newAccount");
+  directory.new_order = String(body, "newOrder");
+  directory.revoke_cert = String(body, "revokeCert");
+  if (body.is_object() && body.contains("meta") && body["meta"].is_object()) {
+    directory.terms_of_service = String(body["meta"], "termsOfService");
+    absl::StatusOr<bool> eab_required =
+        BoolField(body["meta"], "externalAccountRequired", false, "directory meta");
+    if (!eab_required.ok()) {
+      return eab_required.status();
+    }
+    directory.external_account_required = *eab_required;
+  }
+  if (directory.new_nonce.empty() || directory.new_account.empty() || directory.new_order.empty()) {
+    return Unreadable("directory", absl::StrCat(url, " is not an ACME directory"));
+  }
+  return directory;
+}
 
 std::string LinkWithRel(const std::vector<std::string>& links, absl::string_view rel) {
   // Link: <https://ca/next>;rel="next", <https://ca/dir>;rel="index"

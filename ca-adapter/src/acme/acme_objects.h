@@ -63,7 +63,9 @@ absl::StatusOr<bool> BoolField(const nlohmann::json& object, const char* name, b
                                absl::string_view what);
 
 // UNAVAILABLE when `body` is not such an object or a member has the wrong
-// type: the CA answered something unusable, which may well pass.
+// type: the CA answered something unusable, which may well pass. `url` is
+// where the object came from (named in the directory's error).
+absl::StatusOr<Directory> ParseDirectory(const nlohmann::json& body, absl::string_view url);
 absl::StatusOr<Order> ParseOrder(const std::string& url, const nlohmann::json& body);
 absl::StatusOr<Authorization> ParseAuthorization(const std::string& url,
                                                  const nlohmann::json& body);

@@ -153,7 +153,9 @@ absl::StatusOr<EcKey> EcKey::FromPem(absl::string_view pem) {
 }
 
 absl::StatusOr<EcKey> EcKey::FromJwk(const json& jwk) {
-  if (jwk.value("kty", "") != "EC" || jwk.value("crv", "") != "P-256") {
+  // Member, not json::value(): value() throws on a JWK that is not an object
+  // or has a non-string "kty" (found by fuzz/jose_fuzzer.cc).
+  if (Member(jwk, "kty").value_or("") != "EC" || Member(jwk, "crv").value_or("") != "P-256") {
     return absl::InvalidArgumentError("JWK must be an EC P-256 key");
   }
   absl::StatusOr<std::string> x = Member(jwk, "x");

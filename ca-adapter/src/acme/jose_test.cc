@@ -109,6 +109,18 @@ TEST(Es256, APrivateKeyThatDoesNotMatchItsPublicPointIsRejected) {
   EXPECT_EQ(EcKey::FromJwk(jwk).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+// Found by fuzzing (fuzz/jose_fuzzer.cc): FromJwk threw nlohmann's
+// type_error for a JWK that is not an object or has a non-string member,
+// instead of answering INVALID_ARGUMENT.
+TEST(Es256, AnythingButAnEcJwkIsInvalidArgumentNeverAnException) {
+  for (const json& jwk :
+       {json(2), json::array({"kty", "EC"}), json(nullptr), json{{"kty", 7}, {"crv", "P-256"}},
+        json{{"kty", "EC"}, {"crv", {1}}},
+        json::parse(R"({"kty": "EC", "crv": "P-256", "x": 1, "y": [], "d": {}})")}) {
+    EXPECT_EQ(EcKey::FromJwk(jwk).status().code(), absl::StatusCode::kInvalidArgument) << jwk;
+  }
+}
+
 TEST(SignJws, ProducesAFlattenedJwsThatVerifies) {
   auto key = EcKey::Generate();
   ASSERT_TRUE(key.ok());

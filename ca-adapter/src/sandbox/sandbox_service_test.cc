@@ -17,6 +17,7 @@
 #include "ca-adapter/src/testing/test_pki.h"
 #include "ca-adapter/src/x509/certificate.h"
 #include "ca-adapter/src/x509/openssl_random.h"
+#include "common/testing/csr.h"
 #include "common/testing/subprocess.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
@@ -349,6 +350,18 @@ TEST_F(SandboxServiceTest, InvalidRequestsNameTheFieldAndCreateNothing) {
   grpc::Status status = Submit(weak, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), HasSubstr("RSA key of 1024 bits"));
+  sslpanel::testing::CsrSpec exponent3;
+  exponent3.key = sslpanel::testing::CsrSpec::Key::kRsa;
+  exponent3.rsa_exponent = 3;
+  exponent3.common_name = "weak.example.com";
+  exponent3.dns_names = {"weak.example.com"};
+  v1::SubmitOrderRequest small_exponent = SubmitRequest("small-exponent", {"weak.example.com"});
+  small_exponent.set_csr(sslpanel::testing::MakeCsr(exponent3));
+  status = Submit(small_exponent, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("csr: RSA public exponent 3 is not accepted; it must be odd and at least "
+                        "65537"));
   EXPECT_EQ(CaOrders(), 0);
   EXPECT_EQ(*harness_->QueryNumber("SELECT COUNT(*) FROM ca_idempotency"), 0);
 }

@@ -3,10 +3,12 @@
 #include <openssl/pem.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "ca-adapter/src/x509/openssl_util.h"
+#include "common/x509/key_rules.h"
 
 namespace sslpanel::ca::x509 {
 namespace {
@@ -21,6 +23,9 @@ absl::StatusOr<std::string> CheckKey(EVP_PKEY* key) {
     case EVP_PKEY_RSA:
       if (bits < 2048 || bits > 8192) {
         return Invalid(absl::StrCat("RSA key of ", bits, " bits (2048 to 8192 accepted)"));
+      }
+      if (std::optional<std::string> problem = sslpanel::x509::RsaExponentProblem(key)) {
+        return Invalid(*problem);
       }
       return absl::StrCat("RSA-", bits);
     case EVP_PKEY_EC: {
@@ -57,15 +62,18 @@ absl::StatusOr<CsrInfo> ParseCsr(absl::string_view pem) {
     OpenSslErrors();
     return Invalid("has no usable public key");
   }
+  // The key rules first: a key we refuse is the more useful reason, even on
+  // a request whose signature is broken too.
+  absl::StatusOr<std::string> key_type = CheckKey(key);
+  if (!key_type.ok()) {
+    OpenSslErrors();
+    return key_type.status();
+  }
   if (X509_REQ_verify(req.get(), key) != 1) {
     OpenSslErrors();
     return Invalid("its signature does not verify with its own key");
   }
   CsrInfo info;
-  absl::StatusOr<std::string> key_type = CheckKey(key);
-  if (!key_type.ok()) {
-    return key_type.status();
-  }
   info.key_type = *std::move(key_type);
 
   X509_NAME* subject = X509_REQ_get_subject_name(req.get());

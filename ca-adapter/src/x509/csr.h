@@ -1,6 +1,7 @@
 // Reading a certificate signing request the way a CA does before it accepts
 // an order: it must parse, its self-signature must verify, and its key must
-// be one a public CA signs (RSA >= 2048 bits, EC P-256 or P-384).
+// be one a public CA signs (RSA >= 2048 bits with an odd exponent >= 65537,
+// EC P-256 or P-384).
 #pragma once
 
 #include <string>

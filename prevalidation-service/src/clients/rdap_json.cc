@@ -28,9 +28,14 @@ bool HasRole(const json& entity, absl::string_view role) {
   return false;
 }
 
-const json* FindRegistrant(const json& holder) {
+// Registries nest entities two or three deep (a registrar and its abuse
+// contact); the bound keeps a hostile answer, nested a million deep, from
+// overflowing the stack.
+constexpr int kMaxEntityDepth = 8;
+
+const json* FindRegistrant(const json& holder, int depth = 0) {
   const json& entities = Member(holder, "entities");
-  if (!entities.is_array()) {
+  if (!entities.is_array() || depth >= kMaxEntityDepth) {
     return nullptr;
   }
   for (const json& entity : entities) {
@@ -39,7 +44,7 @@ const json* FindRegistrant(const json& holder) {
     }
   }
   for (const json& entity : entities) {
-    if (const json* nested = FindRegistrant(entity); nested != nullptr) {
+    if (const json* nested = FindRegistrant(entity, depth + 1); nested != nullptr) {
       return nested;
     }
   }

@@ -60,6 +60,31 @@ TEST(ParseRdapDomain, PrefersOrgOverFnAndIgnoresRedactedValues) {
                    ->registrant_name.has_value());
 }
 
+// Found by review while fuzzing: the registrant search recursed once per
+// level of nesting, so an answer nested deep enough overflowed the stack.
+TEST(ParseRdapDomain, DeeplyNestedEntitiesAreSearchedOnlyAsDeepAsRegistriesNest) {
+  // The registrant `depth` levels down, under technical contacts.
+  auto nested = [](int depth) {
+    std::string body = R"({"objectClassName": "domain", "ldhName": "x.nl")";
+    for (int i = 1; i < depth; ++i) {
+      body += R"(, "entities": [{"roles": ["technical"])";
+    }
+    body += R"(, "entities": [{"roles": ["registrant"],)"
+            R"( "vcardArray": ["vcard", [["org", {}, "text", "Deep BV"]]]}])";
+    for (int i = 1; i < depth; ++i) {
+      body += "}]";
+    }
+    return body + "}";
+  };
+  absl::StatusOr<domain::DomainRegistration> shallow = ParseRdapDomain(nested(3), "x.nl");
+  ASSERT_TRUE(shallow.ok()) << shallow.status();
+  EXPECT_EQ(shallow->registrant_name, "Deep BV");
+  absl::StatusOr<domain::DomainRegistration> deep = ParseRdapDomain(nested(200000), "x.nl");
+  ASSERT_TRUE(deep.ok()) << deep.status();
+  EXPECT_TRUE(deep->exists);
+  EXPECT_FALSE(deep->registrant_name.has_value());
+}
+
 TEST(ParseRdapDomain, RefusesOtherObjects) {
   EXPECT_FALSE(ParseRdapDomain(R"({"objectClassName": "entity"})", "x.nl").ok());
   EXPECT_FALSE(ParseRdapDomain("<html></html>", "x.nl").ok());

@@ -1,6 +1,8 @@
 #include "workflow-service/src/app/products.h"
 
+#include <cstdint>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -22,6 +24,35 @@ absl::StatusOr<std::string> RequiredString(const Json& item, const std::string& 
     return Invalid(absl::StrCat(at, ".", key), "required, a non-empty string");
   }
   return item[key].get<std::string>();
+}
+
+// `value` as an int in [min, max], checked before it is narrowed: nlohmann's
+// get<int>() of 1e300 is undefined behaviour and of 4294967297 silently 1.
+// (JSON's non-negative integers arrive as unsigned.)
+std::optional<int> IntIn(const Json& value, int min, int max) {
+  if (!value.is_number_integer()) {
+    return std::nullopt;
+  }
+  const bool in_range = value.is_number_unsigned()
+                            ? value.get<uint64_t>() <= static_cast<uint64_t>(max)
+                            : value.get<int64_t>() >= min && value.get<int64_t>() <= max;
+  if (!in_range || value.get<int>() < min) {
+    return std::nullopt;
+  }
+  return value.get<int>();
+}
+
+// The member `key` of `item` as an int in [min, max]; `fallback` when absent.
+absl::StatusOr<int> IntMember(const Json& item, const std::string& at, const char* key,
+                              int fallback, int min, int max) {
+  if (!item.contains(key)) {
+    return fallback;
+  }
+  std::optional<int> value = IntIn(item[key], min, max);
+  if (!value.has_value()) {
+    return Invalid(absl::StrCat(at, ".", key), absl::StrCat("must be an integer ", min, "..", max));
+  }
+  return *value;
 }
 
 }  // namespace
@@ -79,23 +110,25 @@ absl::StatusOr<ProductCatalog> ProductCatalog::ParseJson(const std::string& text
     product.brand = item.value("brand", "");
     product.ca_product_code = item.value("ca_product_code", product.id);
     product.wildcard_allowed = item.value("wildcard_allowed", false);
-    product.max_additional_names = item.value("max_additional_names", 0);
-    product.renewal_window_days = item.value("renewal_window_days", 90);
+    absl::StatusOr<int> max_names = IntMember(item, at, "max_additional_names", 0, 0, 250);
+    absl::StatusOr<int> window = IntMember(item, at, "renewal_window_days", 90, 0, 365);
+    for (const auto* number : {&max_names, &window}) {
+      if (!number->ok()) {
+        return number->status();
+      }
+    }
+    product.max_additional_names = *max_names;
+    product.renewal_window_days = *window;
     if (!item.contains("period_months") || !item["period_months"].is_array() ||
         item["period_months"].empty()) {
       return Invalid(at + ".period_months", "required, a non-empty array of months");
     }
     for (const Json& period : item["period_months"]) {
-      if (!period.is_number_integer() || period.get<int>() < 1 || period.get<int>() > 120) {
+      std::optional<int> months = IntIn(period, 1, 120);
+      if (!months.has_value()) {
         return Invalid(at + ".period_months", "each period must be 1..120 months");
       }
-      product.period_months.push_back(period.get<int>());
-    }
-    if (product.max_additional_names < 0 || product.max_additional_names > 250) {
-      return Invalid(at + ".max_additional_names", "must be 0..250");
-    }
-    if (product.renewal_window_days < 0 || product.renewal_window_days > 365) {
-      return Invalid(at + ".renewal_window_days", "must be 0..365");
+      product.period_months.push_back(*months);
     }
     catalog.products_.push_back(std::move(product));
   }

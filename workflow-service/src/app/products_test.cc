@@ -47,6 +47,40 @@ TEST(ProductCatalog, RefusalsNameTheField) {
   }
 }
 
+// Found by fuzzing (fuzz/products_fuzzer.cc): a number out of int's range was
+// narrowed before the range check, undefined behaviour for 1e300 and a
+// silent wrap for 4294967297 (read as 1 month). Each is now refused.
+TEST(ProductCatalog, NumbersOutOfRangeAreRefusedNotNarrowed) {
+  auto with = [](const std::string& member) {
+    return R"({"products": [{"id": "a", "validation_type": "DV", "ca_adapter": "a", )" + member +
+           "}]}";
+  };
+  const std::pair<std::string, const char*> cases[] = {
+      {with(R"("period_months": [1], "max_additional_names": 1e300)"),
+       "products[0].max_additional_names: must be an integer 0..250"},
+      {with(R"("period_months": [1], "renewal_window_days": -1e300)"),
+       "products[0].renewal_window_days"},
+      {with(R"("period_months": [1], "renewal_window_days": 2.5)"),
+       "products[0].renewal_window_days"},
+      {with(R"("period_months": [1], "max_additional_names": 4294967296)"),
+       "products[0].max_additional_names"},
+      {with(R"("period_months": [4294967297])"), "products[0].period_months"},
+      {with(R"("period_months": [18446744073709551615])"), "products[0].period_months"},
+      {with(R"("period_months": [12.0])"), "products[0].period_months"},
+      {with(R"("period_months": [0])"), "products[0].period_months"},
+  };
+  for (const auto& [json, field] : cases) {
+    auto catalog = ProductCatalog::Parse(json);
+    EXPECT_EQ(catalog.status().code(), absl::StatusCode::kInvalidArgument) << json;
+    EXPECT_THAT(catalog.status().message(), HasSubstr(field)) << json;
+  }
+  auto fine = ProductCatalog::Parse(
+      with(R"("period_months": [12, 24], "max_additional_names": 250, "renewal_window_days": 0)"));
+  ASSERT_TRUE(fine.ok()) << fine.status();
+  EXPECT_EQ(fine->all()[0].max_additional_names, 250);
+  EXPECT_EQ(fine->all()[0].renewal_window_days, 0);
+}
+
 TEST(ProductCatalog, TheShippedCatalogueIsValid) {
   auto catalog = ProductCatalog::LoadFile(SSLPANEL_PRODUCTS_FILE);
   ASSERT_TRUE(catalog.ok()) << catalog.status();

@@ -115,6 +115,15 @@ TEST(ValidateCsrForNames, CommonNameAndSansMustBeTheOrders) {
   weak.rsa_bits = 1024;
   EXPECT_THAT(ValidateCsrForNames(parser, testing::MakeCsr(weak), names).message(),
               HasSubstr("csr: RSA key of 1024 bits"));
+  testing::CsrSpec small_exponent;
+  small_exponent.common_name = "www.example.nl";
+  small_exponent.key = testing::CsrSpec::Key::kRsa;
+  small_exponent.rsa_exponent = 3;
+  const absl::Status refused = ValidateCsrForNames(parser, testing::MakeCsr(small_exponent), names);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.message(),
+              HasSubstr("csr: RSA public exponent 3 is not accepted; it must be odd and at least "
+                        "65537"));
 }
 
 TEST(ValidateRequestId, RequiredPrintableBounded) {

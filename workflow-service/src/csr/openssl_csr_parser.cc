@@ -8,12 +8,14 @@
 #include <openssl/x509v3.h>
 
 #include <memory>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "common/x509/key_rules.h"
 
 namespace sslpanel::workflow::csr {
 namespace {
@@ -121,6 +123,9 @@ absl::StatusOr<app::DecodedCsr> OpenSslCsrParser::Parse(const std::string& text)
       if (csr.key_bits < 2048) {
         csr.problems.push_back(
             absl::StrCat("RSA key of ", csr.key_bits, " bits is too small; at least 2048"));
+      }
+      if (std::optional<std::string> problem = sslpanel::x509::RsaExponentProblem(key)) {
+        csr.problems.push_back(*std::move(problem));
       }
       break;
     case EVP_PKEY_EC: {

@@ -1,5 +1,6 @@
 // Reads a CSR with OpenSSL and says what a CA would refuse: small or weak
-// keys, SHA-1 (or weaker) signatures, signatures that do not verify.
+// keys (RSA exponents below 65537 too), SHA-1 (or weaker) signatures,
+// signatures that do not verify.
 #pragma once
 
 #include "workflow-service/src/app/ports.h"

@@ -2,6 +2,7 @@
 // reason, and good ones read back field by field.
 #include "workflow-service/src/csr/openssl_csr_parser.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/testing/csr.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -88,6 +89,39 @@ TEST(OpenSslCsrParser, GoodRsaAndP384AreAccepted) {
   auto b = OpenSslCsrParser().Parse(MakeCsr(p384));
   ASSERT_TRUE(b.ok());
   EXPECT_THAT(b->problems, IsEmpty());
+}
+
+// The exponent rule (odd, at least 65537) with real keys on both sides of it;
+// 65538 cannot be generated (no RSA key has an even exponent), so it is swapped
+// into a signed request, whose signature then fails too.
+TEST(OpenSslCsrParser, RsaExponentMustBeOddAndAtLeast65537) {
+  struct Case {
+    unsigned long generated;
+    unsigned long swapped_in;
+    const char* problem;  // nullptr: accepted
+  };
+  const Case cases[] = {
+      {3, 0, "RSA public exponent 3 is not accepted; it must be odd and at least 65537"},
+      {17, 0, "RSA public exponent 17 is not accepted"},
+      {65535, 0, "RSA public exponent 65535 is not accepted"},
+      {65537, 65538, "RSA public exponent 65538 is not accepted"},
+      {65537, 0, nullptr},
+      {65539, 0, nullptr},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::StrCat("e=", c.generated, " swapped in ", c.swapped_in));
+    CsrSpec spec;
+    spec.key = CsrSpec::Key::kRsa;
+    spec.rsa_exponent = c.generated;
+    spec.swap_in_rsa_exponent = c.swapped_in;
+    auto csr = OpenSslCsrParser().Parse(MakeCsr(spec));
+    ASSERT_TRUE(csr.ok()) << csr.status();
+    if (c.problem == nullptr) {
+      EXPECT_THAT(csr->problems, IsEmpty());
+    } else {
+      EXPECT_THAT(csr->problems, ::testing::Contains(HasSubstr(c.problem)));
+    }
+  }
 }
 
 TEST(OpenSslCsrParser, GarbageIsNotACsr) {

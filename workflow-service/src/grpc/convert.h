@@ -10,6 +10,7 @@
 #include "workflow-service/src/app/products.h"
 #include "workflow-service/src/app/records.h"
 #include "workflow-service/src/app/workflow_app.h"
+#include "workflow-service/src/grpc/page_token.h"
 
 namespace sslpanel::workflow::grpc_api {
 
@@ -36,10 +37,7 @@ absl::StatusOr<app::NewOrderInput> FromProto(const v1::CreateOrderRequest& reque
 absl::StatusOr<app::EditInput> FromProto(const v1::UpdateOrderRequest& request);
 absl::StatusOr<app::ListQuery> FromProto(const v1::ListOrdersRequest& request, absl::Time now);
 
-// Opaque page tokens: the last id of the page and a hash of the filters, so a
-// token used with other filters is refused instead of silently skipping.
-std::string MakePageToken(int64_t last_id, const std::string& filters);
-absl::StatusOr<int64_t> ParsePageToken(const std::string& token, const std::string& filters);
+// The filters a ListOrders page token is bound to (see page_token.h).
 std::string ListFilters(const v1::ListOrdersRequest& request);
 
 std::string Sha256Hex(const std::string& bytes);

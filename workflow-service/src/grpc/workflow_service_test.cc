@@ -177,6 +177,10 @@ TEST_F(WorkflowApiTest, BadInputIsInvalidArgumentNamingTheField) {
   weak.key = testing::CsrSpec::Key::kRsa;
   weak.rsa_bits = 1024;
   const std::string weak_csr = testing::MakeCsr(weak);
+  testing::CsrSpec exponent3 = weak;
+  exponent3.rsa_bits = 2048;
+  exponent3.rsa_exponent = 3;
+  const std::string exponent3_csr = testing::MakeCsr(exponent3);
   const std::string other_cn = testing::MakeCsr("other.example.com");
   const Case cases[] = {
       {"no request id", [](auto& r) { r.clear_request_id(); }, "request_id: required"},
@@ -189,6 +193,8 @@ TEST_F(WorkflowApiTest, BadInputIsInvalidArgumentNamingTheField) {
       {"garbage csr", [](auto& r) { r.set_csr("hello"); },
        "csr: not a certificate signing request"},
       {"weak key", [&](auto& r) { r.set_csr(weak_csr); }, "RSA key of 1024 bits"},
+      {"RSA exponent 3", [&](auto& r) { r.set_csr(exponent3_csr); },
+       "csr: RSA public exponent 3 is not accepted; it must be odd and at least 65537"},
       {"cn mismatch", [&](auto& r) { r.set_csr(other_cn); }, "does not match common_name"},
       {"ov without organisation", [](auto& r) { r.set_product_id("ov"); }, "organization"},
       {"bad kvk",

@@ -1,0 +1,18 @@
+// List page tokens: opaque to clients, but they send them back as they like.
+// A token that parses must be the one MakePageToken gives for its id.
+#include <cstdlib>
+
+#include "fuzz/fuzz.h"
+#include "workflow-service/src/grpc/page_token.h"
+
+SSLPANEL_FUZZ_TARGET {
+  using namespace sslpanel::workflow::grpc_api;
+  const std::string token = sslpanel::fuzz::Text(data, size);
+  for (const char* filters : {"0123456789abcdef", "events-1", ""}) {
+    absl::StatusOr<int64_t> id = ParsePageToken(token, filters);
+    if (id.ok() && (*id <= 0 || !ParsePageToken(MakePageToken(*id, filters), filters).ok())) {
+      std::abort();
+    }
+  }
+  return 0;
+}
