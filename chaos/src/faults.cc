@@ -75,7 +75,7 @@ void InjectOutage(Context& ctx) {
       return;
     }
     const double cap = absl::ToDoubleSeconds(ctx.options.retry_max);
-    int checked = 0, low = 1 << 30, high = 0;
+    int checked = 0, low = 1 << 30, high = 0, violations = 0;
     double slowest = 0;
     for (const auto& row : *rows) {
       const absl::Time created = ParseSqlTime(row[1]);
@@ -94,7 +94,9 @@ void InjectOutage(Context& ctx) {
       low = std::min(low, failures);
       high = std::max(high, failures);
       slowest = std::max(slowest, after);
-      if (failures > most || failures < least || after > cap + 3) {
+      if ((failures > most || failures < least || after > cap + 3) && ++violations > 3) {
+        ++ctx.result.other;  // counted; the first three are described
+      } else if (failures > most || failures < least || after > cap + 3) {
         ctx.Fail(absl::StrCat("outbox row ", row[0], " waited ", static_cast<int>(waited),
                               " s: ", failures, " failed attempts (bounds ", least, "..", most,
                               "), done ", absl::StrFormat("%.1f", after),
