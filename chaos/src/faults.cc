@@ -82,8 +82,10 @@ void InjectOutage(Context& ctx) {
       const absl::Time done = ParseSqlTime(row[2]);
       int attempts = 0;
       (void)absl::SimpleAtoi(row[3], &attempts);
-      if (row[4] == "PENDING" || created >= back - absl::Seconds(1)) {
-        continue;  // unfinished ones are counted by the checks
+      if (row[4] != "DONE" || done < back || created >= back - absl::Seconds(1)) {
+        // Unfinished ones are counted by the checks; rows finished before
+        // the adapter returned were superseded (a cancel), never delivered.
+        continue;
       }
       const double waited = absl::ToDoubleSeconds(back - std::max(created, down));
       const int failures = attempts - 1;
@@ -158,8 +160,8 @@ void InjectLeaseholderKill(Context& ctx) {
     }
     if (takeover == absl::InfiniteDuration()) {
       ++ctx.result.never_recovered;
-    } else {
-      ctx.result.recovery.push_back(takeover);
+    } else if (most > 0) {
+      ctx.result.recovery.push_back(takeover);  // a kill that held nothing proves nothing
     }
     if (takeover > absl::Seconds(lease + 2)) {
       ctx.Fail(absl::StrCat(owner, " killed holding ", most, " rows: taken over after ",
