@@ -50,6 +50,12 @@ class System {
   v1::WorkflowService::Stub& workflow(int replica = 0) { return *stubs_[replica]; }
   RunningService& workflow_process(int replica = 0) { return *workflows_[replica]; }
   RunningService& sandbox() { return *sandbox_; }
+  RunningService& prevalidation() { return *prevalidation_; }
+  int workflow_replicas() const { return static_cast<int>(workflows_.size()); }
+  // The databases of the workflow and of the sandbox adapter, for checks
+  // that read them directly (scripts/chaos).
+  const mysql::MysqlConfig& workflow_db() const { return workflow_db_->config(); }
+  const mysql::MysqlConfig& sandbox_db() const { return sandbox_db_->config(); }
   const std::string& sandbox_ca_dir() const { return sandbox_ca_dir_; }
   // With mutual_tls: the CA, the certificate every service and the test use,
   // and a CA that signed nothing of it.
