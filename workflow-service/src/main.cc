@@ -39,11 +39,18 @@ using sslpanel::log::Error;
 using sslpanel::log::Info;
 
 // Calls to adapters and prevalidation spread over every address the name
-// resolves to (a headless Kubernetes Service), not just the first.
+// resolves to (a headless Kubernetes Service), not just the first. A peer
+// that restarts is reconnected within seconds: gRPC's default reconnect
+// backoff grows to 120 s, which kept deliveries failing with "connection
+// refused" long after an adapter was back (scripts/chaos R4); the outbox's
+// own backoff already spaces the calls.
 std::shared_ptr<grpc::Channel> Channel(
     const std::string& address, const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   grpc::ChannelArguments arguments;
   arguments.SetLoadBalancingPolicyName("round_robin");
+  arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 250);
+  arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 250);
+  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   return grpc::CreateCustomChannel(address, credentials, arguments);
 }
 
