@@ -16,9 +16,13 @@ class Server;
 class Service;
 }  // namespace grpc
 
-namespace sslpanel::http {
-class Server;
-}  // namespace sslpanel::http
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
+namespace sslpanel::metrics {
+class MetricsServer;
+}  // namespace sslpanel::metrics
 
 namespace sslpanel::grpc_util {
 
@@ -53,9 +57,12 @@ struct HostedService {
 class ServerHost {
  public:
   // Builds the server, binds and starts serving; health reports SERVING for
-  // "" and every service name.
-  static absl::StatusOr<std::unique_ptr<ServerHost>> Start(const ServerConfig& config,
-                                                           std::vector<HostedService> services);
+  // "" and every service name. RPC metrics go to `metrics` (with whatever
+  // else the binary records there), served at config.metrics_listen; null:
+  // a registry of the server's own.
+  static absl::StatusOr<std::unique_ptr<ServerHost>> Start(
+      const ServerConfig& config, std::vector<HostedService> services,
+      std::shared_ptr<prometheus::Registry> metrics = nullptr);
   ~ServerHost();
 
   int port() const { return port_; }
@@ -73,8 +80,9 @@ class ServerHost {
   ServerHost(std::unique_ptr<grpc::Server> server, int port, std::vector<std::string> names,
              absl::Duration grace);
 
-  std::unique_ptr<Reflection> reflection_;  // outlives server_ (destroyed after it)
-  std::unique_ptr<http::Server> metrics_;
+  std::unique_ptr<Reflection> reflection_;          // outlives server_ (destroyed after it)
+  std::shared_ptr<prometheus::Registry> registry_;  // outlives server_ (its interceptor)
+  std::unique_ptr<metrics::MetricsServer> metrics_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<PlainHealth> plain_health_;  // outlives health_server_
   std::unique_ptr<grpc::Server> health_server_;

@@ -129,13 +129,17 @@ int main(int argc, char** argv) {
           config->prevalidation_address.empty() ? "127.0.0.1:1" : config->prevalidation_address,
           upstream)),
       config->call_timeout);
+  // Served at --metrics_listen with the RPC metrics of the server host.
+  auto metrics = std::make_shared<prometheus::Registry>();
   std::mutex random_mu;
   absl::BitGen bits;
-  app::Processor processor(workflow, queue, prevalidation, adapters, clock,
-                           config->processing_options, [&] {
-                             std::lock_guard<std::mutex> lock(random_mu);
-                             return absl::Uniform<double>(bits, 0.0, 1.0);
-                           });
+  app::Processor processor(
+      workflow, queue, prevalidation, adapters, clock, config->processing_options,
+      [&] {
+        std::lock_guard<std::mutex> lock(random_mu);
+        return absl::Uniform<double>(bits, 0.0, 1.0);
+      },
+      *metrics);
   auto tasks = [](auto items, auto handle) {
     std::vector<app::WorkLoop::Task> tasks;
     for (auto& item : items) {
@@ -177,7 +181,7 @@ int main(int argc, char** argv) {
                          {"processing", config->processing}});
 
   auto host = sslpanel::grpc_util::ServerHost::Start(
-      config->server, {{&service, "sslpanel.workflow.v1.WorkflowService"}});
+      config->server, {{&service, "sslpanel.workflow.v1.WorkflowService"}}, metrics);
   if (!host.ok()) {
     Error("cannot start", {{"error", host.status()}});
     return 1;

@@ -98,8 +98,9 @@ int RunAdapter(int argc, char** argv, const AdapterProgram& program) {
 
   SystemClock clock;
   x509::OpenSslRandom random;
+  auto metrics = std::make_shared<prometheus::Registry>();
   absl::StatusOr<std::shared_ptr<app::CaBackend>> backend =
-      program.make_backend(**pool, clock, random);
+      program.make_backend(**pool, clock, random, *metrics);
   if (!backend.ok()) {
     log::Error("cannot set up the CA backend", {{"error", backend.status()}});
     return backend.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
@@ -109,7 +110,7 @@ int RunAdapter(int argc, char** argv, const AdapterProgram& program) {
   options.idempotency_retention = absl::GetFlag(FLAGS_idempotency_retention);
   options.purge_interval = absl::GetFlag(FLAGS_purge_interval);
   absl::StatusOr<std::unique_ptr<AdapterServer>> adapter =
-      AdapterServer::Start(*server_config, **pool, *std::move(backend), clock, options);
+      AdapterServer::Start(*server_config, **pool, *std::move(backend), clock, options, metrics);
   if (!adapter.ok()) {
     log::Error("cannot start", {{"error", adapter.status()}});
     return 1;
