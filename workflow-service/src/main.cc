@@ -8,15 +8,15 @@
 #include <string>
 #include <vector>
 
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/random/random.h"
+#include "common/config/command_line.h"
 #include "common/grpc/server.h"
 #include "common/grpc/tls.h"
 #include "common/log/log.h"
 #include "common/mysql/db_flags.h"
 #include "common/mysql/migrator.h"
 #include "common/time/clock.h"
+#include "prometheus/registry.h"
 #include "workflow-service/src/app/processor.h"
 #include "workflow-service/src/app/work_loop.h"
 #include "workflow-service/src/config.h"
@@ -48,11 +48,11 @@ std::shared_ptr<grpc::Channel> Channel(
 
 int main(int argc, char** argv) {
   sslpanel::grpc_util::BlockTerminationSignals();
-  absl::SetProgramUsageMessage(
+  const std::vector<char*> args = sslpanel::config::ParseCommandLine(
+      argc, argv,
       "workflow-service [migrate] --products_file=FILE --ca_adapters=name=host:port,... "
       "--prevalidation_address=host:port --db_host=... (password: --db_password_file or "
       "SSLPANEL_DB_PASSWORD)");
-  const std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const bool migrate = args.size() == 2 && std::string(args[1]) == "migrate";
   if (args.size() > 1 && !migrate) {
     Error("unknown command; the only command is \"migrate\"", {{"command", args[1]}});
