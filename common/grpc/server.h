@@ -57,12 +57,12 @@ struct HostedService {
 class ServerHost {
  public:
   // Builds the server, binds and starts serving; health reports SERVING for
-  // "" and every service name. RPC metrics go to `metrics` (with whatever
+  // "" and every service name. RPC metrics go to `registry` (with whatever
   // else the binary records there), served at config.metrics_listen; null:
   // a registry of the server's own.
   static absl::StatusOr<std::unique_ptr<ServerHost>> Start(
       const ServerConfig& config, std::vector<HostedService> services,
-      std::shared_ptr<prometheus::Registry> metrics = nullptr);
+      std::shared_ptr<prometheus::Registry> registry = nullptr);
   ~ServerHost();
 
   int port() const { return port_; }
