@@ -78,33 +78,6 @@ TEST(Services, WorkflowServesHealthAndReflection) {
                              "sslpanel.workflow.v1.WorkflowService", args.env});
 }
 
-TEST(Services, PrometheusMetricsCountEveryRpc) {
-  auto metrics_port = testing::PickFreePort();
-  ASSERT_TRUE(metrics_port.ok());
-  auto service =
-      RunningService::Start("prevalidation-metrics", Binaries::Prevalidation(),
-                            {"--metrics_listen=127.0.0.1:" + std::to_string(*metrics_port)},
-                            "sslpanel.prevalidation.v1.PrevalidationService");
-  ASSERT_TRUE(service.ok()) << service.status();
-  // One call that fails validation, so a non-OK code is counted too.
-  CommandResult call = RunCommand(
-      {Binaries::Buf(), "curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d", "{}",
-       "http://" + (*service)->target() +
-           "/sslpanel.prevalidation.v1.PrevalidationService/Prevalidate"});
-  EXPECT_NE(call.exit_code, 0);
-  CommandResult scraped = RunCommand(
-      {"/usr/bin/curl", "-s", "http://127.0.0.1:" + std::to_string(*metrics_port) + "/metrics"});
-  ASSERT_EQ(scraped.exit_code, 0) << scraped.output;
-  EXPECT_THAT(scraped.output,
-              HasSubstr("sslpanel_grpc_server_handled_total{service=\"grpc.health.v1.Health\","
-                        "method=\"Check\",code=\"OK\"}"));
-  EXPECT_THAT(
-      scraped.output,
-      HasSubstr("sslpanel_grpc_server_handled_total{service=\"sslpanel.prevalidation.v1."
-                "PrevalidationService\",method=\"Prevalidate\",code=\"INVALID_ARGUMENT\"} 1"));
-  EXPECT_THAT(scraped.output, HasSubstr("sslpanel_grpc_server_handling_seconds_bucket{"));
-}
-
 TEST(Services, WorkflowRefusesToStartOnAnUnmigratedDatabase) {
   auto db = testing::TestDatabase::Create();
   ASSERT_TRUE(db.ok()) << db.status();

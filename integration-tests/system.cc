@@ -130,12 +130,15 @@ absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& optio
                                                rdap_port.status().message()));
   }
 
+  std::vector<std::string> prevalidation_args = {
+      absl::StrCat("--kvk_base_url=http://127.0.0.1:", *kvk_port, "/api"),
+      absl::StrCat("--rdap_base_url=http://127.0.0.1:", *rdap_port),
+      std::string("--phone_directory_file=") + SSLPANEL_SOURCE_DIR +
+          "/prevalidation-service/testdata/phone_directory.json"};
+  prevalidation_args.insert(prevalidation_args.end(), options.prevalidation_flags.begin(),
+                            options.prevalidation_flags.end());
   auto prevalidation = RunningService::Start(
-      "prevalidation", Binaries::Prevalidation(),
-      with_tls({absl::StrCat("--kvk_base_url=http://127.0.0.1:", *kvk_port, "/api"),
-                absl::StrCat("--rdap_base_url=http://127.0.0.1:", *rdap_port),
-                std::string("--phone_directory_file=") + SSLPANEL_SOURCE_DIR +
-                    "/prevalidation-service/testdata/phone_directory.json"}),
+      "prevalidation", Binaries::Prevalidation(), with_tls(prevalidation_args),
       "sslpanel.prevalidation.v1.PrevalidationService", {}, system->credentials_);
   if (!prevalidation.ok()) {
     return prevalidation.status();

@@ -35,6 +35,8 @@ struct SystemOptions {
   std::vector<std::string> sandbox_flags;
   // Extra flags for every workflow replica.
   std::vector<std::string> workflow_flags;
+  // Extra flags for the prevalidation service.
+  std::vector<std::string> prevalidation_flags;
   // Every service serves mutual TLS (--tls_*), the workflow calls the others
   // with its client certificate (--upstream_tls_*), and the test's stubs
   // present one too.

@@ -14,8 +14,6 @@
 #include <thread>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -26,6 +24,7 @@
 #include "bench/src/scenarios.h"
 #include "bench/src/seed.h"
 #include "bench/src/setup.h"
+#include "common/config/command_line.h"
 #include "common/testing/test_database.h"
 #include "integration-tests/harness.h"
 #include "integration-tests/system.h"
@@ -184,11 +183,10 @@ int Main() {
 }  // namespace sslpanel::bench
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  sslpanel::config::ParseCommandLine(
+      argc, argv,
       "sslpanel-bench [--rounds=3] [--only=p1,g2,claims,p2p3] [--json_out=FILE] ...; needs "
-      "SSLPANEL_TEST_MYSQL=user:password@host:port (scripts/bench sets it). Flags: "
-      "--help=bench_main");
-  absl::ParseCommandLine(argc, argv);
+      "SSLPANEL_TEST_MYSQL=user:password@host:port (scripts/bench sets it)");
   try {
     return sslpanel::bench::Main();
   } catch (const sslpanel::bench::Failure& failure) {

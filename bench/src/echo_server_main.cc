@@ -4,8 +4,8 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "bench/src/echo_server.h"
+#include "common/config/command_line.h"
 #include "common/grpc/server.h"
 #include "common/log/log.h"
 
@@ -14,7 +14,8 @@ ABSL_FLAG(std::string, port_file, "", "file to write the bound port to once serv
 
 int main(int argc, char** argv) {
   sslpanel::grpc_util::BlockTerminationSignals();
-  absl::ParseCommandLine(argc, argv);
+  sslpanel::config::ParseCommandLine(
+      argc, argv, "bench-echo-server [--listen=host:port] [--port_file=FILE]: the bare echo");
   auto server = sslpanel::bench::EchoServer::Start(absl::GetFlag(FLAGS_listen));
   if (!server.ok()) {
     sslpanel::log::Error("cannot start", {{"error", server.status()}});

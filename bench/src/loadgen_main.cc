@@ -9,8 +9,6 @@
 #include <random>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -18,6 +16,7 @@
 #include "bench/src/load.h"
 #include "bench/src/report.h"
 #include "bench/src/requests.h"
+#include "common/config/command_line.h"
 
 ABSL_FLAG(std::string, target, "", "host:port of the server; required");
 ABSL_FLAG(std::string, call, "echo", "echo | get_order | create_order");
@@ -32,8 +31,8 @@ ABSL_FLAG(std::string, json_out, "", "write the JSON report here");
 ABSL_FLAG(std::string, name, "", "name of the run in the report (default: the call)");
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("sslpanel-loadgen --target=host:port --call=echo|get_order|...");
-  absl::ParseCommandLine(argc, argv);
+  sslpanel::config::ParseCommandLine(
+      argc, argv, "sslpanel-loadgen --target=host:port --call=echo|get_order|...");
   namespace bench = sslpanel::bench;
   const std::string target = absl::GetFlag(FLAGS_target);
   const std::string call = absl::GetFlag(FLAGS_call);

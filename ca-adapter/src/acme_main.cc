@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
       argc, argv,
       {"ca-adapter-acme", "127.0.0.1:50054", "sslpanel_ca_acme",
        [](sslpanel::mysql::ConnectionPool& pool, const sslpanel::Clock& clock,
-          ca::app::RandomSource& random) -> absl::StatusOr<std::shared_ptr<ca::app::CaBackend>> {
+          ca::app::RandomSource& random,
+          prometheus::Registry& metrics) -> absl::StatusOr<std::shared_ptr<ca::app::CaBackend>> {
          ca::acme::AcmeConfig config;
          config.directory_url = absl::GetFlag(FLAGS_directory_url);
          config.ca_bundle = absl::GetFlag(FLAGS_ca_bundle);
@@ -79,7 +80,7 @@ int main(int argc, char** argv) {
          config.backend.driver.default_method =
              challenge == "http-01" ? ca::domain::DcvMethod::kHttp : ca::domain::DcvMethod::kDns;
          absl::StatusOr<ca::acme::AcmeParts> parts =
-             ca::acme::MakeAcmeBackend(config, pool, clock, random);
+             ca::acme::MakeAcmeBackend(config, pool, clock, random, metrics);
          if (!parts.ok()) {
            return parts.status();
          }

@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
       argc, argv,
       {"ca-adapter-sandbox", "127.0.0.1:50053", "sslpanel_ca_sandbox",
        [](sslpanel::mysql::ConnectionPool& pool, const sslpanel::Clock& clock,
-          ca::app::RandomSource& random) {
+          ca::app::RandomSource& random, prometheus::Registry&) {
          ca::sandbox::SandboxConfig config;
          config.ca_dir = absl::GetFlag(FLAGS_ca_dir);
          config.behaviour.issue_delay = absl::GetFlag(FLAGS_issue_delay);

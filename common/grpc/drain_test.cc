@@ -113,7 +113,7 @@ Running Start(TestService& service, absl::Duration grace) {
   config.health_listen = "127.0.0.1:0";
   config.shutdown_grace = grace;
   Running running;
-  auto host = ServerHost::Start(config, {{&service, kService}}, running.drain);
+  auto host = ServerHost::Start(config, {{&service, kService}}, nullptr, running.drain);
   EXPECT_TRUE(host.ok()) << host.status();
   if (host.ok()) {
     running.host = *std::move(host);

@@ -18,10 +18,10 @@
 #include "common/grpc/drain.h"
 #include "common/grpc/metrics_interceptor.h"
 #include "common/grpc/reflection.h"
-#include "common/http/http.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics_server.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "prometheus/registry.h"
 
 std::string_view SslpanelApiDescriptorSet();
 
@@ -99,9 +99,9 @@ absl::Status ServerConfig::Validate() const {
   return tls.Validate();
 }
 
-absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig& config,
-                                                              std::vector<HostedService> services,
-                                                              std::shared_ptr<Drain> drain) {
+absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
+    const ServerConfig& config, std::vector<HostedService> services,
+    std::shared_ptr<prometheus::Registry> registry, std::shared_ptr<Drain> drain) {
   if (absl::Status valid = config.Validate(); !valid.ok()) {
     return valid;
   }
@@ -132,11 +132,14 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   builder.RegisterService((*reflection)->v1());
   builder.RegisterService((*reflection)->v1alpha());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  if (registry == nullptr) {
+    registry = std::make_shared<prometheus::Registry>();
+  }
   // First, so the metrics count the UNAVAILABLE a refused or cut call got.
   interceptors.push_back(NewDrainInterceptorFactory(drain, names));
-  interceptors.push_back(NewMetricsInterceptorFactory());
+  interceptors.push_back(NewMetricsInterceptorFactory(*registry));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
-  auto metrics = metrics::StartMetricsServer(config.metrics_listen);
+  auto metrics = metrics::StartMetricsServer(config.metrics_listen, registry);
   if (!metrics.ok()) {
     return metrics.status();
   }
@@ -148,6 +151,7 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(const ServerConfig
   auto host = std::unique_ptr<ServerHost>(new ServerHost(std::move(server), port, std::move(names),
                                                          config.shutdown_grace, std::move(drain)));
   host->reflection_ = *std::move(reflection);
+  host->registry_ = std::move(registry);
   host->metrics_ = *std::move(metrics);
   if (!config.health_listen.empty()) {
     // Its own server: nothing but health can be reached without TLS.

@@ -16,9 +16,13 @@ class Server;
 class Service;
 }  // namespace grpc
 
-namespace sslpanel::http {
-class Server;
-}  // namespace sslpanel::http
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
+namespace sslpanel::metrics {
+class MetricsServer;
+}  // namespace sslpanel::metrics
 
 namespace sslpanel::grpc_util {
 
@@ -55,11 +59,15 @@ struct HostedService {
 class ServerHost {
  public:
   // Builds the server, binds and starts serving; health reports SERVING for
-  // "" and every service name. Pass `drain` when a handler must learn that
-  // the drain started (a server stream); otherwise the host makes its own.
-  static absl::StatusOr<std::unique_ptr<ServerHost>> Start(const ServerConfig& config,
-                                                           std::vector<HostedService> services,
-                                                           std::shared_ptr<Drain> drain = nullptr);
+  // "" and every service name. RPC metrics go to `registry` (with whatever
+  // else the binary records there), served at config.metrics_listen; null:
+  // a registry of the server's own. Pass `drain` when a handler must learn
+  // that the drain started (a server stream); otherwise the host makes its
+  // own.
+  static absl::StatusOr<std::unique_ptr<ServerHost>> Start(
+      const ServerConfig& config, std::vector<HostedService> services,
+      std::shared_ptr<prometheus::Registry> registry = nullptr,
+      std::shared_ptr<Drain> drain = nullptr);
   ~ServerHost();
 
   int port() const { return port_; }
@@ -80,9 +88,10 @@ class ServerHost {
   ServerHost(std::unique_ptr<grpc::Server> server, int port, std::vector<std::string> names,
              absl::Duration grace, std::shared_ptr<Drain> drain);
 
-  std::shared_ptr<Drain> drain_;            // shared with the server's interceptors
-  std::unique_ptr<Reflection> reflection_;  // outlives server_ (destroyed after it)
-  std::unique_ptr<http::Server> metrics_;
+  std::shared_ptr<Drain> drain_;                    // shared with the server's interceptors
+  std::unique_ptr<Reflection> reflection_;          // outlives server_ (destroyed after it)
+  std::shared_ptr<prometheus::Registry> registry_;  // outlives server_ (its interceptor)
+  std::unique_ptr<metrics::MetricsServer> metrics_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<PlainHealth> plain_health_;  // outlives health_server_
   std::unique_ptr<grpc::Server> health_server_;

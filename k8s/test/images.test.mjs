@@ -42,7 +42,7 @@ function projectPackages() {
 
 // Packages common.sh lists that the image build does not need.
 const NOT_FOR_THE_IMAGE_BUILD = new Set(["mariadb-server", "mariadb-client", "pebble", "clang-format", "git", "curl",
-  "openssl", "ccache"]);
+  "openssl", "ccache", "python3-prometheus-client"]);
 // Always in debian:12-slim (essential or required by apt).
 const BASE_IMAGE_PACKAGES = new Set(["libc6", "libgcc-s1"]);
 

@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
+#include "common/config/command_line.h"
 #include "common/config/secret.h"
 #include "common/log/log.h"
 #include "fake/fake_registries.h"
@@ -44,7 +44,10 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
-  absl::ParseCommandLine(argc, argv);
+  sslpanel::config::ParseCommandLine(
+      argc, argv,
+      "fake-registries [flags]: the fake KvK API and RDAP service for local runs; serves until "
+      "SIGTERM");
   namespace log = sslpanel::log;
   log::Configure("fake-registries", log::Level::kInfo);
 

@@ -4,12 +4,12 @@
 #include <memory>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "app/caching_registries.h"
 #include "app/prevalidator.h"
 #include "clients/kvk_client.h"
 #include "clients/phone_directory_file.h"
 #include "clients/rdap_client.h"
+#include "common/config/command_line.h"
 #include "common/config/secret.h"
 #include "common/grpc/server.h"
 #include "common/grpc/server_flags.h"
@@ -64,7 +64,10 @@ absl::StatusOr<pv::ServiceConfig> ConfigFromFlags() {
 
 int main(int argc, char** argv) {
   sslpanel::grpc_util::BlockTerminationSignals();
-  absl::ParseCommandLine(argc, argv);
+  sslpanel::config::ParseCommandLine(
+      argc, argv,
+      "prevalidation-service [flags]: serves sslpanel.prevalidation.v1.PrevalidationService, "
+      "checking orders against KvK, .nl RDAP and a telephone directory");
   auto server_config =
       sslpanel::grpc_util::ServerConfigFromFlags("prevalidation-service", "127.0.0.1:50052");
   if (!server_config.ok()) {

@@ -11,6 +11,7 @@ SSLPANEL_PACKAGES=(
   libabsl-dev libmysqlcppconn-dev libboost-dev libgtest-dev libgmock-dev
   libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
   mariadb-server mariadb-client pebble
+  prometheus-cpp-dev python3-prometheus-client
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -8,15 +8,15 @@
 #include <string>
 #include <vector>
 
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/random/random.h"
+#include "common/config/command_line.h"
 #include "common/grpc/server.h"
 #include "common/grpc/tls.h"
 #include "common/log/log.h"
 #include "common/mysql/db_flags.h"
 #include "common/mysql/migrator.h"
 #include "common/time/clock.h"
+#include "prometheus/registry.h"
 #include "workflow-service/src/app/idempotency_keys.h"
 #include "workflow-service/src/app/processor.h"
 #include "workflow-service/src/app/work_loop.h"
@@ -58,11 +58,11 @@ std::shared_ptr<grpc::Channel> Channel(
 
 int main(int argc, char** argv) {
   sslpanel::grpc_util::BlockTerminationSignals();
-  absl::SetProgramUsageMessage(
+  const std::vector<char*> args = sslpanel::config::ParseCommandLine(
+      argc, argv,
       "workflow-service [migrate] --products_file=FILE --ca_adapters=name=host:port,... "
       "--prevalidation_address=host:port --db_host=... (password: --db_password_file or "
       "SSLPANEL_DB_PASSWORD)");
-  const std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const bool migrate = args.size() == 2 && std::string(args[1]) == "migrate";
   if (args.size() > 1 && !migrate) {
     Error("unknown command; the only command is \"migrate\"", {{"command", args[1]}});
@@ -173,11 +173,15 @@ int main(int argc, char** argv) {
           config->prevalidation_address.empty() ? "127.0.0.1:1" : config->prevalidation_address,
           upstream)),
       config->call_timeout);
-  app::Processor processor(workflow, queue, prevalidation, adapters, clock,
-                           config->processing_options, [&] {
-                             std::lock_guard<std::mutex> lock(random_mu);
-                             return absl::Uniform<double>(bits, 0.0, 1.0);
-                           });
+  // Served at --metrics_listen with the RPC metrics of the server host.
+  auto metrics = std::make_shared<prometheus::Registry>();
+  app::Processor processor(
+      workflow, queue, prevalidation, adapters, clock, config->processing_options,
+      [&] {
+        std::lock_guard<std::mutex> lock(random_mu);
+        return absl::Uniform<double>(bits, 0.0, 1.0);
+      },
+      *metrics);
   auto tasks = [](auto items, auto handle) {
     std::vector<app::WorkLoop::Task> tasks;
     for (auto& item : items) {
@@ -220,7 +224,7 @@ int main(int argc, char** argv) {
                          {"processing", config->processing}});
 
   auto host = sslpanel::grpc_util::ServerHost::Start(
-      config->server, {{&service, "sslpanel.workflow.v1.WorkflowService"}});
+      config->server, {{&service, "sslpanel.workflow.v1.WorkflowService"}}, metrics);
   if (!host.ok()) {
     Error("cannot start", {{"error", host.status()}});
     return 1;

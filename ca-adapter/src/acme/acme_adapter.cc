@@ -61,7 +61,8 @@ absl::Status AcmeConfig::Validate() const {
 }
 
 absl::StatusOr<AcmeParts> MakeAcmeBackend(const AcmeConfig& config, mysql::ConnectionPool& pool,
-                                          const Clock& clock, app::RandomSource& random) {
+                                          const Clock& clock, app::RandomSource& random,
+                                          prometheus::Registry& metrics) {
   if (absl::Status valid = config.Validate(); !valid.ok()) {
     return valid;
   }
@@ -105,8 +106,9 @@ absl::StatusOr<AcmeParts> MakeAcmeBackend(const AcmeConfig& config, mysql::Conne
     }
     acme->preflight = *std::move(preflight);
   }
-  acme->backend = std::make_unique<AcmeBackend>(config.backend, *acme->client, *acme->accounts,
-                                                *acme->store, clock, acme->preflight.get());
+  acme->backend =
+      std::make_unique<AcmeBackend>(config.backend, *acme->client, *acme->accounts, *acme->store,
+                                    clock, acme->preflight.get(), metrics);
   AcmeParts parts;
   parts.client = acme->client.get();
   parts.accounts = acme->accounts.get();

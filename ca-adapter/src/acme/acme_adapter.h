@@ -15,6 +15,10 @@
 #include "common/mysql/mysql.h"
 #include "common/time/clock.h"
 
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
 namespace sslpanel::ca::acme {
 
 struct AcmeConfig {
@@ -45,7 +49,9 @@ struct AcmeParts {
   AccountProvider* accounts = nullptr;  // owned by backend's bundle
 };
 
+// The backend's metrics go to `metrics`, which must outlive it.
 absl::StatusOr<AcmeParts> MakeAcmeBackend(const AcmeConfig& config, mysql::ConnectionPool& pool,
-                                          const Clock& clock, app::RandomSource& random);
+                                          const Clock& clock, app::RandomSource& random,
+                                          prometheus::Registry& metrics);
 
 }  // namespace sslpanel::ca::acme

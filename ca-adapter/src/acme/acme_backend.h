@@ -18,6 +18,9 @@
 #include "ca-adapter/src/acme/acme_store.h"
 #include "ca-adapter/src/app/ca_backend.h"
 #include "common/time/clock.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/registry.h"
 
 namespace sslpanel::ca::acme {
 
@@ -45,14 +48,10 @@ struct AcmeBackendConfig {
 class AcmeBackend final : public app::CaBackend {
  public:
   // `preflight` null: challenges are answered without looking first.
+  // `metrics` (outliving the backend) counts resumes without an orders list.
   AcmeBackend(AcmeBackendConfig config, AcmeClient& client, AccountProvider& accounts,
-              AcmeStore& store, const Clock& clock, ChallengePreflight* preflight)
-      : config_(std::move(config)),
-        client_(client),
-        accounts_(accounts),
-        store_(store),
-        clock_(clock),
-        driver_(config_.driver, client, store, clock, preflight) {}
+              AcmeStore& store, const Clock& clock, ChallengePreflight* preflight,
+              prometheus::Registry& metrics);
 
   domain::Capabilities GetCapabilities() const override;
   absl::StatusOr<domain::OrderStatus> Submit(const domain::SubmitCommand& command,
@@ -118,6 +117,7 @@ class AcmeBackend final : public app::CaBackend {
   AcmeStore& store_;
   const Clock& clock_;
   OrderDriver driver_;
+  prometheus::Family<prometheus::Counter>& resumes_;  // by outcome
 };
 
 }  // namespace sslpanel::ca::acme

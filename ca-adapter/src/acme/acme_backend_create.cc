@@ -13,7 +13,6 @@
 #include "ca-adapter/src/domain/names.h"
 #include "ca-adapter/src/x509/csr.h"
 #include "common/log/log.h"
-#include "common/metrics/metrics.h"
 
 namespace sslpanel::ca::acme {
 
@@ -30,20 +29,30 @@ bool SameNames(std::vector<std::string> a, std::vector<std::string> b) {
 
 }  // namespace
 
+AcmeBackend::AcmeBackend(AcmeBackendConfig config, AcmeClient& client, AccountProvider& accounts,
+                         AcmeStore& store, const Clock& clock, ChallengePreflight* preflight,
+                         prometheus::Registry& metrics)
+    : config_(std::move(config)),
+      client_(client),
+      accounts_(accounts),
+      store_(store),
+      clock_(clock),
+      driver_(config_.driver, client, store, clock, preflight),
+      resumes_(prometheus::BuildCounter()
+                   .Name("sslpanel_ca_acme_resumes_without_orders_list_total")
+                   .Help("Resumed order creations that could not search the ACME account's "
+                         "orders list (the CA offers none), by what the adapter did.")
+                   .Register(metrics)) {}
+
 absl::Status AcmeBackend::ResumeUnlisted(const NewOrderRequest& request,
                                          const app::CallOptions& options) {
-  static auto& resumes = metrics::Registry::Default().Counter(
-      "sslpanel_ca_acme_resumes_without_orders_list_total",
-      "Resumed order creations that could not search the ACME account's orders list (the CA "
-      "offers none), by what the adapter did.",
-      {"outcome"});
   const bool create = config_.resume_without_orders_list == ResumeWithoutOrdersList::kCreate;
   // A cancel naming the key: an order the lost attempt may have created is
   // unknown to every row, so nobody answers its challenges or finalizes it;
   // it cannot issue and expires at the CA. Recording the key as never used
   // is safe.
   const char* outcome = options.find_only ? "assumed_none" : create ? "created" : "refused";
-  resumes.Add({outcome});
+  resumes_.Add({{"outcome", outcome}}).Increment();
   log::Warning("ACME resume without an orders list", {{"idempotency_key", request.idempotency_key},
                                                       {"names", absl::StrJoin(request.names, ",")},
                                                       {"outcome", outcome}});

@@ -68,7 +68,7 @@ class AcmeFaultsTest : public ::testing::Test {
               std::make_unique<AccountProvider>(*parts->store, *parts->client, clock, account);
           parts->backend =
               std::make_unique<AcmeBackend>(backend_config_, *parts->client, *parts->accounts,
-                                            *parts->store, clock, /*preflight=*/nullptr);
+                                            *parts->store, clock, /*preflight=*/nullptr, metrics_);
           accounts_ = parts->accounts.get();
           return std::shared_ptr<app::CaBackend>(parts, parts->backend.get());
         });
@@ -113,6 +113,7 @@ class AcmeFaultsTest : public ::testing::Test {
 
   SystemClock clock_;
   x509::OpenSslRandom random_;
+  prometheus::Registry metrics_;  // outlives harness_, whose backend records into it
   std::unique_ptr<FakeAcmeCa> ca_;
   AcmeBackendConfig backend_config_;
   AccountProvider* accounts_ = nullptr;

@@ -28,6 +28,7 @@
 #include "ca-adapter/src/x509/openssl_random.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "prometheus/registry.h"
 
 namespace sslpanel::ca::acme {
 namespace {
@@ -64,7 +65,7 @@ class AcmeServiceTest : public ::testing::Test {
         clock_,
         [this](mysql::ConnectionPool& pool,
                const Clock& clock) -> absl::StatusOr<std::shared_ptr<app::CaBackend>> {
-          auto parts = MakeAcmeBackend(config_, pool, clock, random_);
+          auto parts = MakeAcmeBackend(config_, pool, clock, random_, metrics_);
           if (!parts.ok()) {
             return parts.status();
           }
@@ -173,6 +174,7 @@ class AcmeServiceTest : public ::testing::Test {
 
   SystemClock clock_;
   x509::OpenSslRandom random_;
+  prometheus::Registry metrics_;  // outlives harness_, whose backend records into it
   std::unique_ptr<Pebble> pebble_;
   AcmeConfig config_ = [] {
     AcmeConfig config;

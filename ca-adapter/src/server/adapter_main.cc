@@ -3,13 +3,12 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ca-adapter/src/server/adapter_server.h"
 #include "ca-adapter/src/storage/migrations.h"
 #include "ca-adapter/src/x509/openssl_random.h"
+#include "common/config/command_line.h"
 #include "common/grpc/server.h"
 #include "common/grpc/server_flags.h"
 #include "common/log/log.h"
@@ -31,11 +30,11 @@ namespace sslpanel::ca::server {
 
 int RunAdapter(int argc, char** argv, const AdapterProgram& program) {
   grpc_util::BlockTerminationSignals();
-  absl::SetProgramUsageMessage(
+  const std::vector<char*> args = sslpanel::config::ParseCommandLine(
+      argc, argv,
       absl::StrCat("sslpanel.ca.v1.CaAdapterService for one CA.\n\nUsage:\n  ", program.name,
                    " [flags]            serve (needs a current schema, or --auto_migrate)\n  ",
                    program.name, " migrate [flags]    apply the database migrations and exit"));
-  const std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const std::string command = args.size() > 1 ? args[1] : "serve";
   if (args.size() > 2 || (command != "serve" && command != "migrate")) {
     log::Error("unknown command; use \"serve\" (default) or \"migrate\"",
@@ -98,8 +97,9 @@ int RunAdapter(int argc, char** argv, const AdapterProgram& program) {
 
   SystemClock clock;
   x509::OpenSslRandom random;
+  auto metrics = std::make_shared<prometheus::Registry>();
   absl::StatusOr<std::shared_ptr<app::CaBackend>> backend =
-      program.make_backend(**pool, clock, random);
+      program.make_backend(**pool, clock, random, *metrics);
   if (!backend.ok()) {
     log::Error("cannot set up the CA backend", {{"error", backend.status()}});
     return backend.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
@@ -109,7 +109,7 @@ int RunAdapter(int argc, char** argv, const AdapterProgram& program) {
   options.idempotency_retention = absl::GetFlag(FLAGS_idempotency_retention);
   options.purge_interval = absl::GetFlag(FLAGS_purge_interval);
   absl::StatusOr<std::unique_ptr<AdapterServer>> adapter =
-      AdapterServer::Start(*server_config, **pool, *std::move(backend), clock, options);
+      AdapterServer::Start(*server_config, **pool, *std::move(backend), clock, options, metrics);
   if (!adapter.ok()) {
     log::Error("cannot start", {{"error", adapter.status()}});
     return 1;

@@ -13,6 +13,7 @@
 #include "ca-adapter/src/app/random_source.h"
 #include "common/mysql/mysql.h"
 #include "common/time/clock.h"
+#include "prometheus/registry.h"
 
 namespace sslpanel::ca::server {
 
@@ -21,9 +22,11 @@ struct AdapterProgram {
   std::string default_listen;    // "127.0.0.1:50053"
   std::string default_database;  // "sslpanel_ca_sandbox"
   // Builds the backend once the schema is current; reads the binary's own
-  // flags. The pool, clock and random source outlive it.
+  // flags. The pool, clock, random source and metrics registry (served at
+  // --metrics_listen) outlive it.
   std::function<absl::StatusOr<std::shared_ptr<app::CaBackend>>(
-      mysql::ConnectionPool& pool, const Clock& clock, app::RandomSource& random)>
+      mysql::ConnectionPool& pool, const Clock& clock, app::RandomSource& random,
+      prometheus::Registry& metrics)>
       make_backend;
 };
 

@@ -8,7 +8,8 @@
 #include "ca-adapter/src/grpc/ca_adapter_service.h"
 #include "ca-adapter/src/storage/mysql_idempotency_store.h"
 #include "common/log/log.h"
-#include "common/metrics/metrics.h"
+#include "prometheus/counter.h"
+#include "prometheus/registry.h"
 
 namespace sslpanel::ca::server {
 namespace {
@@ -18,20 +19,13 @@ constexpr int kPurgeBatch = 1000;
 // a large first backlog is worked off without one long burst.
 constexpr int kPurgeBatchesPerSweep = 20;
 
-metrics::CounterFamily& PurgedKeys() {
-  static auto& family = metrics::Registry::Default().Counter(
-      "sslpanel_ca_idempotency_purged_total",
-      "Finished idempotency records deleted after --idempotency_retention.", {});
-  return family;
-}
-
 // The retention sweep: a thread that wakes every purge_interval until the
 // server shuts down.
 class RetentionSweeper {
  public:
   RetentionSweeper(storage::MysqlIdempotencyStore& store, const Clock& clock,
-                   absl::Duration retention, absl::Duration interval)
-      : store_(store), clock_(clock), retention_(retention), interval_(interval) {
+                   absl::Duration retention, absl::Duration interval, prometheus::Counter& purged)
+      : store_(store), clock_(clock), retention_(retention), interval_(interval), purged_(purged) {
     if (retention_ > absl::ZeroDuration() && interval_ > absl::ZeroDuration()) {
       thread_ = std::thread([this] { Loop(); });
     }
@@ -67,7 +61,7 @@ class RetentionSweeper {
       }
     }
     if (total > 0) {
-      PurgedKeys().Add({}, static_cast<double>(total));
+      purged_.Increment(static_cast<double>(total));
       log::Info("purged finished idempotency keys",
                 {{"rows", total}, {"older_than", absl::FormatTime(before)}});
     }
@@ -89,6 +83,7 @@ class RetentionSweeper {
   const Clock& clock_;
   const absl::Duration retention_;
   const absl::Duration interval_;
+  prometheus::Counter& purged_;
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
@@ -98,6 +93,7 @@ class RetentionSweeper {
 }  // namespace
 
 struct AdapterServer::Parts {
+  std::shared_ptr<prometheus::Registry> metrics;  // declared first: outlives what records
   std::shared_ptr<app::CaBackend> backend;
   std::unique_ptr<storage::MysqlIdempotencyStore> store;
   std::unique_ptr<app::IdempotentExecutor> executor;
@@ -108,8 +104,11 @@ struct AdapterServer::Parts {
 
 absl::StatusOr<std::unique_ptr<AdapterServer>> AdapterServer::Start(
     const grpc_util::ServerConfig& config, mysql::ConnectionPool& pool,
-    std::shared_ptr<app::CaBackend> backend, const Clock& clock, AdapterOptions options) {
+    std::shared_ptr<app::CaBackend> backend, const Clock& clock, AdapterOptions options,
+    std::shared_ptr<prometheus::Registry> metrics) {
   auto parts = std::make_unique<Parts>();
+  parts->metrics =
+      metrics != nullptr ? std::move(metrics) : std::make_shared<prometheus::Registry>();
   parts->backend = std::move(backend);
   parts->store = std::make_unique<storage::MysqlIdempotencyStore>(pool);
   parts->executor = std::make_unique<app::IdempotentExecutor>(
@@ -117,13 +116,18 @@ absl::StatusOr<std::unique_ptr<AdapterServer>> AdapterServer::Start(
   parts->service = std::make_unique<grpc_api::CaAdapterServiceImpl>(
       *parts->backend, *parts->executor, clock, grpc_api::ServiceOptions{options.call_budget});
   absl::StatusOr<std::unique_ptr<grpc_util::ServerHost>> host =
-      grpc_util::ServerHost::Start(config, {{parts->service.get(), kServiceName}});
+      grpc_util::ServerHost::Start(config, {{parts->service.get(), kServiceName}}, parts->metrics);
   if (!host.ok()) {
     return host.status();
   }
   parts->host = *std::move(host);
   parts->sweeper = std::make_unique<RetentionSweeper>(
-      *parts->store, clock, options.idempotency_retention, options.purge_interval);
+      *parts->store, clock, options.idempotency_retention, options.purge_interval,
+      prometheus::BuildCounter()
+          .Name("sslpanel_ca_idempotency_purged_total")
+          .Help("Finished idempotency records deleted after --idempotency_retention.")
+          .Register(*parts->metrics)
+          .Add({}));
   return std::unique_ptr<AdapterServer>(new AdapterServer(std::move(parts)));
 }
 

@@ -13,6 +13,10 @@
 #include "common/mysql/mysql.h"
 #include "common/time/clock.h"
 
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
 namespace sslpanel::ca::server {
 
 inline constexpr char kServiceName[] = "sslpanel.ca.v1.CaAdapterService";
@@ -34,10 +38,12 @@ struct AdapterOptions {
 class AdapterServer {
  public:
   // Starts serving `backend` (kept alive until Shutdown). The pool and the
-  // clock must outlive the server.
+  // clock must outlive the server. Metrics go to `metrics` (null: a registry
+  // of the server's own), served at config.metrics_listen.
   static absl::StatusOr<std::unique_ptr<AdapterServer>> Start(
       const grpc_util::ServerConfig& config, mysql::ConnectionPool& pool,
-      std::shared_ptr<app::CaBackend> backend, const Clock& clock, AdapterOptions options);
+      std::shared_ptr<app::CaBackend> backend, const Clock& clock, AdapterOptions options,
+      std::shared_ptr<prometheus::Registry> metrics = nullptr);
   ~AdapterServer();
 
   int port() const;

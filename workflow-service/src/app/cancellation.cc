@@ -44,7 +44,8 @@ void Processor::DeliverCancellation(const OutboxItem& item, const OrderRecord& r
       // Another database's call under this key: refused visibly; cancelling
       // again uses a new key.
       Conclude(item, record,
-               {cmd::CaCancelRefused{ReportKeyConflict(item, cert.ca_adapter, answer.status()),
+               {cmd::CaCancelRefused{ReportKeyConflict(item, cert.ca_adapter, answer.status(),
+                                                       metrics_.key_conflicts),
                                      cert.status}},
                AdapterActor(cert.ca_adapter));
     } else if (!IsDefiniteRefusal(answer.status())) {
@@ -102,7 +103,8 @@ void Processor::DeliverAbandon(const OutboxItem& item, const OrderRecord& record
   if (answer.ok()) {
     Finish(item, "DONE", "");
   } else if (IsKeyConflict(answer.status())) {
-    Finish(item, "FAILED", ReportKeyConflict(item, cert.ca_adapter, answer.status()));
+    Finish(item, "FAILED",
+           ReportKeyConflict(item, cert.ca_adapter, answer.status(), metrics_.key_conflicts));
   } else if (!IsDefiniteRefusal(answer.status())) {
     RetryQuietly(item, answer.status());  // the certificate is final already
   } else {

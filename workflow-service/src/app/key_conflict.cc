@@ -2,7 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
-#include "common/metrics/metrics.h"
 
 namespace sslpanel::workflow::app {
 
@@ -11,13 +10,10 @@ bool IsKeyConflict(const absl::Status& status) {
 }
 
 std::string ReportKeyConflict(const OutboxItem& item, const std::string& adapter,
-                              const absl::Status& status) {
-  static auto& conflicts = metrics::Registry::Default().Counter(
-      "sslpanel_ca_key_conflicts_total",
-      "Calls a CA adapter refused because their idempotency key belongs to another request "
-      "(held, not retried), by adapter and intent.",
-      {"adapter", "kind"});
-  conflicts.Add({adapter, std::string(domain::ToString(item.kind))});
+                              const absl::Status& status,
+                              prometheus::Family<prometheus::Counter>& conflicts) {
+  conflicts.Add({{"adapter", adapter}, {"kind", std::string(domain::ToString(item.kind))}})
+      .Increment();
   log::Warning("CA adapter says the idempotency key belongs to another request; not retried",
                {{"outbox_id", item.id},
                 {"order_id", item.order_id},
@@ -48,8 +44,10 @@ std::string ReportKeyConflict(const OutboxItem& item, const std::string& adapter
 }
 
 domain::command::CaKeyConflict KeyConflictHold(const OutboxItem& item, const std::string& adapter,
-                                               const absl::Status& status) {
-  return domain::command::CaKeyConflict{item.submission, ReportKeyConflict(item, adapter, status)};
+                                               const absl::Status& status,
+                                               prometheus::Family<prometheus::Counter>& conflicts) {
+  return domain::command::CaKeyConflict{item.submission,
+                                        ReportKeyConflict(item, adapter, status, conflicts)};
 }
 
 }  // namespace sslpanel::workflow::app

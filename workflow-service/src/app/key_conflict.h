@@ -11,6 +11,8 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
 #include "workflow-service/src/app/processing_ports.h"
 #include "workflow-service/src/domain/transitions.h"
 
@@ -22,13 +24,15 @@ namespace sslpanel::workflow::app {
 bool IsKeyConflict(const absl::Status& status);
 
 // The reason shown on the certificate: the key, the adapter's words and what
-// an operator does. Counts the conflict (sslpanel_ca_key_conflicts_total) and
-// logs it.
+// an operator does. Counts the conflict in `conflicts`
+// (sslpanel_ca_key_conflicts_total{adapter,kind}) and logs it.
 std::string ReportKeyConflict(const OutboxItem& item, const std::string& adapter,
-                              const absl::Status& status);
+                              const absl::Status& status,
+                              prometheus::Family<prometheus::Counter>& conflicts);
 
 // The hold for a submission (submit, reissue, renew) whose key conflicts.
 domain::command::CaKeyConflict KeyConflictHold(const OutboxItem& item, const std::string& adapter,
-                                               const absl::Status& status);
+                                               const absl::Status& status,
+                                               prometheus::Family<prometheus::Counter>& conflicts);
 
 }  // namespace sslpanel::workflow::app

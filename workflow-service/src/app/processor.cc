@@ -7,7 +7,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
-#include "common/metrics/metrics.h"
 #include "workflow-service/src/app/ca_answers.h"
 #include "workflow-service/src/app/key_conflict.h"
 #include "workflow-service/src/domain/rules.h"
@@ -20,28 +19,6 @@ namespace cmd = domain::command;
 constexpr char kOutboxActor[] = "system:outbox";
 constexpr char kSyncActor[] = "system:ca-sync";
 constexpr char kExpiryActor[] = "system:expiry";
-
-// What operators watch: deliveries and CA checks by outcome, expiries,
-// stuck orders, the backlog.
-metrics::CounterFamily& Deliveries() {
-  static auto& family = metrics::Registry::Default().Counter(
-      "sslpanel_outbox_deliveries_total",
-      "Outbox rows handled, by intent and result (recorded, retry, done, cancelled, failed).",
-      {"kind", "result"});
-  return family;
-}
-
-metrics::CounterFamily& StatusChecks() {
-  static auto& family = metrics::Registry::Default().Counter(
-      "sslpanel_ca_status_checks_total",
-      "CA status checks, by adapter and result (changed, unchanged, error, busy).",
-      {"adapter", "result"});
-  return family;
-}
-
-void Count(const OutboxItem& item, const char* result) {
-  Deliveries().Add({std::string(domain::ToString(item.kind)), result});
-}
 
 }  // namespace
 
@@ -59,14 +36,20 @@ bool IsDefiniteRefusal(const absl::Status& status) {
 
 Processor::Processor(WorkflowApp& app, WorkQueue& queue, PrevalidationClient& prevalidation,
                      CaRouter& adapters, const Clock& clock, ProcessingOptions options,
-                     std::function<double()> random)
+                     std::function<double()> random, prometheus::Registry& metrics)
     : app_(app),
       queue_(queue),
       prevalidation_(prevalidation),
       adapters_(adapters),
       clock_(clock),
       options_(std::move(options)),
-      random_(std::move(random)) {}
+      random_(std::move(random)),
+      metrics_(metrics) {}
+
+void Processor::Count(const OutboxItem& item, const std::string& result) {
+  metrics_.deliveries.Add({{"kind", std::string(domain::ToString(item.kind))}, {"result", result}})
+      .Increment();
+}
 
 absl::StatusOr<std::vector<OutboxItem>> Processor::ClaimOutbox(int limit) {
   return queue_.ClaimOutbox(clock_.Now(), limit, options_.lease, options_.owner);
@@ -91,7 +74,7 @@ absl::Time Processor::Backoff(int attempt, absl::Time now, const absl::Status& e
 }
 
 void Processor::Finish(const OutboxItem& item, const std::string& status, const std::string& note) {
-  Deliveries().Add({std::string(domain::ToString(item.kind)), absl::AsciiStrToLower(status)});
+  Count(item, absl::AsciiStrToLower(status));
   absl::Status finished = queue_.FinishOutbox(item.id, status, note, clock_.Now());
   if (!finished.ok()) {
     log::Warning("outbox row not finished; its lease will return it",
@@ -249,7 +232,8 @@ void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& rec
   absl::StatusOr<CaAnswer> answer = SendSubmission(*ca, record, index, item.idempotency_key);
   if (!answer.ok()) {
     if (IsKeyConflict(answer.status())) {
-      Conclude(item, record, {KeyConflictHold(item, cert.ca_adapter, answer.status())},
+      Conclude(item, record,
+               {KeyConflictHold(item, cert.ca_adapter, answer.status(), metrics_.key_conflicts)},
                AdapterActor(cert.ca_adapter));
     } else if (!IsDefiniteRefusal(answer.status())) {
       Retry(item, record, index, answer.status());
@@ -330,15 +314,18 @@ void Processor::Poll(const PollItem& item) {
     return;
   }
   if (!AcquireSlot(cert.ca_adapter)) {
-    StatusChecks().Add({cert.ca_adapter, "busy"});
+    metrics_.status_checks.Add({{"adapter", cert.ca_adapter}, {"result", "busy"}}).Increment();
     (void)queue_.SchedulePoll(cert.id, now + options_.poll_min, false);
     return;
   }
   auto answer = ca->Status(cert.ca_reference);
   ReleaseSlot(cert.ca_adapter);
-  StatusChecks().Add({cert.ca_adapter, !answer.ok()                            ? "error"
-                                       : AnswerCommands(cert, *answer).empty() ? "unchanged"
-                                                                               : "changed"});
+  metrics_.status_checks
+      .Add({{"adapter", cert.ca_adapter},
+            {"result", !answer.ok()                            ? "error"
+                       : AnswerCommands(cert, *answer).empty() ? "unchanged"
+                                                               : "changed"}})
+      .Increment();
   if (!answer.ok()) {
     const absl::Time next = std::max(Backoff(item.failures + 1, now, answer.status()),
                                      NextPoll(cert, *record, index, now));
@@ -375,10 +362,7 @@ int Processor::ExpireCertificates(int limit) {
   for (int64_t order_id : *orders) {
     if (app_.Record(order_id, 0, {cmd::ExpireDue{}}, kExpiryActor).ok()) {
       ++changed;
-      static auto& expired = metrics::Registry::Default().Counter(
-          "sslpanel_orders_expired_total", "Orders whose certificates were expired by the sweep.",
-          {});
-      expired.Add({});
+      metrics_.expired.Increment();
     }
   }
   return changed;
@@ -395,9 +379,7 @@ int Processor::FlagStuckOrders(int limit) {
     auto newly = queue_.FlagStuck(order_id, clock_.Now());
     if (newly.ok() && *newly) {
       ++flagged;
-      static auto& stuck_total = metrics::Registry::Default().Counter(
-          "sslpanel_orders_flagged_stuck_total", "Orders flagged stuck beyond their SLA.", {});
-      stuck_total.Add({});
+      metrics_.flagged_stuck.Increment();
       auto record = app_.GetOrder(order_id);
       const domain::Order* order = record.ok() ? &record->order : nullptr;
       const domain::Certificate* cert =
@@ -414,15 +396,11 @@ int Processor::FlagStuckOrders(int limit) {
 }
 
 void Processor::UpdateGauges() {
-  static auto& backlog = metrics::Registry::Default().Gauge(
-      "sslpanel_outbox_backlog", "Outbox rows waiting for delivery (all replicas).", {});
-  static auto& stuck = metrics::Registry::Default().Gauge(
-      "sslpanel_orders_stuck", "Orders flagged stuck now (all replicas).", {});
   if (auto rows = queue_.OutboxBacklog(); rows.ok()) {
-    backlog.Set({}, static_cast<double>(*rows));
+    metrics_.outbox_backlog.Set(static_cast<double>(*rows));
   }
   if (auto rows = queue_.StuckOrders(); rows.ok()) {
-    stuck.Set({}, static_cast<double>(*rows));
+    metrics_.stuck.Set(static_cast<double>(*rows));
   }
 }
 

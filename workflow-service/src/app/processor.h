@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "common/time/clock.h"
 #include "workflow-service/src/app/processing_ports.h"
+#include "workflow-service/src/app/processor_metrics.h"
 #include "workflow-service/src/app/workflow_app.h"
 
 namespace sslpanel::workflow::app {
@@ -38,10 +39,11 @@ struct ProcessingOptions {
 
 class Processor {
  public:
-  // `random` returns a uniform value in [0, 1) for backoff jitter.
+  // `random` returns a uniform value in [0, 1) for backoff jitter; the
+  // processing metrics go to `metrics`, which must outlive the processor.
   Processor(WorkflowApp& app, WorkQueue& queue, PrevalidationClient& prevalidation,
             CaRouter& adapters, const Clock& clock, ProcessingOptions options,
-            std::function<double()> random);
+            std::function<double()> random, prometheus::Registry& metrics);
 
   absl::StatusOr<std::vector<OutboxItem>> ClaimOutbox(int limit);
   void Deliver(const OutboxItem& item);
@@ -86,6 +88,8 @@ class Processor {
   void Retry(const OutboxItem& item, const OrderRecord& record, int index,
              const absl::Status& error);
   void Finish(const OutboxItem& item, const std::string& status, const std::string& note);
+  // One more row of item's kind handled with `result`.
+  void Count(const OutboxItem& item, const std::string& result);
   // A retryable failure of a row whose certificate is final: back off
   // without touching the certificate.
   void RetryQuietly(const OutboxItem& item, const absl::Status& error);
@@ -105,6 +109,7 @@ class Processor {
   const Clock& clock_;
   ProcessingOptions options_;
   std::function<double()> random_;
+  ProcessorMetrics metrics_;
   std::mutex slots_mu_;
   std::map<std::string, int> busy_;
 };

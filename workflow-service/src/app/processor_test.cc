@@ -17,6 +17,7 @@
 #include "common/testing/test_database.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "prometheus/registry.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
 #include "workflow-service/src/domain/rules.h"
 #include "workflow-service/src/storage/mysql_order_repository.h"
@@ -159,8 +160,8 @@ class ProcessorTest : public ::testing::Test {
                                          SlaOptions{absl::Minutes(15), absl::Hours(72)});
     ProcessingOptions options;
     options.owner = "test";
-    processor_ = std::make_unique<Processor>(*app_, *queue_, prevalidation_, router_, clock_,
-                                             options, [] { return 0.5; });
+    processor_ = std::make_unique<Processor>(
+        *app_, *queue_, prevalidation_, router_, clock_, options, [] { return 0.5; }, metrics_);
   }
 
   int64_t Create(const std::string& id, const std::string& product = "dv",
@@ -231,6 +232,7 @@ class ProcessorTest : public ::testing::Test {
   }
 
   FakeClock clock_;
+  prometheus::Registry metrics_;  // declared before processor_, which records into it
   FakeCa ca_;
   FakeRouter router_;
   FakePrevalidation prevalidation_;
@@ -264,13 +266,12 @@ TEST_F(ProcessorTest, SubmissionAcceptedThenIssuedThroughTheStatusSync) {
   const domain::Certificate active = Cert(id);
   EXPECT_EQ(active.status, domain::CertificateStatus::kActive);
   EXPECT_EQ(active.certificate_pem, "LEAF");
-  EXPECT_GE(metrics::Registry::Default()
-                .Counter("sslpanel_outbox_deliveries_total", "", {"kind", "result"})
-                .Value({"SUBMIT_TO_CA", "recorded"}),
+  // This fixture's own registry: counts are this test's alone.
+  EXPECT_EQ(metrics::Value(metrics_, "sslpanel_outbox_deliveries_total",
+                           {{"kind", "SUBMIT_TO_CA"}, {"result", "recorded"}}),
             1);
-  EXPECT_GE(metrics::Registry::Default()
-                .Counter("sslpanel_ca_status_checks_total", "", {"adapter", "result"})
-                .Value({"fake", "changed"}),
+  EXPECT_EQ(metrics::Value(metrics_, "sslpanel_ca_status_checks_total",
+                           {{"adapter", "fake"}, {"result", "changed"}}),
             1);
   EXPECT_EQ(Query("SELECT COUNT(*) FROM certificates WHERE next_poll_at IS NOT NULL"), "0")
       << "an ACTIVE certificate is no longer watched";
@@ -674,9 +675,8 @@ TEST_F(ProcessorTest, KeyUsedForAnotherRequestHoldsTheCertificateVisiblyWithoutR
   EXPECT_EQ(ca_.calls.size(), 1u);
   EXPECT_EQ(processor_->FlagStuckOrders(10), 1);
   EXPECT_TRUE(Order(id).stuck_since.has_value());
-  EXPECT_GE(metrics::Registry::Default()
-                .Counter("sslpanel_ca_key_conflicts_total", "", {"adapter", "kind"})
-                .Value({"fake", "SUBMIT_TO_CA"}),
+  EXPECT_EQ(metrics::Value(metrics_, "sslpanel_ca_key_conflicts_total",
+                           {{"adapter", "fake"}, {"kind", "SUBMIT_TO_CA"}}),
             1);
 
   // Released by submitting again: a new submission, so a new key.
