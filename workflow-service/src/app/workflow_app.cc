@@ -134,6 +134,16 @@ absl::StatusOr<OrderRecord> WorkflowApp::Mutate(int64_t order_id, const Caller& 
     }
     auto save = prepare(*record);
     if (!save.ok()) {
+      if (!caller.request_id.empty() &&
+          save.status().code() == absl::StatusCode::kFailedPrecondition) {
+        // The order read may already carry this very request, committed by
+        // a copy of it that raced ahead (a client resending after a
+        // timeout): then its result is the answer, not a refusal.
+        auto winner = Replay(caller);
+        if (winner.ok() && winner->has_value()) {
+          return **std::move(winner);
+        }
+      }
       return save.status();
     }
     if (!caller.request_id.empty()) {
