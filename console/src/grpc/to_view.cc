@@ -35,6 +35,8 @@ std::string When(const google::protobuf::Timestamp& t) {
   return IsSet(t) ? view::FormatUtc(ToTime(t)) : "";
 }
 
+std::string Months(int months) { return absl::StrCat(months, months == 1 ? " month" : " months"); }
+
 std::string StatusWord(v1::CertificateStatus status) { return Humanize(StatusName(status)); }
 
 std::string PendingWord(v1::PendingOperation op) {
@@ -108,7 +110,7 @@ view::CertificateView ToCertificateView(const v1::Certificate& cert, int index, 
   AddIf(facts, "Last error", cert.last_error());
   AddIf(facts, "Follows certificate", cert.predecessor_certificate_id());
   if (cert.period_months() > 0) {
-    facts.push_back({"Period", absl::StrCat(cert.period_months(), " months")});
+    facts.push_back({"Period", Months(cert.period_months())});
   }
   AddIf(facts, "Created", When(cert.create_time()));
   for (const v1::DcvInstruction& dcv : cert.dcv_instructions()) {
@@ -230,7 +232,7 @@ view::OrderPage ToOrderPage(const v1::Order& order,
   facts.push_back(
       {"Validation", Strip(v1::ValidationType_Name(order.validation_type()), "VALIDATION_TYPE_")});
   if (order.period_months() > 0) {
-    facts.push_back({"Period", absl::StrCat(order.period_months(), " months")});
+    facts.push_back({"Period", Months(order.period_months())});
   }
   AddIf(facts, "Other names", absl::StrJoin(order.additional_names(), ", "));
   AddIf(facts, "Stuck since", When(order.stuck_since()));
