@@ -64,13 +64,15 @@ function assertSecurityHeaders(response) {
 
 async function screenshot(page, name) {
   await page.screenshot({ path: `${manifest.screenshots}/${name}.png`, fullPage: true });
-  // A smaller one for the README: the header down to the last certificate,
-  // scaled down.
-  const bottom = await page.$$eval('section.certificate', (s) =>
-    s.length ? Math.ceil(s[s.length - 1].getBoundingClientRect().bottom + window.scrollY) + 8 : 0);
-  if (bottom > 0) {
+  // A smaller one for the README: the allowed actions, the certificates and
+  // the prevalidation report below them, scaled down.
+  const box = await page.$$eval('section.actions, section.certificate, section.prevalidation', (s) => s.length ? {
+    top: Math.floor(s[0].getBoundingClientRect().top + window.scrollY) - 8,
+    bottom: Math.ceil(s[s.length - 1].getBoundingClientRect().bottom + window.scrollY) + 8,
+  } : null);
+  if (box) {
     await page.screenshot({ path: `${manifest.screenshots}/${name}-picture.png`,
-      clip: { x: 0, y: 0, width: 1000, height: bottom, scale: 0.6 } });
+      clip: { x: 0, y: box.top, width: 1000, height: box.bottom - box.top, scale: 0.6 } });
   }
 }
 

@@ -24,6 +24,10 @@ section.prevalidation, section.events, section.actions { background: #fff; borde
 table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid #e3e7ec; }
 th { font-weight: 600; color: #4a5568; font-size: 13px; }
+table.checks td:nth-child(1) { white-space: nowrap; }
+table.checks td:nth-child(3) { min-width: 14em; }
+table.checks td:nth-child(4) { min-width: 18em; }
+table.checks td:nth-child(6) { max-width: 12em; word-break: break-word; }
 .mono, .code, .id { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; }
 .nowrap { white-space: nowrap; }
 .note, .legend { color: #5a6472; font-size: 12px; }
