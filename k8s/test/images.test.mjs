@@ -42,7 +42,7 @@ function projectPackages() {
 
 // Packages common.sh lists that the image build does not need.
 const NOT_FOR_THE_IMAGE_BUILD = new Set(["mariadb-server", "mariadb-client", "pebble", "clang-format", "git", "curl",
-  "openssl", "ccache", "python3-prometheus-client"]);
+  "openssl", "ccache", "python3-prometheus-client", "chromium"]);
 // Always in debian:12-slim (essential or required by apt).
 const BASE_IMAGE_PACKAGES = new Set(["libc6", "libgcc-s1"]);
 
@@ -146,7 +146,7 @@ describe("docker/Dockerfile", () => {
   const builtBinaries = new Map();
   for (const binary of Object.keys(BINARIES)) {
     const built = [path.join(buildDir, "workflow-service", binary), path.join(buildDir, "prevalidation-service", binary),
-      path.join(buildDir, "ca-adapter", binary)].find((p) => existsSync(p));
+      path.join(buildDir, "ca-adapter", binary), path.join(buildDir, "console", binary)].find((p) => existsSync(p));
     if (built) builtBinaries.set(binary, built);
   }
   if (ldconfig && builtBinaries.size > 0) {
@@ -173,7 +173,7 @@ describe("docker/Dockerfile", () => {
 
   for (const binary of Object.keys(BINARIES)) {
     const built = [path.join(buildDir, "workflow-service", binary), path.join(buildDir, "prevalidation-service", binary),
-      path.join(buildDir, "ca-adapter", binary)].find((p) => existsSync(p));
+      path.join(buildDir, "ca-adapter", binary), path.join(buildDir, "console", binary)].find((p) => existsSync(p));
     test(`image ${binary}: its runtime packages provide every library the binary links`, { skip: !built || !ldconfig ? `no built ${binary} under ${buildDir} (run scripts/test first)` : false }, () => {
       const rootfs = stages.get(`${binary}-rootfs`).lines.find((l) => /make-rootfs/.test(l));
       const packages = new Set(words(rootfs.split("make-rootfs").pop()));

@@ -12,6 +12,7 @@ SSLPANEL_PACKAGES=(
   libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
   mariadb-server mariadb-client pebble
   prometheus-cpp-dev python3-prometheus-client
+  libcpp-httplib-dev libkainjow-mustache-dev chromium
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -35,13 +36,14 @@ install_packages() {
   fi
 }
 
-# buf (proto lint, and the reflection client the integration tests use),
+# buf (proto lint, and the reflection client the integration tests use) and
+# puppeteer-core (the console's browser tests drive Debian's chromium with it),
 # pinned by package-lock.json.
 install_node_tools() {
   local stamp="$SSLPANEL_ROOT/node_modules/.sslpanel-lock"
   if [ ! -x "$SSLPANEL_ROOT/node_modules/.bin/buf" ] \
       || ! cmp -s "$SSLPANEL_ROOT/package-lock.json" "$stamp"; then
-    log "npm ci (buf)"
+    log "npm ci (buf, puppeteer-core)"
     (cd "$SSLPANEL_ROOT" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
     cp "$SSLPANEL_ROOT/package-lock.json" "$stamp"
   fi

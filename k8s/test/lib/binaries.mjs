@@ -52,6 +52,15 @@ export const BINARIES = {
       why: "max(--shutdown_grace, --call_budget)",
     }),
   },
+  // The read-only HTML console (console/): an HTTP server and a gRPC client.
+  console: {
+    kind: "http",
+    flagSources: ["console/src/main.cc"],
+    ownsDatabase: false,
+    // Stops its listener on SIGTERM; a page under way finishes within a few
+    // workflow calls of --call_timeout each (about three).
+    shutdown: (f) => ({ seconds: 3 * f.seconds("call_timeout"), why: "3 x --call_timeout" }),
+  },
   "fake-registries": {
     kind: "http",
     flagSources: ["prevalidation-service/fake/main.cc"],
