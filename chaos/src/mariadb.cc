@@ -52,42 +52,39 @@ absl::StatusOr<std::unique_ptr<PrivateMariadb>> PrivateMariadb::Start(const std:
   db->dir_ = dir;
   std::filesystem::create_directories(dir + "/data");
   std::filesystem::create_directories(dir + "/tmp");
-  auto port = testing::PickFreePort();
-  if (!port.ok()) {
-    return port.status();
-  }
   // Unix socket paths are limited to 108 bytes: keep the socket under /tmp.
   const std::string sockdir = testing::MakeTempDir("sslpanel-chaos-mdb.");
   db->cnf_ = dir + "/my.cnf";
   db->config_.host = "127.0.0.1";
-  db->config_.port = *port;
   db->config_.user = kUser;
   db->config_.password = RandomPassword();
   db->config_.pool_size = 2;
-  std::ofstream cnf(db->cnf_);
-  // Durable commits and no binary log, as the production overlay runs it:
-  // what R3 proves is that an acknowledged commit survives a crash.
-  cnf << "[mariadbd]\ndatadir=" << dir << "/data\nsocket=" << sockdir
-      << "/mysqld.sock\npid-file=" << dir << "/mysqld.pid\nport=" << *port
-      << "\nbind-address=127.0.0.1\nuser=root\nskip-name-resolve\nlog-error=" << dir
-      << "/mysqld.err\ntmpdir=" << dir
-      << "/tmp\ninnodb_buffer_pool_size=128M\ninnodb_log_file_size=64M\n"
-         "innodb_flush_log_at_trx_commit=1\nskip-log-bin\ncharacter-set-server=utf8mb4\n"
-         "collation-server=utf8mb4_unicode_ci\ndefault-time-zone=+00:00\nmax_connections=500\n"
-         "[client]\nsocket="
-      << sockdir << "/mysqld.sock\nport=" << *port << "\n";
-  cnf.close();
-  if (!cnf) {
-    return absl::InternalError("cannot write " + db->cnf_);
-  }
-  if (!std::filesystem::exists(dir + "/data/mysql")) {
-    integration::CommandResult installed = integration::RunCommand(
-        {"/usr/bin/mariadb-install-db", "--defaults-file=" + db->cnf_, "--skip-test-db"});
-    if (installed.exit_code != 0) {
-      return absl::InternalError("mariadb-install-db failed:\n" + installed.output);
+  // A free port can be taken by another process before mariadbd binds it
+  // (tests run side by side): a few ports are tried, each with a fresh
+  // configuration.
+  absl::Status launched = absl::UnavailableError("no port tried");
+  for (int attempt = 0; attempt < 5 && !launched.ok(); ++attempt) {
+    auto port = testing::PickFreePort();
+    if (!port.ok()) {
+      return port.status();
+    }
+    db->config_.port = *port;
+    if (absl::Status written = db->WriteConfig(sockdir); !written.ok()) {
+      return written;
+    }
+    if (!std::filesystem::exists(dir + "/data/mysql")) {
+      integration::CommandResult installed = integration::RunCommand(
+          {"/usr/bin/mariadb-install-db", "--defaults-file=" + db->cnf_, "--skip-test-db"});
+      if (installed.exit_code != 0) {
+        return absl::InternalError("mariadb-install-db failed:\n" + installed.output);
+      }
+    }
+    launched = db->Launch();
+    if (!launched.ok() && !db->PortWasTaken()) {
+      return launched;
     }
   }
-  if (absl::Status launched = db->Launch(); !launched.ok()) {
+  if (!launched.ok()) {
     return launched;
   }
   if (absl::Status user = db->RunClient(absl::StrCat(
@@ -104,6 +101,42 @@ absl::StatusOr<std::unique_ptr<PrivateMariadb>> PrivateMariadb::Start(const std:
 }
 
 PrivateMariadb::~PrivateMariadb() { Stop(); }
+
+absl::Status PrivateMariadb::WriteConfig(const std::string& sockdir) {
+  const int port = config_.port;
+  std::ofstream cnf(cnf_);
+  // Durable commits and no binary log, as the production overlay runs it:
+  // what R3 proves is that an acknowledged commit survives a crash.
+  cnf << "[mariadbd]\ndatadir=" << dir_ << "/data\nsocket=" << sockdir
+      << "/mysqld.sock\npid-file=" << dir_ << "/mysqld.pid\nport=" << port
+      << "\nbind-address=127.0.0.1\nuser=root\nskip-name-resolve\nlog-error=" << dir_
+      << "/mysqld.err\ntmpdir=" << dir_
+      << "/tmp\ninnodb_buffer_pool_size=128M\ninnodb_log_file_size=64M\n"
+         "innodb_flush_log_at_trx_commit=1\nskip-log-bin\ncharacter-set-server=utf8mb4\n"
+         "collation-server=utf8mb4_unicode_ci\ndefault-time-zone=+00:00\nmax_connections=500\n"
+         "[client]\nsocket="
+      << sockdir << "/mysqld.sock\nport=" << port << "\n";
+  cnf.close();
+  if (!cnf) {
+    return absl::InternalError("cannot write " + cnf_);
+  }
+  return absl::OkStatus();
+}
+
+bool PrivateMariadb::PortWasTaken() const {
+  std::ifstream log(dir_ + "/mysqld.err");
+  std::string line;
+  std::string last_bind_error;
+  while (std::getline(log, line)) {
+    if (line.find("Address already in use") != std::string::npos) {
+      last_bind_error = line;
+    }
+    if (line.find("Starting MariaDB") != std::string::npos) {
+      last_bind_error.clear();  // only the latest start counts
+    }
+  }
+  return !last_bind_error.empty();
+}
 
 absl::Status PrivateMariadb::Launch() {
   auto process = testing::Subprocess::Start({"/usr/sbin/mariadbd", "--defaults-file=" + cnf_},

@@ -35,6 +35,9 @@ class PrivateMariadb {
  private:
   PrivateMariadb() = default;
   absl::Status Launch();
+  absl::Status WriteConfig(const std::string& sockdir);
+  // Whether the latest start failed because its port was taken meanwhile.
+  bool PortWasTaken() const;
   absl::Status RunClient(const std::string& sql);
 
   std::string dir_;

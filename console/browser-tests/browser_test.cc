@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/testing/csr.h"
 #include "common/testing/subprocess.h"
 #include "gmock/gmock.h"
@@ -155,7 +156,18 @@ class ConsoleBrowserTest : public ::testing::Test {
          std::string(SSLPANEL_SOURCE_DIR) + "/console/browser-tests/console.test.mjs"},
         dir_ + "/node-" + round + ".log", {"SSLPANEL_CONSOLE_MANIFEST=" + manifest});
     ASSERT_TRUE(node.ok()) << node.status();
-    auto code = (*node)->Wait(absl::Minutes(4));
+    const absl::Time deadline = absl::Now() + absl::Minutes(4);
+    while ((*node)->Running() && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    // Past the deadline SIGTERM first: puppeteer closes the browser it
+    // started (chromium runs in its own process group, so a SIGKILL of node
+    // alone would orphan it).
+    absl::StatusOr<int> code =
+        (*node)->Running() ? absl::StatusOr<int>(absl::DeadlineExceededError(absl::StrCat(
+                                 "node did not finish within 4 minutes; terminated (",
+                                 (*node)->Terminate(absl::Seconds(20)).status().ToString(), ")")))
+                           : (*node)->Wait(absl::Seconds(1));
     ASSERT_TRUE(code.ok()) << code.status() << "\n" << (*node)->Log();
     EXPECT_EQ(*code, 0) << (*node)->Log();
     if (*code == 0) {

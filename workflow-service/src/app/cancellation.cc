@@ -101,7 +101,14 @@ void Processor::DeliverAbandon(const OutboxItem& item, const OrderRecord& record
                            "cancelled by the customer before the CA confirmed the order",
                            item.idempotency_key);
   if (answer.ok()) {
-    Finish(item, "DONE", "");
+    if (answer->state == CaState::kPending || answer->state == CaState::kIssued) {
+      // Accepted but not (yet) confirmed: the row stays until the CA order
+      // is final, so an issuance after this is revoked too.
+      SettleAbandoned(item, *ca, answer->ca_reference,
+                      absl::UnavailableError("the CA has not confirmed the cancellation yet"));
+    } else {
+      Finish(item, "DONE", "");
+    }
   } else if (IsKeyConflict(answer.status())) {
     Finish(item, "FAILED",
            ReportKeyConflict(item, cert.ca_adapter, answer.status(), metrics_.key_conflicts));
@@ -117,12 +124,20 @@ void Processor::RevokeAbandoned(const OutboxItem& item, const OrderRecord& recor
   // The CA would not cancel what the abandoned submission created, most
   // often because it issued it meanwhile: a certificate the customer
   // cancelled must not stay live. The submission's replay (same key: the
-  // adapter answers with its first answer, creating nothing) names the order.
+  // adapter answers with its first answer) names the order. It cannot create
+  // one: the adapter refuses a cancel by submit key definitely only when
+  // the key resolved to an order it created (an unknown key is tombstoned
+  // and the cancel succeeds), or to a call that creates none, whose replay
+  // under another operation is ALREADY_EXISTS.
   std::string reference = record.order.certificates[index].ca_reference;
   if (reference.empty()) {
     auto replay = SendSubmission(ca, record, index, item.ref_key);
     if (!replay.ok()) {
-      if (IsDefiniteRefusal(replay.status())) {
+      if (IsKeyConflict(replay.status())) {
+        Finish(item, "FAILED",
+               ReportKeyConflict(item, record.order.certificates[index].ca_adapter, replay.status(),
+                                 metrics_.key_conflicts));
+      } else if (IsDefiniteRefusal(replay.status())) {
         Finish(item, "FAILED",
                absl::StrCat(refusal.message(),
                             "; the submission's replay: ", replay.status().message()));
@@ -133,6 +148,11 @@ void Processor::RevokeAbandoned(const OutboxItem& item, const OrderRecord& recor
     }
     reference = replay->ca_reference;
   }
+  SettleAbandoned(item, ca, reference, refusal);
+}
+
+void Processor::SettleAbandoned(const OutboxItem& item, CaClient& ca, const std::string& reference,
+                                const absl::Status& refusal) {
   auto status = reference.empty() ? absl::StatusOr<CaAnswer>(absl::NotFoundError(
                                         "the CA named no order for the abandoned submission"))
                                   : ca.Status(reference);
@@ -151,9 +171,9 @@ void Processor::RevokeAbandoned(const OutboxItem& item, const OrderRecord& recor
       Finish(item, "DONE", absl::StrCat("the CA order ", reference, " is ", status->raw_status));
       return;
     case CaState::kPending:
-      // The CA keeps it and will not cancel it yet: ask again later, so an
-      // issuance after this is revoked too.
-      log::Warning("the CA refuses to cancel an abandoned order; retrying",
+      // Not cancelled yet (refused, or accepted and not confirmed): ask
+      // again later, so an issuance after this is revoked too.
+      log::Warning("an abandoned CA order is not cancelled yet; checking again later",
                    {{"outbox_id", item.id}, {"ca_reference", reference}, {"error", refusal}});
       RetryQuietly(item, refusal);
       return;

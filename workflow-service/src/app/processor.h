@@ -75,8 +75,13 @@ class Processor {
   // order stands decides what the refusal means (see cancellation.cc).
   void ConcludeRefusedCancellation(const OutboxItem& item, const OrderRecord& record, int index,
                                    CaClient& ca, const absl::Status& refusal);
-  // The CA issued what an abandoned submission created: revoke it.
+  // The CA refused to cancel what an abandoned submission created: find
+  // the order, then settle it.
   void RevokeAbandoned(const OutboxItem& item, const OrderRecord& record, int index, CaClient& ca,
+                       const absl::Status& refusal);
+  // Until the abandoned CA order `reference` is final the row stays (checked
+  // again with backoff); an issued one is revoked.
+  void SettleAbandoned(const OutboxItem& item, CaClient& ca, const std::string& reference,
                        const absl::Status& refusal);
 
   // Saves `commands` with the row's completion; a stale answer finishes the

@@ -555,6 +555,29 @@ TEST_F(ProcessorTest, AnAbandonedSubmissionTheCaIssuedMeanwhileIsFoundAndRevoked
   EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRejected);
 }
 
+TEST_F(ProcessorTest, AnAbandonedOrderWhoseCancellationIsNotConfirmedIsWatchedAndRevokedIfIssued) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(absl::DeadlineExceededError("slow CA"));
+  DeliverDue();
+  ASSERT_TRUE(
+      app_->CancelCertificate(id, std::nullopt, "", Caller{"test", "c", "Cancel", "c"}).ok());
+  ca_.answers.push_back(Pending("CA-7"));  // cancellation requested, not confirmed
+  ca_.statuses.push_back(Pending("CA-7"));
+  clock_.Advance(absl::Seconds(10));
+  DeliverDue();
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM outbox WHERE kind = 'ABANDON_AT_CA' AND status = "
+                  "'PENDING'"),
+            "1")
+      << "not done while the CA order may still issue";
+  ca_.answers.push_back(Pending("CA-7"));  // the adapter replays its first answer
+  ca_.statuses.push_back(Issued("CA-7", clock_.Now(), clock_.Now() + absl::Hours(24 * 365)));
+  ca_.answers.push_back(InState("CA-7", CaState::kRevoked, "revoked"));
+  clock_.Advance(absl::Minutes(10));
+  DeliverDue();
+  EXPECT_THAT(ca_.calls.back(), ::testing::StartsWith("revoke:CA-7:"));
+  EXPECT_EQ(Query("SELECT status FROM outbox WHERE kind = 'ABANDON_AT_CA'"), "DONE");
+}
+
 TEST_F(ProcessorTest, ReissueAndRenewGoToTheCaWithThePredecessorsReference) {
   const int64_t id = Create("1");
   ca_.answers.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 60)));

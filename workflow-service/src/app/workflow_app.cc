@@ -140,7 +140,10 @@ absl::StatusOr<OrderRecord> WorkflowApp::Mutate(int64_t order_id, const Caller& 
         // a copy of it that raced ahead (a client resending after a
         // timeout): then its result is the answer, not a refusal.
         auto winner = Replay(caller);
-        if (winner.ok() && winner->has_value()) {
+        if (!winner.ok()) {
+          return winner.status();  // e.g. the id was used for another request
+        }
+        if (winner->has_value()) {
           return **std::move(winner);
         }
       }
