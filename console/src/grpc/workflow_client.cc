@@ -8,10 +8,31 @@
 namespace sslpanel::console::grpc_glue {
 namespace {
 
-// Every call gets the same deadline, set here only.
-void SetDeadline(grpc::ClientContext& context, absl::Duration deadline) {
+using Stub = v1::WorkflowService::StubInterface;
+
+// One unary call with the client's deadline, set here only, and its status
+// in absl's terms.
+template <typename Request, typename Response>
+absl::StatusOr<Response> Unary(Stub& stub,
+                               grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                            Response*),
+                               const Request& request, absl::Duration deadline) {
+  grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::milliseconds(absl::ToInt64Milliseconds(deadline)));
+  Response response;
+  if (absl::Status status = grpc_util::FromGrpc((stub.*method)(&context, request, &response));
+      !status.ok()) {
+    return status;
+  }
+  return response;
+}
+
+absl::StatusOr<v1::Order> OrderOf(absl::StatusOr<v1::GetOrderResponse> response) {
+  if (!response.ok()) {
+    return response.status();
+  }
+  return std::move(*response->mutable_order());
 }
 
 }  // namespace
@@ -19,40 +40,19 @@ void SetDeadline(grpc::ClientContext& context, absl::Duration deadline) {
 absl::StatusOr<v1::Order> WorkflowClient::GetOrder(const std::string& order_id) {
   v1::GetOrderRequest request;
   request.set_order_id(order_id);
-  grpc::ClientContext context;
-  SetDeadline(context, deadline_);
-  v1::GetOrderResponse response;
-  absl::Status status = grpc_util::FromGrpc(stub_->GetOrder(&context, request, &response));
-  if (!status.ok()) {
-    return status;
-  }
-  return std::move(*response.mutable_order());
+  return OrderOf(Unary(*stub_, &Stub::GetOrder, request, deadline_));
 }
 
 absl::StatusOr<v1::Order> WorkflowClient::GetOrderByExternalId(
     const std::string& external_order_id) {
   v1::GetOrderRequest request;
   request.set_external_order_id(external_order_id);
-  grpc::ClientContext context;
-  SetDeadline(context, deadline_);
-  v1::GetOrderResponse response;
-  absl::Status status = grpc_util::FromGrpc(stub_->GetOrder(&context, request, &response));
-  if (!status.ok()) {
-    return status;
-  }
-  return std::move(*response.mutable_order());
+  return OrderOf(Unary(*stub_, &Stub::GetOrder, request, deadline_));
 }
 
 absl::StatusOr<v1::ListOrdersResponse> WorkflowClient::ListOrders(
     const v1::ListOrdersRequest& request) {
-  grpc::ClientContext context;
-  SetDeadline(context, deadline_);
-  v1::ListOrdersResponse response;
-  absl::Status status = grpc_util::FromGrpc(stub_->ListOrders(&context, request, &response));
-  if (!status.ok()) {
-    return status;
-  }
-  return response;
+  return Unary(*stub_, &Stub::ListOrders, request, deadline_);
 }
 
 absl::StatusOr<v1::GetWorkflowResponse> WorkflowClient::GetWorkflow(
@@ -60,14 +60,7 @@ absl::StatusOr<v1::GetWorkflowResponse> WorkflowClient::GetWorkflow(
   v1::GetWorkflowRequest request;
   request.set_order_id(order_id);
   request.set_certificate_id(certificate_id);
-  grpc::ClientContext context;
-  SetDeadline(context, deadline_);
-  v1::GetWorkflowResponse response;
-  absl::Status status = grpc_util::FromGrpc(stub_->GetWorkflow(&context, request, &response));
-  if (!status.ok()) {
-    return status;
-  }
-  return response;
+  return Unary(*stub_, &Stub::GetWorkflow, request, deadline_);
 }
 
 absl::StatusOr<WorkflowClient::History> WorkflowClient::ListOrderEvents(const std::string& order_id,
@@ -80,18 +73,15 @@ absl::StatusOr<WorkflowClient::History> WorkflowClient::ListOrderEvents(const st
     request.set_order_id(order_id);
     request.set_page_size(std::min(500, max_events - static_cast<int>(history.events.size())));
     request.set_page_token(token);
-    grpc::ClientContext context;
-    SetDeadline(context, deadline_);
-    v1::ListOrderEventsResponse response;
-    absl::Status status = grpc_util::FromGrpc(stub_->ListOrderEvents(&context, request, &response));
-    if (!status.ok()) {
-      return status;
+    auto response = Unary(*stub_, &Stub::ListOrderEvents, request, deadline_);
+    if (!response.ok()) {
+      return response.status();
     }
-    for (v1::Event& event : *response.mutable_events()) {
+    for (v1::Event& event : *response->mutable_events()) {
       history.events.push_back(std::move(event));
     }
-    token = response.next_page_token();
-    if (token.empty() || response.events_size() == 0) {
+    token = response->next_page_token();
+    if (token.empty() || response->events_size() == 0) {
       return history;
     }
   }
