@@ -41,12 +41,12 @@ void Processor::DeliverCancellation(const OutboxItem& item, const OrderRecord& r
              : ca->Cancel(cert.ca_reference, "", "cancelled by the customer", item.idempotency_key);
   if (!answer.ok()) {
     if (IsKeyConflict(answer.status())) {
-      // Another database's call under this key: refused visibly; cancelling
-      // again uses a new key.
+      // Another database's call under this key: the customer's cancel
+      // stands and goes out again under a new key (the history says why).
       Conclude(item, record,
-               {cmd::CaCancelRefused{ReportKeyConflict(item, cert.ca_adapter, answer.status(),
-                                                       metrics_.key_conflicts),
-                                     cert.status}},
+               {cmd::CaCancelKeyConflict{ReportKeyConflict(item, cert.ca_adapter, answer.status(),
+                                                           metrics_.key_conflicts),
+                                         cert.status}},
                AdapterActor(cert.ca_adapter));
     } else if (!IsDefiniteRefusal(answer.status())) {
       Retry(item, record, index, answer.status());

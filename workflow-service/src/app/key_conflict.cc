@@ -29,7 +29,7 @@ std::string ReportKeyConflict(const OutboxItem& item, const std::string& adapter
       break;
     case domain::IntentKind::kCancelAtCa:
     case domain::IntentKind::kRevokeAtCa:
-      release = "cancel again (a new key)";
+      release = "the cancellation is sent again under a new key";
       break;
     default:
       release = "check the CA order by hand";

@@ -1,11 +1,12 @@
 // What the workflow does when a CA adapter answers ALREADY_EXISTS to a call
 // carrying an idempotency key: the key is bound to a different request at the
 // adapter (another workflow database sharing it, e.g. a restored copy with
-// the same installation id). Repeating the call can never succeed and
-// sending it under a new key automatically could order twice, so it is
-// never retried: a submission is held (HoldReason::kCaKeyConflict) until
-// someone submits it again or cancels it; a cancellation is refused with the
-// reason. Every conflict is counted and logged.
+// the same installation id). Repeating the call can never succeed. Sending a
+// submission under a new key automatically could order twice, so it is held
+// (HoldReason::kCaKeyConflict) until someone submits it again or cancels it;
+// a cancellation or revocation orders nothing, so the customer's cancel is
+// sent again under a new key (CANCEL_RESENT). Every conflict is counted and
+// logged.
 #pragma once
 
 #include <string>

@@ -729,7 +729,7 @@ TEST_F(ProcessorTest, CancellingAKeyConflictHoldAbandonsNothingAtTheCa) {
   EXPECT_EQ(ca_.calls.size(), 1u);
 }
 
-TEST_F(ProcessorTest, KeyConflictOnACancellationIsRefusedVisiblyNotRetried) {
+TEST_F(ProcessorTest, KeyConflictOnACancellationSendsItAgainUnderANewKey) {
   const int64_t id = Create("1");
   ca_.answers.push_back(Pending("CA-1"));
   DeliverDue();
@@ -738,13 +738,16 @@ TEST_F(ProcessorTest, KeyConflictOnACancellationIsRefusedVisiblyNotRetried) {
   ca_.answers.push_back(absl::AlreadyExistsError("already used for a different request"));
   DeliverDue();
   EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
-  EXPECT_EQ(Cert(id).pending, domain::PendingOperation::kNone);
+  EXPECT_EQ(Cert(id).pending, domain::PendingOperation::kCancel) << "the cancel still stands";
   const OrderRecord record = *app_->GetOrder(id);
-  EXPECT_EQ(record.events.back().event.type, "CANCEL_REFUSED");
-  EXPECT_THAT(record.events.back().event.reason, HasSubstr("cancel again"));
-  clock_.Advance(absl::Hours(1));
-  EXPECT_EQ(DeliverDue(), 0);
-  EXPECT_EQ(ca_.calls.size(), 2u);
+  EXPECT_EQ(record.events.back().event.type, "CANCEL_RESENT");
+  EXPECT_THAT(record.events.back().event.reason, HasSubstr("used for another request"));
+  const std::string first_key = ca_.calls.back();
+  ca_.answers.push_back(InState("CA-1", CaState::kCancelled, "cancelled"));
+  EXPECT_EQ(DeliverDue(), 1);
+  EXPECT_THAT(ca_.calls.back(), HasSubstr("cancel:CA-1::wf-"));
+  EXPECT_NE(ca_.calls.back(), first_key) << "a new key";
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRejected);
 }
 
 }  // namespace

@@ -61,7 +61,9 @@ Command RandomCommand(std::mt19937& rng, const Order& order, int index, absl::Ti
     case 15:
       return command::Renew{};
     default:
-      return command::CaKeyConflict{submission, "key used for another request"};
+      return std::uniform_int_distribution<int>(0, 1)(rng) == 0
+                 ? Command(command::CaKeyConflict{submission, "key used for another request"})
+                 : Command(command::CaCancelKeyConflict{"key used for another request", c.status});
   }
 }
 

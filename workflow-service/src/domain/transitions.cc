@@ -8,6 +8,7 @@ namespace sslpanel::workflow::domain {
 namespace {
 
 using command::CaAccepted;
+using command::CaCancelKeyConflict;
 using command::CaCancelled;
 using command::CaCancelRefused;
 using command::CaIssued;
@@ -337,6 +338,26 @@ class Decider {
     return absl::OkStatus();
   }
 
+  absl::Status Apply(int index, const CaCancelKeyConflict& conflict) {
+    const Certificate& c = cert(index);
+    if (c.pending != PendingOperation::kCancel) {
+      return Refuse(index, "no cancellation is pending");
+    }
+    if (conflict.sent_for != c.status) {
+      return Refuse(index, absl::StrCat("the answer is for the call sent while ",
+                                        ToString(conflict.sent_for)));
+    }
+    // The arrow stays marked and the call goes out again: its key carries
+    // the order version this decision creates, so it is a new key.
+    cert(index).last_error = conflict.reason;
+    const CertificateStatus status = c.status;
+    Change(index, "CANCEL_RESENT", status, PendingOperation::kCancel, HoldReason::kNone,
+           conflict.reason);
+    Intend(status == CertificateStatus::kActive ? IntentKind::kRevokeAtCa : IntentKind::kCancelAtCa,
+           index);
+    return absl::OkStatus();
+  }
+
   // Whether a CA or prevalidation call is outstanding for the certificate.
   bool AwaitsAnswer(int index) {
     const Certificate& c = cert(index);
@@ -575,6 +596,9 @@ absl::string_view CommandName(const Command& command) {
     absl::string_view operator()(const Reissue&) { return "reissue"; }
     absl::string_view operator()(const Renew&) { return "renew"; }
     absl::string_view operator()(const CaKeyConflict&) { return "record CA key conflict"; }
+    absl::string_view operator()(const CaCancelKeyConflict&) {
+      return "record CA key conflict of a cancellation";
+    }
   };
   return std::visit(Namer{}, command);
 }

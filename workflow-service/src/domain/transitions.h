@@ -59,6 +59,15 @@ struct CaKeyConflict {
   int submission = 0;
   std::string reason;
 };
+// The CA adapter answered that a cancellation's or revocation's idempotency
+// key was used for a different request (another database sharing this one's
+// installation id): the customer's cancel stands and is sent again under a
+// new key; repeating a cancellation can order nothing.
+struct CaCancelKeyConflict {
+  std::string reason;
+  // The status the certificate had when the call was sent.
+  CertificateStatus sent_for = CertificateStatus::kRequested;
+};
 // The CA reported progress without a status change (raw status, DCV).
 struct CaProgress {
   std::string raw_status;
@@ -103,12 +112,12 @@ struct Renew {
 
 }  // namespace command
 
-using Command =
-    std::variant<command::Submit, command::Edit, command::RecordPrevalidation,
-                 command::OverridePrevalidation, command::CaAccepted, command::CaIssued,
-                 command::CaRefused, command::CaProgress, command::RecordError, command::Cancel,
-                 command::CaCancelled, command::CaCancelRefused, command::ExpireDue,
-                 command::Reissue, command::Renew, command::CaKeyConflict>;
+using Command = std::variant<command::Submit, command::Edit, command::RecordPrevalidation,
+                             command::OverridePrevalidation, command::CaAccepted, command::CaIssued,
+                             command::CaRefused, command::CaProgress, command::RecordError,
+                             command::Cancel, command::CaCancelled, command::CaCancelRefused,
+                             command::ExpireDue, command::Reissue, command::Renew,
+                             command::CaKeyConflict, command::CaCancelKeyConflict>;
 
 // The command's name in refusals and logs, e.g. "cancel".
 absl::string_view CommandName(const Command& command);
