@@ -23,6 +23,20 @@ std::string ReadId(mysql::ConnectionPool& pool, sql::Connection& conn, bool for_
   return rows->next() ? std::string(rows->getString(1)) : std::string();
 }
 
+// Inserts the row with `id`; with `first_wins`, a concurrent insert that
+// got there first is kept (portable upsert, MySQL 8 and MariaDB).
+void InsertId(mysql::ConnectionPool& pool, sql::Connection& conn, const std::string& id,
+              absl::Time now, bool first_wins) {
+  mysql::Statement insert =
+      pool.Prepare(conn, absl::StrCat("INSERT INTO installation (id, installation_id, created_at,"
+                                      " updated_at) VALUES (1, ?, ?, ?)",
+                                      first_wins ? " ON DUPLICATE KEY UPDATE id = id" : ""));
+  insert->setString(1, id);
+  insert->setDateTime(2, mysql::ToSqlTime(now));
+  insert->setDateTime(3, mysql::ToSqlTime(now));
+  insert->executeUpdate();
+}
+
 absl::Status Malformed(const std::string& id) {
   return absl::FailedPreconditionError(absl::StrCat(
       "the installation table holds a malformed id (", app::CheckInstallationId(id).message(),
@@ -40,16 +54,9 @@ absl::StatusOr<std::string> EnsureInstallationId(mysql::ConnectionPool& pool,
   absl::Status status = pool.Run("ensure the installation id", [&](sql::Connection& conn) {
     stored = ReadId(pool, conn, false);
     if (stored.empty()) {
-      // Portable upsert (MySQL 8 and MariaDB): the first writer wins, a
-      // concurrent one changes nothing and reads the winner's id below.
-      mysql::Statement insert =
-          pool.Prepare(conn,
-                       "INSERT INTO installation (id, installation_id, created_at, updated_at)"
-                       " VALUES (1, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id");
-      insert->setString(1, candidate);
-      insert->setDateTime(2, mysql::ToSqlTime(now));
-      insert->setDateTime(3, mysql::ToSqlTime(now));
-      insert->executeUpdate();
+      // The first writer wins; a concurrent one changes nothing and reads
+      // the winner's id below.
+      InsertId(pool, conn, candidate, now, true);
       stored = ReadId(pool, conn, false);
     }
     return absl::OkStatus();
@@ -73,14 +80,7 @@ absl::StatusOr<std::string> RenewInstallationId(mysql::ConnectionPool& pool,
     mysql::Transaction tx(conn);
     previous = ReadId(pool, conn, true);
     if (previous.empty()) {
-      mysql::Statement insert =
-          pool.Prepare(conn,
-                       "INSERT INTO installation (id, installation_id, created_at, updated_at)"
-                       " VALUES (1, ?, ?, ?)");
-      insert->setString(1, fresh);
-      insert->setDateTime(2, mysql::ToSqlTime(now));
-      insert->setDateTime(3, mysql::ToSqlTime(now));
-      insert->executeUpdate();
+      InsertId(pool, conn, fresh, now, false);
     } else {
       mysql::Statement update =
           pool.Prepare(conn,
