@@ -3,6 +3,9 @@
 // sits in front. Implementations must be thread-safe.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -54,6 +57,22 @@ class CaBackend {
   // A new CA order renewing one; same once-per-key rule as Submit.
   virtual absl::StatusOr<domain::OrderStatus> Renew(const domain::RenewCommand& command,
                                                     const CallOptions& options) = 0;
+
+  // DCV operations. A backend that does not declare the capability keeps
+  // these defaults: FAILED_PRECONDITION naming the capability.
+  virtual absl::StatusOr<std::vector<std::string>> ListApproverEmails(absl::string_view host_name,
+                                                                      const CallOptions& options);
+  // Pending orders only (else FAILED_PRECONDITION naming the state); the
+  // answer carries the new DCV instructions.
+  virtual absl::StatusOr<domain::OrderStatus> ChangeDcvMethod(
+      const domain::ChangeDcvCommand& command, const CallOptions& options);
+  virtual absl::StatusOr<domain::OrderStatus> ResendDcvEmail(
+      const domain::ResendDcvEmailCommand& command, const CallOptions& options);
+  // Settles a submission this backend answered with domain::OutcomeUnknown
+  // (domain/hold_signals.h). Default: FAILED_PRECONDITION (this backend
+  // never leaves an outcome unknown).
+  virtual absl::StatusOr<domain::OrderStatus> ResolveSubmission(
+      const domain::ResolveSubmissionCommand& command, const CallOptions& options);
 };
 
 }  // namespace sslpanel::ca::app

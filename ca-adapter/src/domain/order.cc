@@ -28,6 +28,8 @@ absl::string_view DcvMethodName(DcvMethod method) {
       return "dns";
     case DcvMethod::kHttp:
       return "http";
+    case DcvMethod::kHttps:
+      return "https";
   }
   return "unknown";
 }

@@ -17,7 +17,7 @@ enum class OrderState { kPending, kIssued, kRefused, kCancelled, kRevoked };
 
 enum class ValidationType { kUnspecified, kDv, kOv, kEv };
 
-enum class DcvMethod { kUnspecified, kEmail, kDns, kHttp };
+enum class DcvMethod { kUnspecified, kEmail, kDns, kHttp, kHttps };
 
 // RFC 5280 CRLReason codes the workflow uses; the values are the codes.
 enum class RevocationReason {
@@ -133,6 +133,42 @@ struct Capabilities {
   bool supports_renew = false;
   bool supports_wildcard = false;
   int max_names = 1;
+  bool supports_change_dcv_method = false;
+  bool supports_resend_dcv_email = false;
+  bool supports_list_approver_emails = false;
+  // Bounds on GetOrderStatus that the CA account survives (ca.proto
+  // StatusPolling); absent: no bound.
+  struct StatusPolling {
+    absl::Duration min_interval = absl::ZeroDuration();
+    int max_in_flight = 0;  // 0: no bound
+    absl::Duration rate_limited_backoff = absl::ZeroDuration();
+  };
+  std::optional<StatusPolling> status_polling;
+};
+
+// ChangeDcvMethod: a new DCV choice for names of a pending order.
+struct ChangeDcvCommand {
+  std::string idempotency_key;
+  std::string ca_order_id;
+  std::vector<DomainValidation> domain_validations;
+};
+
+// ResendDcvEmail: the approval mail again (empty host_name: every e-mail name).
+struct ResendDcvEmailCommand {
+  std::string idempotency_key;
+  std::string ca_order_id;
+  std::string host_name;
+};
+
+// ResolveSubmission: an operator settles a submission whose outcome was
+// unknown, by naming the CA order found by hand or by asking for one more
+// send.
+struct ResolveSubmissionCommand {
+  std::string submit_idempotency_key;
+  std::string attach_ca_order_id;  // exactly one of this and resubmit
+  bool resubmit = false;
+  std::string operator_identity;
+  std::string reason;
 };
 
 }  // namespace sslpanel::ca::domain

@@ -43,6 +43,8 @@ domain::DcvMethod FromProto(v1::DcvMethod method) {
       return domain::DcvMethod::kDns;
     case v1::DCV_METHOD_HTTP:
       return domain::DcvMethod::kHttp;
+    case v1::DCV_METHOD_HTTPS:
+      return domain::DcvMethod::kHttps;
     default:
       return domain::DcvMethod::kUnspecified;
   }
@@ -56,6 +58,8 @@ v1::DcvMethod ToProto(domain::DcvMethod method) {
       return v1::DCV_METHOD_DNS;
     case domain::DcvMethod::kHttp:
       return v1::DCV_METHOD_HTTP;
+    case domain::DcvMethod::kHttps:
+      return v1::DCV_METHOD_HTTPS;
     case domain::DcvMethod::kUnspecified:
       break;
   }

@@ -136,8 +136,10 @@ std::vector<domain::DcvInstruction> DcvInstructionsFor(
         instruction.approver_email = choice.approver_email;
         break;
       case DcvMethod::kHttp:
+      case DcvMethod::kHttps:
         instruction.http_url =
-            absl::StrCat("http://", base, "/.well-known/pki-validation/", token, ".txt");
+            absl::StrCat(choice.method == DcvMethod::kHttps ? "https://" : "http://", base,
+                         "/.well-known/pki-validation/", token, ".txt");
         instruction.http_content = absl::StrCat("sslpanel-sandbox-validation=", token);
         break;
       case DcvMethod::kDns:
