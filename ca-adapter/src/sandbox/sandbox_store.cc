@@ -48,8 +48,10 @@ constexpr Names<ScriptedOutcome> kOutcomes[] = {
 constexpr Names<domain::ValidationType> kTypes[] = {{domain::ValidationType::kDv, "DV"},
                                                     {domain::ValidationType::kOv, "OV"},
                                                     {domain::ValidationType::kEv, "EV"}};
-constexpr Names<DcvMethod> kMethods[] = {
-    {DcvMethod::kEmail, "email"}, {DcvMethod::kDns, "dns"}, {DcvMethod::kHttp, "http"}};
+constexpr Names<DcvMethod> kMethods[] = {{DcvMethod::kEmail, "email"},
+                                         {DcvMethod::kDns, "dns"},
+                                         {DcvMethod::kHttp, "http"},
+                                         {DcvMethod::kHttps, "https"}};
 
 template <typename E, size_t N>
 const char* NameOf(const Names<E> (&table)[N], E value) {
