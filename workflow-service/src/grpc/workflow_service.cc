@@ -260,4 +260,74 @@ grpc::Status WorkflowServiceImpl::ListProducts(grpc::ServerContext*, const v1::L
   return grpc::Status::OK;
 }
 
+grpc::Status WorkflowServiceImpl::ListApproverEmails(grpc::ServerContext*,
+                                                     const v1::ListApproverEmailsRequest* request,
+                                                     v1::ListApproverEmailsResponse* response) {
+  auto id = ParseId("order_id", request->order_id());
+  if (!id.ok()) {
+    return grpc_util::ToGrpc(id.status());
+  }
+  auto emails = app_.ListApproverEmails(*id, request->host_name());
+  if (!emails.ok()) {
+    return grpc_util::ToGrpc(emails.status(), "ListApproverEmails");
+  }
+  response->set_host_name(request->host_name());
+  for (const std::string& email : *emails) {
+    response->add_approver_emails(email);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status WorkflowServiceImpl::ChangeDcvMethod(grpc::ServerContext*,
+                                                  const v1::ChangeDcvMethodRequest* request,
+                                                  v1::ChangeDcvMethodResponse* response) {
+  auto ref = ParseCertificateRef(*request);
+  if (!ref.ok()) {
+    return grpc_util::ToGrpc(ref.status());
+  }
+  auto changes = FromProto(request->domain_validations());
+  if (!changes.ok()) {
+    return grpc_util::ToGrpc(changes.status());
+  }
+  return grpc_util::ToGrpc(Answer(app_.ChangeDcvMethod(ref->order_id, ref->certificate_id, *changes,
+                                                       CallerOf(*request, "ChangeDcvMethod")),
+                                  response->mutable_order()),
+                           "ChangeDcvMethod");
+}
+
+grpc::Status WorkflowServiceImpl::ResendDcvEmail(grpc::ServerContext*,
+                                                 const v1::ResendDcvEmailRequest* request,
+                                                 v1::ResendDcvEmailResponse* response) {
+  auto ref = ParseCertificateRef(*request);
+  if (!ref.ok()) {
+    return grpc_util::ToGrpc(ref.status());
+  }
+  return grpc_util::ToGrpc(
+      Answer(app_.ResendDcvEmail(ref->order_id, ref->certificate_id, request->host_name(),
+                                 CallerOf(*request, "ResendDcvEmail")),
+             response->mutable_order()),
+      "ResendDcvEmail");
+}
+
+grpc::Status WorkflowServiceImpl::ResolveCaSubmission(grpc::ServerContext*,
+                                                      const v1::ResolveCaSubmissionRequest* request,
+                                                      v1::ResolveCaSubmissionResponse* response) {
+  auto ref = ParseCertificateRef(*request);
+  if (!ref.ok()) {
+    return grpc_util::ToGrpc(ref.status());
+  }
+  // The operator is the request's actor until callers are authenticated
+  // (the authz work records the caller's identity beside it on every event).
+  app::ResolutionInput input;
+  input.certificate_id = ref->certificate_id;
+  input.attach_ca_reference = request->attach_ca_reference();
+  input.resubmit = request->resubmit();
+  input.reason = request->reason();
+  return grpc_util::ToGrpc(
+      Answer(
+          app_.ResolveCaSubmission(ref->order_id, input, CallerOf(*request, "ResolveCaSubmission")),
+          response->mutable_order()),
+      "ResolveCaSubmission");
+}
+
 }  // namespace sslpanel::workflow::grpc_api
