@@ -112,6 +112,9 @@ TEST(Holds, AnUnknownOutcomeHoldsVisiblyAndTheCasAcceptanceSettlesIt) {
   EXPECT_EQ(c.hold, HoldReason::kCaOutcomeUnknown);
   EXPECT_EQ(c.last_error, "answer lost after send");
   EXPECT_TRUE(held->intents.empty()) << "never sent again blindly";
+  ASSERT_EQ(held->events.size(), 1u);
+  EXPECT_EQ(held->events[0].type, "CA_OUTCOME_UNKNOWN");
+  EXPECT_EQ(held->events[0].reason, "answer lost after send");
   const std::vector<Action> actions = AllowedActions(held->order, 0, ProductRules{}, kT0);
   EXPECT_THAT(actions, Contains(Action::kResolveCaSubmission));
   EXPECT_THAT(actions, Not(Contains(Action::kSubmit))) << "a new key could order twice";
