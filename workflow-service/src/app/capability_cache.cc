@@ -29,6 +29,15 @@ absl::StatusOr<CaAnswer> CaClient::ResolveSubmission(const std::string&,
   return absl::UnimplementedError("this CA client has no ResolveSubmission");
 }
 
+std::optional<CaCapabilities> CapabilityCache::Cached(const std::string& adapter) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(adapter);
+  if (it == entries_.end()) {
+    return std::nullopt;
+  }
+  return it->second.capabilities;
+}
+
 absl::StatusOr<CaCapabilities> CapabilityCache::For(const std::string& adapter) {
   const absl::Time now = clock_.Now();
   {

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -22,6 +23,9 @@ class CapabilityCache {
   // The adapter's capabilities, asked again once `ttl` has passed. Errors
   // (adapter down, none configured) are not kept: UNAVAILABLE, retry.
   absl::StatusOr<CaCapabilities> For(const std::string& adapter);
+  // What was last read, however old, without asking the adapter (reads of
+  // orders must not wait on a CA adapter); nullopt when never read.
+  std::optional<CaCapabilities> Cached(const std::string& adapter);
 
  private:
   struct Entry {

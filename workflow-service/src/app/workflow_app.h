@@ -135,6 +135,10 @@ class WorkflowApp {
                                              const std::string& host_name, const Caller& caller);
   absl::StatusOr<OrderRecord> ResolveCaSubmission(int64_t order_id, const ResolutionInput& input,
                                                   const Caller& caller);
+  // The adapter's capabilities as last read (never waits for the adapter).
+  std::optional<CaCapabilities> CachedCapabilities(const std::string& adapter) const {
+    return capabilities_ == nullptr ? std::nullopt : capabilities_->Cached(adapter);
+  }
   void set_ca_access(CaRouter* adapters, CapabilityCache* capabilities) {
     adapters_ = adapters;
     capabilities_ = capabilities;

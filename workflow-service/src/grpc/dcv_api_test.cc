@@ -197,6 +197,12 @@ TEST_F(DcvApiTest, ChangesAreCheckedAgainstTheOrderTheStateAndTheCa) {
           .ok());
   ASSERT_EQ(changed.domain_validations_size(), 1);
   EXPECT_EQ(changed.domain_validations(0).method(), v1::DCV_METHOD_EMAIL);
+  // Validated by e-mail now, but this adapter does not resend: not offered.
+  EXPECT_THAT(changed.allowed_actions(), ::testing::Contains(v1::ACTION_CHANGE_DCV_METHOD));
+  EXPECT_THAT(changed.allowed_actions(),
+              ::testing::Not(::testing::Contains(v1::ACTION_RESEND_DCV_EMAIL)));
+  EXPECT_THAT(changed.certificates(0).allowed_actions(),
+              ::testing::Not(::testing::Contains(v1::ACTION_RESEND_DCV_EMAIL)));
 
   // The adapter does not declare the resend: refused, naming the capability.
   v1::ResendDcvEmailRequest resend;

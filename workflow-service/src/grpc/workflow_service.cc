@@ -1,5 +1,6 @@
 #include "workflow-service/src/grpc/workflow_service.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -39,6 +40,37 @@ absl::StatusOr<CertificateRef> ParseCertificateRef(const Request& request) {
   return CertificateRef{*order_id, *certificate_id};
 }
 
+// The DCV actions the domain allows are offered only where the
+// certificate's CA adapter declared them (as far as it is known: an adapter
+// not asked yet keeps them, and the RPC names the capability if it lacks it).
+void OfferOnlyWhatTheCaSupports(const app::WorkflowApp& app, v1::Order* order) {
+  auto drop = [](google::protobuf::RepeatedField<int>* actions, v1::Action action) {
+    actions->erase(std::remove(actions->begin(), actions->end(), action), actions->end());
+  };
+  bool change = false;
+  bool resend = false;
+  for (v1::Certificate& cert : *order->mutable_certificates()) {
+    std::optional<app::CaCapabilities> caps = app.CachedCapabilities(cert.ca_adapter());
+    if (caps.has_value() && !caps->supports_change_dcv_method) {
+      drop(cert.mutable_allowed_actions(), v1::ACTION_CHANGE_DCV_METHOD);
+    }
+    if (caps.has_value() && !caps->supports_resend_dcv_email) {
+      drop(cert.mutable_allowed_actions(), v1::ACTION_RESEND_DCV_EMAIL);
+    }
+    const auto& offered = cert.allowed_actions();
+    change |=
+        std::find(offered.begin(), offered.end(), v1::ACTION_CHANGE_DCV_METHOD) != offered.end();
+    resend |=
+        std::find(offered.begin(), offered.end(), v1::ACTION_RESEND_DCV_EMAIL) != offered.end();
+  }
+  if (!change) {
+    drop(order->mutable_allowed_actions(), v1::ACTION_CHANGE_DCV_METHOD);
+  }
+  if (!resend) {
+    drop(order->mutable_allowed_actions(), v1::ACTION_RESEND_DCV_EMAIL);
+  }
+}
+
 }  // namespace
 
 absl::Status WorkflowServiceImpl::Answer(const absl::StatusOr<app::OrderRecord>& record,
@@ -47,6 +79,7 @@ absl::Status WorkflowServiceImpl::Answer(const absl::StatusOr<app::OrderRecord>&
     return record.status();
   }
   ToProto(*record, app_.RulesFor(record->order), app_.Now(), out);
+  OfferOnlyWhatTheCaSupports(app_, out);
   return absl::OkStatus();
 }
 
@@ -93,7 +126,9 @@ grpc::Status WorkflowServiceImpl::ListOrders(grpc::ServerContext*,
   }
   const absl::Time now = app_.Now();
   for (const app::OrderRecord& record : page->orders) {
-    ToProto(record, app_.RulesFor(record.order), now, response->add_orders());
+    v1::Order* order = response->add_orders();
+    ToProto(record, app_.RulesFor(record.order), now, order);
+    OfferOnlyWhatTheCaSupports(app_, order);
   }
   if (page->more && !page->orders.empty()) {
     response->set_next_page_token(
