@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "common/log/log.h"
 
 namespace sslpanel::ca::acme {
 namespace {
@@ -165,6 +166,12 @@ int BindMutable(sql::PreparedStatement& stmt, const AcmeOrderRecord& order, int 
   return i;
 }
 
+// What the account key's envelope is bound to: a sealed key copied to
+// another directory's row does not open there.
+std::string AccountKeyContext(absl::string_view directory_url) {
+  return absl::StrCat("acme_accounts.account_key_pem:", directory_url);
+}
+
 }  // namespace
 
 absl::StatusOr<std::optional<StoredAccount>> AcmeStore::LoadAccount(
@@ -183,17 +190,35 @@ absl::StatusOr<std::optional<StoredAccount>> AcmeStore::LoadAccount(
   if (!status.ok()) {
     return status;
   }
+  if (!account.has_value()) {
+    return account;
+  }
+  if (secrets_.seals() && !crypto::IsEnvelope(account->key_pem)) {
+    log::Warning("the ACME account key is stored unencrypted; run migrate to encrypt it",
+                 {{"directory", directory_url}});
+  }
+  absl::StatusOr<std::string> key_pem =
+      secrets_.Open(account->key_pem, AccountKeyContext(directory_url));
+  if (!key_pem.ok()) {
+    return absl::Status(key_pem.status().code(), absl::StrCat("ACME account key of ", directory_url,
+                                                              ": ", key_pem.status().message()));
+  }
+  account->key_pem = *std::move(key_pem);
   return account;
 }
 
 absl::Status AcmeStore::InsertAccountKey(absl::string_view directory_url,
                                          const std::string& key_pem, absl::Time now) {
+  absl::StatusOr<std::string> stored = secrets_.Seal(key_pem, AccountKeyContext(directory_url));
+  if (!stored.ok()) {
+    return stored.status();
+  }
   return pool_.Run("store ACME account key", [&](sql::Connection& conn) {
     std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
         "INSERT INTO acme_accounts (directory_url, account_key_pem, account_url, created_at,"
         " updated_at) VALUES (?, ?, NULL, ?, ?)"));
     insert->setString(1, std::string(directory_url));
-    insert->setString(2, key_pem);
+    insert->setString(2, *stored);
     insert->setString(3, mysql::ToSqlTime(now));
     insert->setString(4, mysql::ToSqlTime(now));
     insert->executeUpdate();
@@ -226,6 +251,79 @@ absl::Status AcmeStore::ClearAccountUrl(absl::string_view directory_url,
     update->executeUpdate();
     return absl::OkStatus();
   });
+}
+
+absl::StatusOr<std::vector<AcmeStore::RawAccountKey>> AcmeStore::ReadAccountKeys() {
+  std::vector<RawAccountKey> keys;
+  absl::Status status = pool_.Run("read ACME account keys", [&](sql::Connection& conn) {
+    keys.clear();
+    std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
+        "SELECT directory_url, account_key_pem FROM acme_accounts ORDER BY directory_url"));
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+    while (rows->next()) {
+      keys.push_back({Text(*rows, "directory_url"), Text(*rows, "account_key_pem")});
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return keys;
+}
+
+absl::StatusOr<int> AcmeStore::SealAccountKeys() {
+  absl::StatusOr<std::vector<RawAccountKey>> keys = ReadAccountKeys();
+  if (!keys.ok()) {
+    return keys.status();
+  }
+  int sealed = 0;
+  for (const RawAccountKey& row : *keys) {
+    if (!secrets_.NeedsReseal(row.stored)) {
+      continue;
+    }
+    const std::string context = AccountKeyContext(row.directory_url);
+    absl::StatusOr<std::string> plaintext = secrets_.Open(row.stored, context);
+    absl::StatusOr<std::string> resealed =
+        plaintext.ok() ? secrets_.Seal(*plaintext, context) : plaintext.status();
+    if (!resealed.ok()) {
+      return absl::Status(resealed.status().code(),
+                          absl::StrCat("ACME account key of ", row.directory_url, ": ",
+                                       resealed.status().message()));
+    }
+    // Only if the row still holds what was read: a replica that sealed it
+    // meanwhile wins, and nothing is sealed twice.
+    absl::Status status = pool_.Run("seal ACME account key", [&](sql::Connection& conn) {
+      std::unique_ptr<sql::PreparedStatement> update(
+          conn.prepareStatement("UPDATE acme_accounts SET account_key_pem = ?"
+                                " WHERE directory_url = ? AND account_key_pem = ?"));
+      update->setString(1, *resealed);
+      update->setString(2, row.directory_url);
+      update->setString(3, row.stored);
+      sealed += update->executeUpdate();
+      return absl::OkStatus();
+    });
+    if (!status.ok()) {
+      return status;
+    }
+  }
+  return sealed;
+}
+
+absl::Status AcmeStore::CheckAccountKeysOpen() {
+  absl::StatusOr<std::vector<RawAccountKey>> keys = ReadAccountKeys();
+  if (!keys.ok()) {
+    return keys.status();
+  }
+  for (const RawAccountKey& row : *keys) {
+    absl::StatusOr<std::string> plaintext =
+        secrets_.Open(row.stored, AccountKeyContext(row.directory_url));
+    if (!plaintext.ok()) {
+      return absl::Status(plaintext.status().code(),
+                          absl::StrCat("ACME account key of ", row.directory_url, ": ",
+                                       plaintext.status().message()));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status AcmeStore::InsertOrder(const AcmeOrderRecord& order, absl::Time now) {
