@@ -8,10 +8,16 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { binaryOfImage } from "./lib/binaries.mjs";
+import { EXTERNAL } from "./lib/external.mjs";
 import { containerFiles, containerFlags, flagView } from "./lib/pod.mjs";
 import {
   K8S_DIR, OVERLAYS, REPO_ROOT, find, id, labelsMatch, load, ofKind, podTemplate, serviceSelects, workloads,
 } from "./lib/render.mjs";
+
+// The default authorization policies (config/authz/*.json), one per kind of
+// server; prod carries copies (kustomize reads nothing outside k8s/).
+const AUTHZ_POLICIES = ["workflow-service", "prevalidation-service", "ca-adapter"];
+const POLICY_OF = (binary) => (binary.startsWith("ca-adapter-") ? "ca-adapter" : binary);
 
 function server(objects, name) {
   const d = find(objects, "Deployment", name);
@@ -186,6 +192,7 @@ describe("copies kept equal to their sources", () => {
   const copies = [
     ["k8s/base/workflow-service/products.json", "workflow-service/config/products.json"],
     ["k8s/overlays/dev/phone_directory.json", "prevalidation-service/testdata/phone_directory.json"],
+    ...AUTHZ_POLICIES.map((p) => [`k8s/overlays/prod/authz/${p}.json`, `config/authz/${p}.json`]),
   ];
   for (const [copy, source] of copies) {
     test(`${copy} equals ${source}`, () => {
@@ -198,5 +205,66 @@ describe("copies kept equal to their sources", () => {
     const prod = JSON.parse(readFileSync(path.join(K8S_DIR, "overlays/prod/products.json"), "utf8"));
     assert.ok(prod.products.length > 0);
     for (const p of prod.products) assert.notEqual(p.ca_adapter, "sandbox", `prod product ${p.id} uses the sandbox CA`);
+  });
+});
+
+// Issue 14: in prod every gRPC server speaks mutual TLS with a cert-manager
+// certificate carrying its SPIFFE identity, admits callers by its default
+// policy, and the workflow calls upstream with its own certificate.
+describe("overlay prod: mutual TLS and authorization on every gRPC server", () => {
+  const objects = load("prod");
+  const certificates = ofKind(objects, "Certificate");
+  const servers = ofKind(objects, "Deployment").filter((d) => podTemplate(d).spec.containers.some(
+    (c) => ["workflow-service", "prevalidation-service"].includes(binaryOfImage(c.image)) || binaryOfImage(c.image)?.startsWith("ca-adapter-")));
+  test("there are gRPC servers", () => assert.ok(servers.length >= 3));
+  for (const d of servers) {
+    const name = d.metadata.name;
+    test(`${name}: mTLS from a Certificate with a SPIFFE URI, and its default policy`, () => {
+      const s = server(objects, name);
+      const binary = binaryOfImage(s.c.image);
+      for (const flag of ["tls_cert_file", "tls_key_file", "tls_client_ca_file", "authz_policy_file"]) {
+        assert.ok(s.f.raw(flag), `${name}: --${flag} is not set`);
+      }
+      const secretOf = (flag) => s.files.get(s.f.raw(flag))?.name;
+      const secret = secretOf("tls_cert_file");
+      assert.equal(secretOf("tls_key_file"), secret, `${name}: key and certificate from different Secrets`);
+      assert.equal(secretOf("tls_client_ca_file"), secret, `${name}: client CA not from the Certificate's Secret`);
+      const cert = certificates.find((c) => c.spec.secretName === secret);
+      assert.ok(cert, `${name}: --tls_cert_file is not from the Secret of a cert-manager Certificate`);
+      assert.equal(cert.spec.uris?.length, 1, `${name}: its Certificate needs exactly one URI SAN (the identity)`);
+      assert.match(cert.spec.uris[0], /^spiffe:\/\/sslpanel\.local\/[a-z0-9/-]+$/);
+      const issuer = `${cert.spec.issuerRef?.kind ?? "Issuer"}/${cert.spec.issuerRef?.name}`;
+      assert.ok(find(objects, ...issuer.split("/")) || EXTERNAL.prod.includes(issuer),
+        `${name}: its Certificate's issuer ${issuer} is neither in the overlay nor operator-provided`);
+      assert.ok(cert.spec.dnsNames?.includes(name), `${name}: its Certificate does not name the Service ${name}`);
+      const policy = s.files.get(s.f.raw("authz_policy_file"));
+      assert.equal(policy?.kind, "ConfigMap", `${name}: the policy is not from a ConfigMap of the overlay`);
+      const source = readFileSync(path.join(REPO_ROOT, `config/authz/${POLICY_OF(binary)}.json`), "utf8");
+      assert.ok(policy.content === source, `${name}: its policy is not config/authz/${POLICY_OF(binary)}.json`);
+    });
+  }
+  test("workflow-service calls upstream with mTLS as spiffe://sslpanel.local/workflow", () => {
+    const s = server(objects, "workflow-service");
+    for (const flag of ["upstream_tls_ca_file", "upstream_tls_cert_file", "upstream_tls_key_file"]) {
+      assert.ok(s.f.raw(flag), `workflow-service: --${flag} is not set`);
+    }
+    const secret = s.files.get(s.f.raw("upstream_tls_cert_file"))?.name;
+    const cert = certificates.find((c) => c.spec.secretName === secret);
+    assert.deepEqual(cert?.spec.uris, ["spiffe://sslpanel.local/workflow"]);
+  });
+  test("every identity a policy admits for the adapters is the workflow's or an operator's", () => {
+    const policy = JSON.parse(readFileSync(path.join(REPO_ROOT, "config/authz/ca-adapter.json"), "utf8"));
+    for (const rule of policy.identities) {
+      assert.ok(rule.exact === "spiffe://sslpanel.local/workflow" || rule.role === "ops", JSON.stringify(rule));
+    }
+  });
+  test("ca-adapter-acme and its migration Job encrypt stored secrets with a key from a Secret", () => {
+    for (const w of [find(objects, "Deployment", "ca-adapter-acme"), find(objects, "Job", "ca-adapter-acme-migrate")]) {
+      const spec = podTemplate(w).spec;
+      const c = spec.containers[0];
+      const f = flagView(containerFlags(objects, spec, c));
+      const file = containerFiles(objects, spec, c).files.get(f.raw("secrets_key_file"));
+      assert.equal(file?.kind, "Secret", `${id(w)}: --secrets_key_file is not a mounted Secret key`);
+    }
   });
 });
