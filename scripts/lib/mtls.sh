@@ -108,27 +108,34 @@ from the repository root (scripts/grpcurl takes grpcurl's arguments):
 
   # billing (orders: create, update, submit, cancel, reissue, renew; reads)
   scripts/grpcurl $(mtls_grpcurl billing) $wf $api/ListProducts
+  # ... and refused with PermissionDenied (ops only):
   scripts/grpcurl $(mtls_grpcurl billing) -d '{"requestId": "x", "orderId": "1", "reason": "r"}' \\
-    $wf $api/OverridePrevalidation                          # PermissionDenied: ops only
+    $wf $api/OverridePrevalidation
   # panel (reads, DecodeCsr, ListProducts; the console's role)
   scripts/grpcurl $(mtls_grpcurl panel) $wf $api/ListOrders
+  # ... and refused with PermissionDenied:
   scripts/grpcurl $(mtls_grpcurl panel) -d '{"requestId": "x", "orderId": "1"}' \\
-    $wf $api/CancelCertificate                              # PermissionDenied
+    $wf $api/CancelCertificate
   # ops (everything; any identity under spiffe://$MTLS_TRUST_DOMAIN/ops/)
   scripts/grpcurl $(mtls_grpcurl ops/alice) -d '{"stuck": true}' $wf $api/ListOrders
   scripts/grpcurl $(mtls_grpcurl ops/alice) 127.0.0.1:$SANDBOX_PORT sslpanel.ca.v1.CaAdapterService/GetCapabilities
   # auditor (reads and events)
   scripts/grpcurl $(mtls_grpcurl auditor) -d '{"orderId": "1"}' $wf $api/ListOrderEvents
-  scripts/grpcurl $(mtls_grpcurl auditor) -d '{}' $wf $api/CreateOrder   # PermissionDenied
+  # ... and refused with PermissionDenied:
+  scripts/grpcurl $(mtls_grpcurl auditor) -d '{}' $wf $api/CreateOrder
   # workflow (the only caller of the adapters and the prevalidation service)
   scripts/grpcurl $(mtls_grpcurl workflow) 127.0.0.1:$SANDBOX_PORT sslpanel.ca.v1.CaAdapterService/GetCapabilities
-  scripts/grpcurl $(mtls_grpcurl billing) 127.0.0.1:$SANDBOX_PORT sslpanel.ca.v1.CaAdapterService/GetCapabilities   # PermissionDenied
+  # ... and anyone else there (but ops' reads) is refused with PermissionDenied:
+  scripts/grpcurl $(mtls_grpcurl billing) 127.0.0.1:$SANDBOX_PORT sslpanel.ca.v1.CaAdapterService/GetCapabilities
   # refused: no certificate (Unauthenticated), an identity no policy lists (PermissionDenied),
   # a certificate of another CA (the handshake fails)
   scripts/grpcurl $(mtls_grpcurl "") $wf $api/ListProducts
   scripts/grpcurl $(mtls_grpcurl stranger) $wf $api/ListProducts
   scripts/grpcurl -cacert .run/pki/ca.pem -cert .run/pki/other-ca.pem -key .run/pki/other-ca.key $wf $api/ListProducts
-  # health, plaintext
-  scripts/grpcurl -plaintext 127.0.0.1:$WORKFLOW_HEALTH_PORT grpc.health.v1.Health/Check
+  # health, plaintext and without reflection (so with the proto file; grpcurl: -plaintext
+  # -import-path /usr/share/grpc-proto -proto grpc/health/v1/health.proto)
+  node_modules/.bin/buf curl --protocol grpc --http2-prior-knowledge \
+    --schema /usr/share/grpc-proto/grpc/health/v1/health.proto \
+    http://127.0.0.1:$WORKFLOW_HEALTH_PORT/grpc.health.v1.Health/Check
 TXT
 }
