@@ -210,49 +210,79 @@ describe("copies kept equal to their sources", () => {
 
 // Issue 14: in prod every gRPC server speaks mutual TLS with a cert-manager
 // certificate carrying its SPIFFE identity, admits callers by its default
-// policy, and the workflow calls upstream with its own certificate.
-describe("overlay prod: mutual TLS and authorization on every gRPC server", () => {
-  const objects = load("prod");
+// policy, and the workflow calls upstream with its own certificate. Returns
+// what is wrong, so the check itself can be tested on broken copies.
+function mtlsProblems(objects) {
+  const problems = [];
   const certificates = ofKind(objects, "Certificate");
   const servers = ofKind(objects, "Deployment").filter((d) => podTemplate(d).spec.containers.some(
     (c) => ["workflow-service", "prevalidation-service"].includes(binaryOfImage(c.image)) || binaryOfImage(c.image)?.startsWith("ca-adapter-")));
-  test("there are gRPC servers", () => assert.ok(servers.length >= 3));
+  if (servers.length < 3) problems.push(`only ${servers.length} gRPC servers`);
+  const certificateOf = (s, flag) => {
+    const secret = s.files.get(s.f.raw(flag))?.name;
+    return certificates.find((c) => c.spec.secretName === secret);
+  };
   for (const d of servers) {
     const name = d.metadata.name;
-    test(`${name}: mTLS from a Certificate with a SPIFFE URI, and its default policy`, () => {
-      const s = server(objects, name);
-      const binary = binaryOfImage(s.c.image);
-      for (const flag of ["tls_cert_file", "tls_key_file", "tls_client_ca_file", "authz_policy_file"]) {
-        assert.ok(s.f.raw(flag), `${name}: --${flag} is not set`);
-      }
-      const secretOf = (flag) => s.files.get(s.f.raw(flag))?.name;
-      const secret = secretOf("tls_cert_file");
-      assert.equal(secretOf("tls_key_file"), secret, `${name}: key and certificate from different Secrets`);
-      assert.equal(secretOf("tls_client_ca_file"), secret, `${name}: client CA not from the Certificate's Secret`);
-      const cert = certificates.find((c) => c.spec.secretName === secret);
-      assert.ok(cert, `${name}: --tls_cert_file is not from the Secret of a cert-manager Certificate`);
-      assert.equal(cert.spec.uris?.length, 1, `${name}: its Certificate needs exactly one URI SAN (the identity)`);
-      assert.match(cert.spec.uris[0], /^spiffe:\/\/sslpanel\.local\/[a-z0-9/-]+$/);
-      const issuer = `${cert.spec.issuerRef?.kind ?? "Issuer"}/${cert.spec.issuerRef?.name}`;
-      assert.ok(find(objects, ...issuer.split("/")) || EXTERNAL.prod.includes(issuer),
-        `${name}: its Certificate's issuer ${issuer} is neither in the overlay nor operator-provided`);
-      assert.ok(cert.spec.dnsNames?.includes(name), `${name}: its Certificate does not name the Service ${name}`);
-      const policy = s.files.get(s.f.raw("authz_policy_file"));
-      assert.equal(policy?.kind, "ConfigMap", `${name}: the policy is not from a ConfigMap of the overlay`);
-      const source = readFileSync(path.join(REPO_ROOT, `config/authz/${POLICY_OF(binary)}.json`), "utf8");
-      assert.ok(policy.content === source, `${name}: its policy is not config/authz/${POLICY_OF(binary)}.json`);
-    });
-  }
-  test("workflow-service calls upstream with mTLS as spiffe://sslpanel.local/workflow", () => {
-    const s = server(objects, "workflow-service");
-    for (const flag of ["upstream_tls_ca_file", "upstream_tls_cert_file", "upstream_tls_key_file"]) {
-      assert.ok(s.f.raw(flag), `workflow-service: --${flag} is not set`);
+    const s = server(objects, name);
+    const missing = ["tls_cert_file", "tls_key_file", "tls_client_ca_file", "authz_policy_file"].filter((f) => !s.f.raw(f));
+    if (missing.length > 0) { problems.push(`${name}: not set: ${missing.map((f) => `--${f}`).join(", ")}`); continue; }
+    const cert = certificateOf(s, "tls_cert_file");
+    if (!cert) { problems.push(`${name}: --tls_cert_file is not from the Secret of a cert-manager Certificate`); continue; }
+    for (const flag of ["tls_key_file", "tls_client_ca_file"]) {
+      if (certificateOf(s, flag) !== cert) problems.push(`${name}: --${flag} is not from its Certificate's Secret`);
     }
-    const secret = s.files.get(s.f.raw("upstream_tls_cert_file"))?.name;
-    const cert = certificates.find((c) => c.spec.secretName === secret);
-    assert.deepEqual(cert?.spec.uris, ["spiffe://sslpanel.local/workflow"]);
+    if (cert.spec.uris?.length !== 1 || !/^spiffe:\/\/sslpanel\.local\/[a-z0-9/-]+$/.test(cert.spec.uris[0])) {
+      problems.push(`${name}: its Certificate needs exactly one URI SAN, a spiffe://sslpanel.local/ identity`);
+    }
+    if (!cert.spec.dnsNames?.includes(name)) problems.push(`${name}: its Certificate does not name the Service ${name}`);
+    const issuer = `${cert.spec.issuerRef?.kind ?? "Issuer"}/${cert.spec.issuerRef?.name}`;
+    if (!find(objects, ...issuer.split("/")) && !EXTERNAL.prod.includes(issuer)) {
+      problems.push(`${name}: its Certificate's issuer ${issuer} is neither in the overlay nor operator-provided`);
+    }
+    const policy = s.files.get(s.f.raw("authz_policy_file"));
+    const source = `config/authz/${POLICY_OF(binaryOfImage(s.c.image))}.json`;
+    if (policy?.kind !== "ConfigMap" || policy.content !== readFileSync(path.join(REPO_ROOT, source), "utf8")) {
+      problems.push(`${name}: --authz_policy_file is not ${source} from a ConfigMap of the overlay`);
+    }
+  }
+  const wf = server(objects, "workflow-service");
+  if (wf) {
+    const cert = certificateOf(wf, "upstream_tls_cert_file");
+    if (!wf.f.raw("upstream_tls_ca_file") || !wf.f.raw("upstream_tls_key_file") || cert?.spec.uris?.[0] !== "spiffe://sslpanel.local/workflow") {
+      problems.push("workflow-service: does not call upstream with mTLS as spiffe://sslpanel.local/workflow");
+    }
+  }
+  return problems;
+}
+
+describe("overlay prod: mutual TLS and authorization on every gRPC server", () => {
+  const objects = load("prod");
+  test("every gRPC server: mTLS from a Certificate with a SPIFFE URI, its default policy; the workflow upstream too", () => {
+    assert.deepEqual(mtlsProblems(objects), []);
   });
-  test("every identity a policy admits for the adapters is the workflow's or an operator's", () => {
+  const broken = (title, mutate, expected) => test(`the check catches ${title}`, () => {
+    const copy = structuredClone(objects);
+    mutate(copy);
+    assert.match(mtlsProblems(copy).join("\n"), expected);
+  });
+  const config = (copy, name) => copy.find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith(`${name}-config`));
+  broken("a server without its policy", (copy) => {
+    const cm = config(copy, "prevalidation-service");
+    cm.data["mtls.flags"] = cm.data["mtls.flags"].replace(/^--authz_policy_file=.*$/m, "");
+  }, /prevalidation-service: not set: --authz_policy_file/);
+  broken("a policy copy that differs from config/authz", (copy) => {
+    const cm = config(copy, "ca-adapter-acme");
+    cm.data["authz-policy.json"] = cm.data["authz-policy.json"].replace("ops", "billing");
+  }, /ca-adapter-acme: --authz_policy_file is not config\/authz\/ca-adapter.json/);
+  broken("a Certificate with a second URI SAN", (copy) => {
+    find(copy, "Certificate", "workflow-service").spec.uris.push("spiffe://sslpanel.local/billing");
+  }, /workflow-service: its Certificate needs exactly one URI SAN/);
+  broken("a server without mTLS", (copy) => {
+    const d = find(copy, "Deployment", "ca-adapter-acme");
+    podTemplate(d).spec.containers[0].args = ["--flagfile=/etc/sslpanel/config/service.flags,/etc/sslpanel/config/environment.flags"];
+  }, /ca-adapter-acme: not set: --tls_cert_file/);
+  test("every identity the adapters' policy admits is the workflow's or an operator's", () => {
     const policy = JSON.parse(readFileSync(path.join(REPO_ROOT, "config/authz/ca-adapter.json"), "utf8"));
     for (const rule of policy.identities) {
       assert.ok(rule.exact === "spiffe://sslpanel.local/workflow" || rule.role === "ops", JSON.stringify(rule));
