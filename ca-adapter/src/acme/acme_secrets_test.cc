@@ -181,6 +181,26 @@ TEST_F(AcmeSecretsStoreTest, ASealedKeyMovedToAnotherDirectoryDoesNotOpen) {
   EXPECT_EQ(store.LoadAccount("https://two/dir").status().code(), absl::StatusCode::kDataLoss);
 }
 
+TEST_F(AcmeSecretsStoreTest, AKeyAnotherReplicaSealedWithOtherKeysIsUnavailableNotARefusal) {
+  Migrate();
+  SystemClock clock;
+  x509::OpenSslRandom random;
+  prometheus::Registry metrics;
+  AcmeConfig config;
+  config.directory_url = "https://127.0.0.1:9/dir";  // never reached: the key does not open
+  config.challenge_preflight = false;
+  config.secrets = Ring(Key('a'));
+  absl::StatusOr<AcmeParts> parts = MakeAcmeBackend(config, *pool_, clock, random, metrics);
+  ASSERT_TRUE(parts.ok()) << parts.status();
+  // A replica misconfigured with key b stores the account key first.
+  ASSERT_TRUE(AcmeStore(*pool_, Ring(Key('b')))
+                  .InsertAccountKey(config.directory_url, NewKeyPem(), absl::Now())
+                  .ok());
+  absl::StatusOr<Account> account = parts->accounts->Get(absl::Now() + absl::Seconds(5));
+  EXPECT_EQ(account.status().code(), absl::StatusCode::kUnavailable) << account.status();
+  EXPECT_THAT(account.status().message(), HasSubstr(Key('b').id));
+}
+
 class AcmeMigrateBinaryTest : public AcmeSecretsStoreTest {
  protected:
   void SetUp() override {
