@@ -335,6 +335,35 @@ TEST_F(SectigoFakeBehaviourTest, NetworkChecksProveControl) {
   file_thread.join();
 }
 
+TEST(SectigoFakeStateFileTest, ARestartedFakeKeepsOrdersAndBilling) {
+  FakeCaOptions options = FakeStack::Manual();
+  options.state_file = sslpanel::testing::MakeTempDir("sectigo-fake-state") + "/state.json";
+  std::string order;
+  {
+    absl::StatusOr<std::unique_ptr<FakeStack>> first = FakeStack::Start(options);
+    ASSERT_TRUE(first.ok()) << first.status();
+    Pairs answer =
+        ParseUrlEncoded((*first)->Api("!AutoApplySSL", Order(NewCsr("m.example.org"), "m1")).body);
+    order = Value(answer, "orderNumber");
+    ASSERT_FALSE(order.empty());
+    ASSERT_EQ((*first)->Admin("POST", "orders/" + order + "/validate")["ok"], true);
+  }
+  absl::StatusOr<std::unique_ptr<FakeStack>> second = FakeStack::Start(options);
+  ASSERT_TRUE(second.ok()) << second.status();
+  Pairs collected = ParseUrlEncoded(
+      (*second)
+          ->Api("download/CollectSSL",
+                With(kAuth, {{"orderNumber", order}, {"queryType", "1"}, {"responseFormat", "1"}}))
+          .body);
+  EXPECT_EQ(Value(collected, "errorCode"), "2");
+  EXPECT_FALSE(Value(collected, "certificate").empty());
+  EXPECT_EQ((*second)->Admin("GET", "billing")["applied"], 1);
+  Pairs next =
+      ParseUrlEncoded((*second)->Api("!AutoApplySSL", Order(NewCsr("n.example.org"), "n1")).body);
+  EXPECT_NE(Value(next, "orderNumber"), order);
+  EXPECT_EQ((*second)->Admin("GET", "billing")["applied"], 2);
+}
+
 TEST(SectigoFakeTlsTest, ServesHttpsAndRefusesPlainHttpWhenAsked) {
   const std::string dir = sslpanel::testing::MakeTempDir("sectigo-fake-tls");
   absl::StatusOr<ca::testing::TlsServerFiles> files = ca::testing::WriteTlsServerFiles(dir);
