@@ -356,6 +356,10 @@ TEST_F(DcvProcessorTest, StatusChecksHonourTheAdaptersMinimumInterval) {
   ca_.capabilities.min_poll_interval = absl::Minutes(30);
   const int64_t id = Requested("5");
   (void)id;
+  // Not even right after the acceptance.
+  clock_.Advance(absl::Minutes(1));
+  PollDue();
+  EXPECT_THAT(ca_.calls, ::testing::Not(Contains("status:CA-1")));
   ca_.statuses.push_back(Pending("CA-1"));
   clock_.Advance(absl::Minutes(31));
   ASSERT_EQ(PollDue(), 1);

@@ -237,6 +237,19 @@ void Processor::Poll(const PollItem& item) {
     (void)queue_.SchedulePoll(cert.id, now + options_.poll_max, true);
     return;
   }
+  // The adapter's minimum between two checks holds from the CA's last
+  // answer that changed the order too (its acceptance, a DCV change).
+  if (auto caps = capabilities_.For(cert.ca_adapter);
+      caps.ok() && caps->min_poll_interval > absl::ZeroDuration()) {
+    absl::Time last = cert.created_at;
+    for (const domain::Event& event : record->EventsOf(index)) {
+      last = event.at;
+    }
+    if (now < last + caps->min_poll_interval) {
+      (void)queue_.SchedulePoll(cert.id, last + caps->min_poll_interval, false);
+      return;
+    }
+  }
   if (!AcquireSlot(cert.ca_adapter)) {
     metrics_.status_checks.Add({{"adapter", cert.ca_adapter}, {"result", "busy"}}).Increment();
     (void)queue_.SchedulePoll(cert.id, now + options_.poll_min, false);
