@@ -89,5 +89,26 @@ TEST_F(StartupTest, EveryBadFileStopsEveryServerNamingIt) {
   }
 }
 
+TEST_F(StartupTest, APolicyForAnotherVersionStartsWithWarnings) {
+  // A newer policy on an older binary must not crash-loop a rollout: an
+  // entry this binary lacks is a warning, and what no role names is listed.
+  Write("newer.json", R"({"identities": [{"prefix": "spiffe://x/", "role": "r"}],
+      "roles": {"r": ["sslpanel.prevalidation.v1.PrevalidationService/Gone"]}})");
+  auto process = testing::Subprocess::Start(
+      {Binaries::Prevalidation(), "--listen=127.0.0.1:0", "--port_file=" + Path("port"),
+       "--tls_cert_file=" + Path("cert.pem"), "--tls_key_file=" + Path("key.pem"),
+       "--tls_client_ca_file=" + Path("ca.pem"), "--authz_policy_file=" + Path("newer.json")},
+      Path("prevalidation.log"));
+  ASSERT_TRUE(process.ok()) << process.status();
+  ASSERT_TRUE(testing::WaitForPortFile(Path("port"), **process).ok()) << (*process)->Log();
+  const std::string log = (*process)->Log();
+  EXPECT_THAT(log, HasSubstr("names methods this binary does not have"));
+  EXPECT_THAT(log, HasSubstr("sslpanel.prevalidation.v1.PrevalidationService/Gone"));
+  EXPECT_THAT(log, HasSubstr("no role of the authorization policy may call these methods"));
+  EXPECT_THAT(log, HasSubstr("\"methods\":\"sslpanel.prevalidation.v1.PrevalidationService/"
+                             "Prevalidate\""));
+  EXPECT_EQ((*process)->Terminate().value_or(-1), 0);
+}
+
 }  // namespace
 }  // namespace sslpanel::integration
