@@ -71,9 +71,8 @@ const std::map<std::string, std::set<Who>>& Expected() {
     for (const char* rpc : {"GetOrder", "ListOrders", "GetWorkflow", "ListOrderEvents"}) {
       (*m)[absl::StrCat(kWorkflow, "/", rpc)] = reads;
     }
-    for (const char* rpc : {"DecodeCsr", "ListProducts"}) {
-      (*m)[absl::StrCat(kWorkflow, "/", rpc)] = {kPanel, kConsole, kOps};
-    }
+    (*m)[absl::StrCat(kWorkflow, "/ListProducts")] = reads;
+    (*m)[absl::StrCat(kWorkflow, "/DecodeCsr")] = {kBilling, kPanel, kConsole, kOps};
     for (const char* rpc :
          {"CreateOrder", "UpdateOrder", "SubmitOrder", "CancelCertificate", "ReissueCertificate",
           "RenewOrder", "ChangeDcvMethod", "ResendDcvEmail", "ListApproverEmails"}) {
