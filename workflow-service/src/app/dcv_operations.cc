@@ -169,7 +169,9 @@ absl::StatusOr<OrderRecord> WorkflowApp::ResolveCaSubmission(int64_t order_id,
   if (absl::Status s = ValidateRequestId(caller.request_id); !s.ok()) {
     return s;
   }
-  if (caller.actor.empty() || caller.actor == "api") {
+  // With mutual TLS the operator is the certificate's identity; without it,
+  // the actor must name them.
+  if (caller.identity.empty() && (caller.actor.empty() || caller.actor == "api")) {
     return absl::InvalidArgumentError(
         "actor: a resolution must name the operator, e.g. \"operator:alice\"");
   }

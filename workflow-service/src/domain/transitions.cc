@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace sslpanel::workflow::domain {
@@ -69,6 +70,7 @@ class Decider {
     event.to_pending = pending;
     event.at = at.value_or(context_.now);
     event.actor = context_.actor;
+    event.caller = context_.caller;
     event.reason = std::string(reason);
     c.status = status;
     c.pending = pending;
@@ -83,6 +85,7 @@ class Decider {
     event.to_status = CertificateStatus::kOpen;
     event.at = context_.now;
     event.actor = context_.actor;
+    event.caller = context_.caller;
     decision_.events.push_back(std::move(event));
   }
 
@@ -142,7 +145,11 @@ class Decider {
   absl::Status Apply(int index, const command::CaHold& cmd) { return ApplyDcvCommand(index, cmd); }
   absl::Status Apply(int index, const command::RequestCaResolution& cmd) {
     Certificate copy = cert(index);
-    absl::StatusOr<DcvStep> step = ApplyDcv(copy, cmd, context_.actor);
+    // The operator as authenticated where callers are, else as typed.
+    const bool authenticated =
+        !context_.caller.empty() && !absl::StartsWith(context_.caller, "system:");
+    absl::StatusOr<DcvStep> step =
+        ApplyDcv(copy, cmd, authenticated ? context_.caller : context_.actor);
     return Take(index, step);
   }
 

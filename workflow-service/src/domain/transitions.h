@@ -130,6 +130,7 @@ struct Context {
   absl::Time now;
   std::string actor;
   ProductRules product;
+  std::string caller;  // stamped on every event (Event::caller)
 };
 
 struct Decision {

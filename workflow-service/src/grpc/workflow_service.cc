@@ -4,16 +4,23 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/caller.h"
 #include "common/grpc/status.h"
 #include "workflow-service/src/grpc/convert.h"
 
 namespace sslpanel::workflow::grpc_api {
 namespace {
 
+constexpr char kOperatorRole[] = "ops";
+
+// The authenticated caller (from its client certificate, never a request
+// field) with the free-text actor it chose and the idempotency facts.
 template <typename Request>
-app::Caller CallerOf(const Request& request, const char* method) {
+app::Caller AppCaller(const grpc::ServerContext& context, const Request& request,
+                      const char* method) {
   app::Caller caller;
   caller.actor = request.actor().empty() ? "api" : request.actor();
+  caller.identity = grpc_util::CallerOf(context).identity;
   caller.request_id = request.request_id();
   caller.method = method;
   caller.fingerprint = Fingerprint(request);
@@ -83,16 +90,17 @@ absl::Status WorkflowServiceImpl::Answer(const absl::StatusOr<app::OrderRecord>&
   return absl::OkStatus();
 }
 
-grpc::Status WorkflowServiceImpl::CreateOrder(grpc::ServerContext*,
+grpc::Status WorkflowServiceImpl::CreateOrder(grpc::ServerContext* context,
                                               const v1::CreateOrderRequest* request,
                                               v1::CreateOrderResponse* response) {
   auto input = FromProto(*request);
   if (!input.ok()) {
     return grpc_util::ToGrpc(input.status());
   }
-  return grpc_util::ToGrpc(Answer(app_.CreateOrder(*input, CallerOf(*request, "CreateOrder")),
-                                  response->mutable_order()),
-                           "CreateOrder");
+  return grpc_util::ToGrpc(
+      Answer(app_.CreateOrder(*input, AppCaller(*context, *request, "CreateOrder")),
+             response->mutable_order()),
+      "CreateOrder");
 }
 
 grpc::Status WorkflowServiceImpl::GetOrder(grpc::ServerContext*, const v1::GetOrderRequest* request,
@@ -137,7 +145,7 @@ grpc::Status WorkflowServiceImpl::ListOrders(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status WorkflowServiceImpl::UpdateOrder(grpc::ServerContext*,
+grpc::Status WorkflowServiceImpl::UpdateOrder(grpc::ServerContext* context,
                                               const v1::UpdateOrderRequest* request,
                                               v1::UpdateOrderResponse* response) {
   auto id = ParseId("order_id", request->order_id());
@@ -148,12 +156,13 @@ grpc::Status WorkflowServiceImpl::UpdateOrder(grpc::ServerContext*,
   if (!edit.ok()) {
     return grpc_util::ToGrpc(edit.status());
   }
-  return grpc_util::ToGrpc(Answer(app_.UpdateOrder(*id, *edit, CallerOf(*request, "UpdateOrder")),
-                                  response->mutable_order()),
-                           "UpdateOrder");
+  return grpc_util::ToGrpc(
+      Answer(app_.UpdateOrder(*id, *edit, AppCaller(*context, *request, "UpdateOrder")),
+             response->mutable_order()),
+      "UpdateOrder");
 }
 
-grpc::Status WorkflowServiceImpl::SubmitOrder(grpc::ServerContext*,
+grpc::Status WorkflowServiceImpl::SubmitOrder(grpc::ServerContext* context,
                                               const v1::SubmitOrderRequest* request,
                                               v1::SubmitOrderResponse* response) {
   auto id = ParseId("order_id", request->order_id());
@@ -161,11 +170,12 @@ grpc::Status WorkflowServiceImpl::SubmitOrder(grpc::ServerContext*,
     return grpc_util::ToGrpc(id.status());
   }
   return grpc_util::ToGrpc(
-      Answer(app_.SubmitOrder(*id, CallerOf(*request, "SubmitOrder")), response->mutable_order()),
+      Answer(app_.SubmitOrder(*id, AppCaller(*context, *request, "SubmitOrder")),
+             response->mutable_order()),
       "SubmitOrder");
 }
 
-grpc::Status WorkflowServiceImpl::CancelCertificate(grpc::ServerContext*,
+grpc::Status WorkflowServiceImpl::CancelCertificate(grpc::ServerContext* context,
                                                     const v1::CancelCertificateRequest* request,
                                                     v1::CancelCertificateResponse* response) {
   auto ref = ParseCertificateRef(*request);
@@ -174,12 +184,12 @@ grpc::Status WorkflowServiceImpl::CancelCertificate(grpc::ServerContext*,
   }
   return grpc_util::ToGrpc(
       Answer(app_.CancelCertificate(ref->order_id, ref->certificate_id, request->reason(),
-                                    CallerOf(*request, "CancelCertificate")),
+                                    AppCaller(*context, *request, "CancelCertificate")),
              response->mutable_order()),
       "CancelCertificate");
 }
 
-grpc::Status WorkflowServiceImpl::ReissueCertificate(grpc::ServerContext*,
+grpc::Status WorkflowServiceImpl::ReissueCertificate(grpc::ServerContext* context,
                                                      const v1::ReissueCertificateRequest* request,
                                                      v1::ReissueCertificateResponse* response) {
   auto ref = ParseCertificateRef(*request);
@@ -196,13 +206,14 @@ grpc::Status WorkflowServiceImpl::ReissueCertificate(grpc::ServerContext*,
     return grpc_util::ToGrpc(dcv.status());
   }
   input.domain_validations = *dcv;
-  return grpc_util::ToGrpc(Answer(app_.ReissueCertificate(ref->order_id, input,
-                                                          CallerOf(*request, "ReissueCertificate")),
-                                  response->mutable_order()),
-                           "ReissueCertificate");
+  return grpc_util::ToGrpc(
+      Answer(app_.ReissueCertificate(ref->order_id, input,
+                                     AppCaller(*context, *request, "ReissueCertificate")),
+             response->mutable_order()),
+      "ReissueCertificate");
 }
 
-grpc::Status WorkflowServiceImpl::RenewOrder(grpc::ServerContext*,
+grpc::Status WorkflowServiceImpl::RenewOrder(grpc::ServerContext* context,
                                              const v1::RenewOrderRequest* request,
                                              v1::RenewOrderResponse* response) {
   auto id = ParseId("order_id", request->order_id());
@@ -210,20 +221,31 @@ grpc::Status WorkflowServiceImpl::RenewOrder(grpc::ServerContext*,
     return grpc_util::ToGrpc(id.status());
   }
   return grpc_util::ToGrpc(Answer(app_.RenewOrder(*id, request->csr(), request->period_months(),
-                                                  CallerOf(*request, "RenewOrder")),
+                                                  AppCaller(*context, *request, "RenewOrder")),
                                   response->mutable_order()),
                            "RenewOrder");
 }
 
 grpc::Status WorkflowServiceImpl::OverridePrevalidation(
-    grpc::ServerContext*, const v1::OverridePrevalidationRequest* request,
+    grpc::ServerContext* context, const v1::OverridePrevalidationRequest* request,
     v1::OverridePrevalidationResponse* response) {
   auto id = ParseId("order_id", request->order_id());
   if (!id.ok()) {
     return grpc_util::ToGrpc(id.status());
   }
-  app::Caller caller = CallerOf(*request, "OverridePrevalidation");
-  caller.actor = request->actor();  // required: no "api" default for an override
+  // The policy grants the RPC; an override also needs the operators' role
+  // whatever a policy says, when roles are in use (--authz_policy_file).
+  if (const grpc_util::Caller who = grpc_util::CallerOf(*context);
+      !who.role.empty() && who.role != kOperatorRole) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        absl::StrCat("caller ", who.identity, " (role ", who.role,
+                                     ") may not override a prevalidation: that needs the ",
+                                     kOperatorRole, " role"));
+  }
+  app::Caller caller = AppCaller(*context, *request, "OverridePrevalidation");
+  // No "api" default: without mutual TLS the typed name is the only record
+  // of the operator; with it, the certificate's identity is recorded.
+  caller.actor = request->actor();
   return grpc_util::ToGrpc(
       Answer(app_.OverridePrevalidation(*id, request->reason(), caller), response->mutable_order()),
       "OverridePrevalidation");
@@ -313,7 +335,7 @@ grpc::Status WorkflowServiceImpl::ListApproverEmails(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status WorkflowServiceImpl::ChangeDcvMethod(grpc::ServerContext*,
+grpc::Status WorkflowServiceImpl::ChangeDcvMethod(grpc::ServerContext* context,
                                                   const v1::ChangeDcvMethodRequest* request,
                                                   v1::ChangeDcvMethodResponse* response) {
   auto ref = ParseCertificateRef(*request);
@@ -324,13 +346,14 @@ grpc::Status WorkflowServiceImpl::ChangeDcvMethod(grpc::ServerContext*,
   if (!changes.ok()) {
     return grpc_util::ToGrpc(changes.status());
   }
-  return grpc_util::ToGrpc(Answer(app_.ChangeDcvMethod(ref->order_id, ref->certificate_id, *changes,
-                                                       CallerOf(*request, "ChangeDcvMethod")),
-                                  response->mutable_order()),
-                           "ChangeDcvMethod");
+  return grpc_util::ToGrpc(
+      Answer(app_.ChangeDcvMethod(ref->order_id, ref->certificate_id, *changes,
+                                  AppCaller(*context, *request, "ChangeDcvMethod")),
+             response->mutable_order()),
+      "ChangeDcvMethod");
 }
 
-grpc::Status WorkflowServiceImpl::ResendDcvEmail(grpc::ServerContext*,
+grpc::Status WorkflowServiceImpl::ResendDcvEmail(grpc::ServerContext* context,
                                                  const v1::ResendDcvEmailRequest* request,
                                                  v1::ResendDcvEmailResponse* response) {
   auto ref = ParseCertificateRef(*request);
@@ -339,29 +362,37 @@ grpc::Status WorkflowServiceImpl::ResendDcvEmail(grpc::ServerContext*,
   }
   return grpc_util::ToGrpc(
       Answer(app_.ResendDcvEmail(ref->order_id, ref->certificate_id, request->host_name(),
-                                 CallerOf(*request, "ResendDcvEmail")),
+                                 AppCaller(*context, *request, "ResendDcvEmail")),
              response->mutable_order()),
       "ResendDcvEmail");
 }
 
-grpc::Status WorkflowServiceImpl::ResolveCaSubmission(grpc::ServerContext*,
+grpc::Status WorkflowServiceImpl::ResolveCaSubmission(grpc::ServerContext* context,
                                                       const v1::ResolveCaSubmissionRequest* request,
                                                       v1::ResolveCaSubmissionResponse* response) {
   auto ref = ParseCertificateRef(*request);
   if (!ref.ok()) {
     return grpc_util::ToGrpc(ref.status());
   }
-  // The operator is the request's actor until callers are authenticated
-  // (the authz work records the caller's identity beside it on every event).
+  // As for an override: the operators' role whatever a policy says, when
+  // roles are in use; the certificate's identity is recorded, else the
+  // typed actor (no "api" default).
+  if (const grpc_util::Caller who = grpc_util::CallerOf(*context);
+      !who.role.empty() && who.role != kOperatorRole) {
+    return grpc::Status(
+        grpc::StatusCode::PERMISSION_DENIED,
+        absl::StrCat("caller ", who.identity, " (role ", who.role,
+                     ") may not resolve a CA submission: that needs the ", kOperatorRole, " role"));
+  }
+  app::Caller caller = AppCaller(*context, *request, "ResolveCaSubmission");
+  caller.actor = request->actor();
   app::ResolutionInput input;
   input.certificate_id = ref->certificate_id;
   input.attach_ca_reference = request->attach_ca_reference();
   input.resubmit = request->resubmit();
   input.reason = request->reason();
   return grpc_util::ToGrpc(
-      Answer(
-          app_.ResolveCaSubmission(ref->order_id, input, CallerOf(*request, "ResolveCaSubmission")),
-          response->mutable_order()),
+      Answer(app_.ResolveCaSubmission(ref->order_id, input, caller), response->mutable_order()),
       "ResolveCaSubmission");
 }
 
