@@ -19,6 +19,7 @@
 #include "ca-adapter/src/sectigo/sectigo_client.h"
 #include "ca-adapter/src/sectigo/sectigo_errors.h"
 #include "ca-adapter/src/sectigo/sectigo_order.h"
+#include "ca-adapter/src/sectigo/sectigo_replies.h"
 #include "ca-adapter/src/sectigo/sectigo_store.h"
 #include "common/time/clock.h"
 #include "prometheus/counter.h"
@@ -94,7 +95,13 @@ class SectigoBackend final : public app::CaBackend {
   absl::StatusOr<domain::OrderStatus> Create(SectigoOrder proposed,
                                              const app::CallOptions& options);
   absl::StatusOr<domain::OrderStatus> Send(SectigoOrder& order, absl::Time deadline);
+  // sectigo_recovery.cc: finding what a lost call did; the operator's say.
   absl::StatusOr<Lookup> LookUp(const SectigoOrder& order, absl::Time deadline);
+  absl::StatusOr<Lookup> LookUpReplacement(const SectigoOrder& order, absl::Time deadline);
+  // One WebHostReport page; sets `undecided` (and answers no rows) when
+  // the answer cannot be used to decide.
+  absl::StatusOr<ReportResult> Report(const Form& form, absl::Time deadline,
+                                      std::string* undecided);
   absl::StatusOr<domain::OrderStatus> Bind(SectigoOrder& order, const std::string& order_number,
                                            const std::string& certificate_id);
   absl::StatusOr<SectigoOrder> IssuedOriginal(absl::string_view ca_order_id, absl::Time deadline,
