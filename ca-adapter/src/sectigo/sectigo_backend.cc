@@ -240,7 +240,14 @@ absl::StatusOr<OrderStatus> SectigoBackend::Collect(SectigoOrder& order, absl::T
       }
     }
   }
-  if (absl::Status saved = Save(order); !saved.ok()) {
+  if (absl::Status saved = Save(order); saved.code() == absl::StatusCode::kAborted) {
+    // Another poll stored its answer first: the fresher row stands.
+    absl::StatusOr<std::optional<SectigoOrder>> fresh = store_.FindByKey(order.idempotency_key);
+    if (!fresh.ok() || !fresh->has_value()) {
+      return saved;
+    }
+    order = **std::move(fresh);
+  } else if (!saved.ok()) {
     return saved;
   }
   return StatusOf(order);

@@ -167,8 +167,7 @@ Form ReportForm(absl::Time from, absl::Time to, int first, int last) {
   return {{"notBefore", std::to_string(absl::ToUnixSeconds(from))},
           {"notAfter", std::to_string(absl::ToUnixSeconds(to))},
           {"firstResultNo", std::to_string(first)},
-          {"lastResultNo", std::to_string(last)},
-          {"responseFormat", "1"}};
+          {"lastResultNo", std::to_string(last)}};
 }
 
 }  // namespace sslpanel::ca::sectigo

@@ -107,8 +107,8 @@ absl::StatusOr<SectigoBackend::Lookup> SectigoBackend::LookUpReplacement(const S
   if (!original.ok()) {
     return original.status();
   }
-  absl::StatusOr<ReportResult> report = Report(
-      {{"orderNumber", original->order_number}, {"responseFormat", "1"}}, deadline, &lookup.why);
+  absl::StatusOr<ReportResult> report =
+      Report({{"orderNumber", original->order_number}}, deadline, &lookup.why);
   if (!report.ok()) {
     return report.status();
   }

@@ -324,13 +324,15 @@ absl::Status SectigoStore::SetBackoff(absl::string_view login_name, absl::Time u
 
 absl::StatusOr<std::unique_ptr<PollSlot>> SectigoStore::AcquirePollSlot(
     absl::string_view login_name, int max_in_flight, absl::Duration wait) {
-  absl::StatusOr<mysql::PooledConnection> conn = pool_.Acquire();
-  if (!conn.ok()) {
-    return conn.status();
-  }
   const absl::Time give_up = absl::Now() + wait;
-  try {
-    while (true) {
+  while (true) {
+    // A waiter holds no connection between tries: the slot's holder needs
+    // the pool for its own statements.
+    absl::StatusOr<mysql::PooledConnection> conn = pool_.Acquire();
+    if (!conn.ok()) {
+      return conn.status();
+    }
+    try {
       for (int slot = 0; slot < max_in_flight; ++slot) {
         const std::string name = LockName(login_name, slot);
         std::unique_ptr<sql::PreparedStatement> lock(
@@ -341,15 +343,15 @@ absl::StatusOr<std::unique_ptr<PollSlot>> SectigoStore::AcquirePollSlot(
           return std::make_unique<PollSlot>(*std::move(conn), name);
         }
       }
-      if (absl::Now() >= give_up) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "all ", max_in_flight, " CollectSSL slots of the Sectigo account are in use"));
-      }
-      absl::SleepFor(absl::Milliseconds(50));
+    } catch (const sql::SQLException& e) {
+      conn->MarkBroken();
+      return mysql::TranslateSqlError(e, "take a CollectSSL slot");
     }
-  } catch (const sql::SQLException& e) {
-    conn->MarkBroken();
-    return mysql::TranslateSqlError(e, "take a CollectSSL slot");
+    if (absl::Now() >= give_up) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "all ", max_in_flight, " CollectSSL slots of the Sectigo account are in use"));
+    }
+    absl::SleepFor(absl::Milliseconds(50));
   }
 }
 
