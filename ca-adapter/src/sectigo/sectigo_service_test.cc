@@ -297,5 +297,40 @@ TEST_F(SectigoTest, ConcurrentStatusPollsStayWithinTheAccountsSlot) {
   EXPECT_EQ(concurrent_refusals, 0);
 }
 
+class SectigoTlsTest : public SectigoTest {
+ protected:
+  SectigoTlsTest() { tls_ = true; }
+};
+
+TEST_F(SectigoTlsTest, SpeaksHttpsTrustingTheCaBundle) {
+  v1::SubmitOrderResponse submitted;
+  ::grpc::Status status = Submit(SubmitRequest("tls-1", {"tls.example.nl"}), &submitted);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ExpectVerifies(IssueNow(submitted.status().ca_order_id()), "tls.example.nl");
+  EXPECT_EQ(Billed(), 1);
+}
+
+class SectigoWrongBundleTest : public SectigoTest {
+ protected:
+  SectigoWrongBundleTest() {
+    tls_ = true;
+    tls_wrong_bundle_ = true;
+  }
+};
+
+TEST_F(SectigoWrongBundleTest, AnUntrustedServerIsNeverSentAnything) {
+  v1::SubmitOrderResponse submitted;
+  const v1::SubmitOrderRequest request = SubmitRequest("tls-2", {"tls.example.nl"});
+  EXPECT_EQ(Submit(request, &submitted).error_code(), ::grpc::StatusCode::UNAVAILABLE);
+  // The handshake failed before the request left: nothing to look up, and
+  // the retry goes straight out again (and fails the same way).
+  EXPECT_EQ(Submit(request, &submitted).error_code(), ::grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Billed(), 0);
+  EXPECT_EQ(Metric("sslpanel_ca_sectigo_lookups_total", {{"outcome", "failed"}}), 0);
+  EXPECT_EQ(Metric("sslpanel_ca_sectigo_calls_total",
+                   {{"endpoint", "AutoApplySSL"}, {"result", "transport"}}),
+            2);
+}
+
 }  // namespace
 }  // namespace sslpanel::ca::sectigo::testing

@@ -19,13 +19,24 @@ std::string OrderNumber(const std::string& ca_order_id) {
 }
 
 void SectigoTest::SetUp() {
-  absl::StatusOr<std::unique_ptr<FakeStack>> fake = FakeStack::Start(FakeStack::Manual());
+  dir_ = sslpanel::testing::MakeTempDir("sectigo-adapter-");
+  sectigo_fake::HttpServerOptions http;
+  std::string bundle;
+  if (tls_) {
+    absl::StatusOr<ca::testing::TlsServerFiles> files = ca::testing::WriteTlsServerFiles(dir_);
+    ASSERT_TRUE(files.ok()) << files.status();
+    http.tls_cert_file = files->cert_path;
+    http.tls_key_file = files->key_path;
+    bundle = tls_wrong_bundle_ ? files->other_ca_cert_path : files->ca_cert_path;
+  }
+  absl::StatusOr<std::unique_ptr<FakeStack>> fake = FakeStack::Start(FakeStack::Manual(), {}, http);
   ASSERT_TRUE(fake.ok()) << fake.status();
   fake_ = *std::move(fake);
-  dir_ = sslpanel::testing::MakeTempDir("sectigo-adapter-");
   std::ofstream(dir_ + "/password") << sectigo_fake::testing::kPassword << "\n";
   if (config_.login_name.empty()) {
-    config_.base_url = absl::StrCat("http://127.0.0.1:", fake_->port(), "/products/");
+    config_.base_url =
+        absl::StrCat(tls_ ? "https" : "http", "://127.0.0.1:", fake_->port(), "/products/");
+    config_.ca_bundle = bundle;
     config_.login_name = sectigo_fake::testing::kLogin;
     config_.login_password_file = dir_ + "/password";
     config_.request_timeout = absl::Seconds(2);
@@ -119,7 +130,7 @@ v1::CaOrderStatus SectigoTest::IssueNow(const std::string& ca_order_id) {
   return response.status();
 }
 
-int SectigoTest::Billed() { return fake_->Admin("GET", "billing")["applied"].get<int>(); }
+int SectigoTest::Billed() { return fake_->fake().BillingJson()["applied"].get<int>(); }
 
 void SectigoTest::AddFault(const nlohmann::json& fault) {
   fake_->Admin("POST", "faults", fault.dump());

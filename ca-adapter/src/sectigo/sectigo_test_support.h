@@ -27,6 +27,10 @@ class SectigoTest : public ::testing::Test {
   // The adapter's configuration before the harness starts it (tests may
   // change it in their own SetUp before calling this one's).
   SectigoConfig config_;
+  // Serve the fake over HTTPS with a throw-away certificate, trusted by
+  // the adapter through --ca_bundle (or, with tls_wrong_bundle_, not).
+  bool tls_ = false;
+  bool tls_wrong_bundle_ = false;
 
   v1::CaAdapterService::Stub& stub() { return harness_->stub(); }
   app::CaBackend& backend() { return *backend_; }
