@@ -115,6 +115,10 @@ class SectigoBackend final : public app::CaBackend {
   absl::StatusOr<domain::OrderStatus> RevokeAtCa(SectigoOrder& order, const std::string& text,
                                                  int code_reason, absl::Time deadline);
   domain::OrderStatus StatusOf(const SectigoOrder& order) const;
+  // sectigo_dcv_ops.cc: every e-mail approver among `validations` must be
+  // one the CA offers for its name (INVALID_ARGUMENT naming it).
+  absl::Status CheckApprovers(const std::vector<domain::DomainValidation>& validations,
+                              absl::Time deadline);
   // Stores `order`; on a lost race returns the fresher row's status.
   absl::Status Save(SectigoOrder& order);
 

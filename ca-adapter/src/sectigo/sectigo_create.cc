@@ -261,6 +261,11 @@ absl::StatusOr<OrderStatus> SectigoBackend::Create(SectigoOrder proposed,
 absl::StatusOr<OrderStatus> SectigoBackend::Send(SectigoOrder& order, absl::Time deadline) {
   const Endpoint endpoint =
       order.kind == OrderKind::kReissue ? Endpoint::kAutoReplaceSsl : Endpoint::kAutoApplySsl;
+  if (order.send_state == SendState::kNotSent && order.sends == 0) {
+    if (absl::Status offered = CheckApprovers(order.domain_validations, deadline); !offered.ok()) {
+      return offered;  // nothing sent
+    }
+  }
   const absl::Time now = clock_.Now();
   order.send_state = SendState::kSending;
   ++order.sends;

@@ -173,6 +173,28 @@ TEST_F(SectigoTest, DcvOperationsOnAWaitingOrderAndRefusedOnAnIssuedOne) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(SectigoTest, AnOrderValidatedByEmailNeedsAnAddressTheCaOffers) {
+  v1::SubmitOrderRequest request = SubmitRequest("mail-1", {"mail.example.nl"});
+  v1::DomainValidation* dv = request.add_domain_validations();
+  dv->set_host_name("mail.example.nl");
+  dv->set_method(v1::DCV_METHOD_EMAIL);
+  dv->set_approver_email("boss@gmail.example");
+  v1::SubmitOrderResponse response;
+  ::grpc::Status refused = Submit(request, &response);
+  EXPECT_EQ(refused.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("boss@gmail.example"), std::string::npos);
+  EXPECT_EQ(Billed(), 0);
+
+  request.set_idempotency_key("mail-2");
+  request.mutable_domain_validations(0)->set_approver_email("hostmaster@example.nl");
+  ::grpc::Status status = Submit(request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.status().dcv_instructions_size(), 1);
+  EXPECT_EQ(response.status().dcv_instructions(0).approver_email(), "hostmaster@example.nl");
+  const nlohmann::json order = fake().Admin("GET", "orders/" + response.status().ca_order_id());
+  EXPECT_EQ(order["certificates"][0]["names"][0]["dcvMethod"], "EMAIL");
+}
+
 TEST_F(SectigoTest, CapabilitiesDeclareTheDcvOperationsAndThePollingBounds) {
   ::grpc::ClientContext context;
   v1::GetCapabilitiesResponse caps;
