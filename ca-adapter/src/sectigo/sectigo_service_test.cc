@@ -319,6 +319,51 @@ TEST_F(SectigoTest, ConcurrentStatusPollsStayWithinTheAccountsSlot) {
   EXPECT_EQ(concurrent_refusals, 0);
 }
 
+TEST_F(SectigoTest, AnUnpaidAccountHoldsTheOrderInsteadOfRefusingIt) {
+  v1::SubmitOrderResponse submitted;
+  ASSERT_TRUE(Submit(SubmitRequest("unpaid-1", {"unpaid.example.nl"}), &submitted).ok());
+  fake().Admin("POST", "accounts",
+               nlohmann::json{{"loginName", sectigo_fake::testing::kLogin},
+                              {"loginPassword", sectigo_fake::testing::kPassword},
+                              {"unpaid", true}}
+                   .dump());
+  absl::StatusOr<domain::OrderStatus> held =
+      backend().GetStatus(submitted.status().ca_order_id(), Options());
+  EXPECT_EQ(held.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(domain::HoldSignal(held.status(), domain::kAccountProblemKey).has_value())
+      << held.status();
+  EXPECT_EQ(Metric("sslpanel_ca_account_problem_total",
+                   {{"adapter", "sectigo"}, {"endpoint", "CollectSSL"}}),
+            1);
+}
+
+class SectigoSlowPollTest : public SectigoTest {
+ protected:
+  SectigoSlowPollTest() { min_poll_interval_ = absl::Hours(1); }
+};
+
+TEST_F(SectigoSlowPollTest, AStatusWithinTheMinimumIntervalIsAnsweredWithoutAskingTheCa) {
+  v1::SubmitOrderResponse submitted;
+  ASSERT_TRUE(Submit(SubmitRequest("slow-poll-1", {"sp.example.nl"}), &submitted).ok());
+  const std::string id = submitted.status().ca_order_id();
+  auto collects = [this] {
+    int n = 0;
+    for (const nlohmann::json& request : fake().Admin("GET", "requests")) {
+      n += request.value("endpoint", "") == "CollectSSL" ? 1 : 0;
+    }
+    return n;
+  };
+  v1::GetOrderStatusResponse response;
+  ASSERT_TRUE(Status(id, &response).ok());  // never polled yet: asks
+  EXPECT_EQ(collects(), 1);
+  ASSERT_TRUE(fake().fake().ValidateNow(id).ok());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(Status(id, &response).ok());
+    EXPECT_EQ(response.status().state(), v1::ORDER_STATE_PENDING);  // the last answer stands
+  }
+  EXPECT_EQ(collects(), 1);
+}
+
 class SectigoTlsTest : public SectigoTest {
  protected:
   SectigoTlsTest() { tls_ = true; }

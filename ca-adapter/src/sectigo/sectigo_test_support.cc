@@ -41,7 +41,7 @@ void SectigoTest::SetUp() {
     config_.login_password_file = dir_ + "/password";
     config_.request_timeout = absl::Seconds(2);
     config_.allow_fast_polling = true;
-    config_.backend.min_poll_interval = absl::ZeroDuration();
+    config_.backend.min_poll_interval = min_poll_interval_;
     config_.backend.collect_slot_wait = absl::Seconds(3);
     config_.backend.rate_limited_backoff = absl::Seconds(2);
   }

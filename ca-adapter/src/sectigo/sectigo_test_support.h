@@ -31,6 +31,8 @@ class SectigoTest : public ::testing::Test {
   // the adapter through --ca_bundle (or, with tls_wrong_bundle_, not).
   bool tls_ = false;
   bool tls_wrong_bundle_ = false;
+  // --min_poll_interval for the test (production refuses less than 30m).
+  absl::Duration min_poll_interval_ = absl::ZeroDuration();
 
   v1::CaAdapterService::Stub& stub() { return harness_->stub(); }
   app::CaBackend& backend() { return *backend_; }
