@@ -90,7 +90,63 @@ std::optional<Reply> CheckOrganization(const Params& params, Format format,
   return std::nullopt;
 }
 
+// `days` (preferred) or `years`, and the priced years they buy.
+std::optional<Reply> ReadTerm(const Params& params, Format format, int& days, int& years) {
+  if (params.Has("days")) {
+    std::optional<int> value = ParseInt(*params.Get("days"));
+    if (!value.has_value() || *value < 1) {
+      return ErrorReply(-4, InvalidArgument("days"), format);
+    }
+    days = *value;
+  } else {
+    std::optional<int> value = ParseInt(*params.Get("years"));
+    if (!value.has_value() || *value < 1) {
+      return ErrorReply(-4, InvalidArgument("years"), format);
+    }
+    days = *value * 365;
+  }
+  std::optional<int> priced = PricedYears(days);
+  if (!priced.has_value()) {
+    return ErrorReply(-115, "No price is available for this product and term!", format);
+  }
+  years = *priced;
+  return std::nullopt;
+}
+
 }  // namespace
+
+// checkFONIsUnique=Y: a foreignOrderNumber the account used before is -4
+// (our reading; the message names the order that has it).
+std::optional<Reply> FakeCa::CheckForeignOrderNumber(const Account& account, const Params& params,
+                                                     Format format) {
+  const std::string fon = params.GetOr("foreignOrderNumber");
+  if (fon.empty() || !params.Flag("checkFONIsUnique")) {
+    return std::nullopt;
+  }
+  for (const auto& order : orders_) {
+    if (order->account == account.login_name && order->foreign_order_number == fon) {
+      return ErrorReply(-4,
+                        absl::StrCat("The value of the 'foreignOrderNumber' argument is not "
+                                     "unique (order ",
+                                     order->number, " has it)!"),
+                        format);
+    }
+  }
+  return std::nullopt;
+}
+
+// Reusing a CSR with the same token makes the earlier order fail [D].
+void FakeCa::RejectReusedToken(const std::string& csr_der, const std::string& unique_value) {
+  for (auto& order : orders_) {
+    for (Certificate& earlier : order->certificates) {
+      if (earlier.state == CertState::kAwaitingValidation && earlier.csr_der == csr_der &&
+          earlier.unique_value == unique_value) {
+        earlier.state = CertState::kRejected;
+        earlier.reason = "DCV token reused by a later order";
+      }
+    }
+  }
+}
 
 // The DCV of each name from dcvMethod / dcvEmailAddress(es); the EMAIL
 // addresses must be approvers listed by GetDCVEmailAddressList < 24 h ago.
@@ -141,20 +197,10 @@ Reply FakeCa::AutoApplySsl(Account& account, const Params& params, Format format
   if (product == nullptr) {
     return ErrorReply(-4, InvalidArgument("product"), format);
   }
-  std::optional<int> days = params.Has("days") ? ParseInt(*params.Get("days")) : std::nullopt;
-  if (!params.Has("days")) {
-    std::optional<int> years = ParseInt(*params.Get("years"));
-    if (!years.has_value() || *years < 1) {
-      return ErrorReply(-4, InvalidArgument("years"), format);
-    }
-    days = *years * 365;
-  }
-  if (!days.has_value() || *days < 1) {
-    return ErrorReply(-4, InvalidArgument("days"), format);
-  }
-  std::optional<int> years = PricedYears(*days);
-  if (!years.has_value()) {
-    return ErrorReply(-115, "No price is available for this product and term!", format);
+  int days = 0;
+  int years = 0;
+  if (std::optional<Reply> error = ReadTerm(params, format, days, years)) {
+    return *error;
   }
   if (!ParseInt(*params.Get("serverSoftware")).has_value()) {
     return ErrorReply(-4, InvalidArgument("serverSoftware"), format);
@@ -192,36 +238,18 @@ Reply FakeCa::AutoApplySsl(Account& account, const Params& params, Format format
     return *error;
   }
   const std::string fon = params.GetOr("foreignOrderNumber");
-  if (!fon.empty() && params.Flag("checkFONIsUnique")) {
-    for (const auto& order : orders_) {
-      if (order->account == account.login_name && order->foreign_order_number == fon) {
-        return ErrorReply(-4,
-                          absl::StrCat("The value of the 'foreignOrderNumber' argument is not "
-                                       "unique (order ",
-                                       order->number, " has it)!"),
-                          format);
-      }
-    }
+  if (std::optional<Reply> error = CheckForeignOrderNumber(account, params, format)) {
+    return *error;
   }
   const bool test = params.Flag("test");
   if (test && !account.test_enabled) {
     return ErrorReply(-91, "Test orders are not enabled for this account!", format);
   }
-  const double price = test ? 0.0 : product->price_per_year * *years;
+  const double price = test ? 0.0 : product->price_per_year * years;
   if (!account.payment_elsewhere && account.credit < price) {
     return ErrorReply(-15, "Insufficient credit!", format);
   }
-  // Reusing a CSR with the same token makes the earlier order fail [D].
-  const CsrHashes hashes = HashCsrDer(csr.facts->der);
-  for (auto& order : orders_) {
-    for (Certificate& earlier : order->certificates) {
-      if (earlier.state == CertState::kAwaitingValidation && earlier.csr_der == csr.facts->der &&
-          earlier.unique_value == unique_value) {
-        earlier.state = CertState::kRejected;
-        earlier.reason = "DCV token reused by a later order";
-      }
-    }
-  }
+  RejectReusedToken(csr.facts->der, unique_value);
   auto order = std::make_unique<Order>();
   order->number = NextOrderNumber();
   order->account = account.login_name;
@@ -231,7 +259,7 @@ Reply FakeCa::AutoApplySsl(Account& account, const Params& params, Format format
   order->created = clock_.Now();
   order->organization = organization;
   Certificate certificate =
-      NewCertificate(csr.facts->pem, csr.facts->der, names, unique_value, std::move(dcv), *days);
+      NewCertificate(csr.facts->pem, csr.facts->der, names, unique_value, std::move(dcv), days);
   order->certificates.push_back(std::move(certificate));
   if (!account.payment_elsewhere) {
     account.credit -= price;

@@ -131,6 +131,10 @@ class FakeCa {
   std::optional<Reply> DcvFromParams(const Account& account, const Params& params, Format format,
                                      const std::vector<std::string>& names,
                                      std::vector<NameDcv>& dcv) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::optional<Reply> CheckForeignOrderNumber(const Account& account, const Params& params,
+                                               Format format) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RejectReusedToken(const std::string& csr_der, const std::string& unique_value)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Certificate NewCertificate(const std::string& csr_pem, const std::string& csr_der,
                              std::vector<std::string> names, const std::string& unique_value,
                              std::vector<NameDcv> dcv, int days) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -19,8 +19,17 @@ namespace {
 
 const Pairs kAuth = {{"loginName", kLogin}, {"loginPassword", kPassword}};
 
+// `base` with `extra` added; an extra parameter replaces one of the same name.
 Pairs With(Pairs base, const Pairs& extra) {
-  base.insert(base.end(), extra.begin(), extra.end());
+  for (const auto& pair : extra) {
+    auto same = std::find_if(base.begin(), base.end(),
+                             [&](const auto& existing) { return existing.first == pair.first; });
+    if (same != base.end()) {
+      same->second = pair.second;
+    } else {
+      base.push_back(pair);
+    }
+  }
   return base;
 }
 
@@ -271,6 +280,9 @@ TEST_F(BehaviourTest, NetworkChecksProveControl) {
             });
   const int http_port = files.bind_to_any_port("127.0.0.1");
   std::thread file_thread([&] { files.listen_after_bind(); });
+  for (int i = 0; i < 5000 && !files.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   absl::StatusOr<int> dns_port = sslpanel::testing::PickFreePort();
   absl::StatusOr<int> management_port = sslpanel::testing::PickFreePort();
   ASSERT_TRUE(dns_port.ok() && management_port.ok());
@@ -321,6 +333,46 @@ TEST_F(BehaviourTest, NetworkChecksProveControl) {
   EXPECT_EQ(code, "2");
   files.stop();
   file_thread.join();
+}
+
+TEST(SectigoFakeTlsTest, ServesHttpsAndRefusesPlainHttpWhenAsked) {
+  const std::string dir = sslpanel::testing::MakeTempDir("sectigo-fake-tls");
+  absl::StatusOr<ca::testing::TlsServerFiles> files = ca::testing::WriteTlsServerFiles(dir);
+  ASSERT_TRUE(files.ok()) << files.status();
+  SystemClock clock;
+  absl::StatusOr<std::unique_ptr<SandboxSigner>> signer = SandboxSigner::Create(dir + "/ca", clock);
+  absl::StatusOr<NetworkChecker> checker = NetworkChecker::Create({});
+  ASSERT_TRUE(signer.ok() && checker.ok());
+  FakeCa fake(FakeStack::Manual(), clock, **signer, *checker);
+  Account account;
+  account.login_name = kLogin;
+  account.login_password = kPassword;
+  fake.PutAccount(account);
+  const std::string wrong_login = "loginName=sslpanel&loginPassword=wrong";
+
+  HttpServerOptions tls;
+  tls.tls_cert_file = files->cert_path;
+  tls.tls_key_file = files->key_path;
+  absl::StatusOr<std::unique_ptr<FakeHttpServer>> https = FakeHttpServer::Start(tls, fake);
+  ASSERT_TRUE(https.ok()) << https.status();
+  EXPECT_EQ((*https)->base_url().substr(0, 8), "https://");
+  httplib::SSLClient client("127.0.0.1", (*https)->port());
+  client.set_ca_cert_path(files->ca_cert_path.c_str());
+  client.enable_server_certificate_verification(true);
+  httplib::Result answer =
+      client.Post("/products/!AutoApplySSL", wrong_login, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(answer) << httplib::to_string(answer.error());
+  EXPECT_EQ(answer->body, "-16\nPermission denied!\n");
+
+  HttpServerOptions plain;
+  plain.reject_plain_http = true;
+  absl::StatusOr<std::unique_ptr<FakeHttpServer>> http = FakeHttpServer::Start(plain, fake);
+  ASSERT_TRUE(http.ok()) << http.status();
+  httplib::Client plain_client("127.0.0.1", (*http)->port());
+  httplib::Result refused = plain_client.Post("/products/!AutoApplySSL", wrong_login,
+                                              "application/x-www-form-urlencoded");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->body.substr(0, 3), "-1\n");
 }
 
 TEST(SectigoFakeBinaryTest, StartsServesAndStopsOnSigterm) {

@@ -92,6 +92,11 @@ absl::StatusOr<std::unique_ptr<FakeHttpServer>> FakeHttpServer::Start(HttpServer
     return absl::UnavailableError(absl::StrCat("cannot listen on ", o.host, ":", o.port));
   }
   server->thread_ = std::thread([s = server.get()] { s->server_->listen_after_bind(); });
+  // stop() before the loop runs is lost (httplib sets is_running inside it),
+  // and the destructor's join would hang: return only once it runs.
+  for (int i = 0; i < 5000 && !server->server_->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return server;
 }
 
