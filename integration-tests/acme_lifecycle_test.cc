@@ -1,5 +1,6 @@
 // A DV order through the ACME adapter and a live Pebble to ACTIVE: the
-// workflow, a real RFC 8555 client and a real ACME CA, nothing faked.
+// workflow, a real RFC 8555 client and a real ACME CA, nothing faked; the
+// adapter's account key is stored encrypted (--secrets_key_file), not as PEM.
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "integration-tests/client.h"
@@ -26,6 +27,11 @@ TEST(AcmeLifecycle, DvOrderThroughPebbleBecomesActive) {
   EXPECT_THAT(cert.ca_reference(), ::testing::HasSubstr("/my-order/"));
   EXPECT_THAT(cert.certificate_pem(), ::testing::HasSubstr("BEGIN CERTIFICATE"));
   EXPECT_EQ(active->reseller_code(), v1::RESELLER_CODE_ACT);
+  auto sealed = (*system)->AcmeAccountKeys("v1:%");
+  auto plaintext = (*system)->AcmeAccountKeys("%PRIVATE KEY%");
+  ASSERT_TRUE(sealed.ok() && plaintext.ok());
+  EXPECT_EQ(*sealed, 1);
+  EXPECT_EQ(*plaintext, 0);
 }
 
 }  // namespace

@@ -4,9 +4,11 @@
 #include <cppconn/statement.h>
 #include <grpcpp/grpcpp.h>
 #include <mysql_connection.h>
+#include <openssl/rand.h>
 
 #include <fstream>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "ca-adapter/src/testing/pebble.h"
@@ -175,6 +177,15 @@ absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& optio
     // Pebble validates every challenge at once (PEBBLE_VA_ALWAYS_VALID):
     // nothing to look up before answering it.
     acme_args.push_back("--challenge_preflight=false");
+    // As in production, the account key is stored encrypted (secrets at rest).
+    unsigned char key[32];
+    if (RAND_bytes(key, sizeof key) != 1) {
+      return absl::InternalError("no random bytes for the secrets key");
+    }
+    const std::string key_file = system->dir_ + "/acme-secrets.key";
+    std::ofstream(key_file) << absl::Base64Escape(
+        absl::string_view(reinterpret_cast<const char*>(key), sizeof key));
+    acme_args.push_back("--secrets_key_file=" + key_file);
     auto acme =
         RunningService::Start("ca-acme", Binaries::CaAcme(), with_tls(acme_args),
                               "sslpanel.ca.v1.CaAdapterService", acme_db.env, system->credentials_);
@@ -292,6 +303,12 @@ System::~System() {
 
 absl::StatusOr<int64_t> System::SandboxOrderCount() {
   return CountRows(sandbox_db_->config(), "SELECT COUNT(*) FROM sandbox_orders");
+}
+
+absl::StatusOr<int64_t> System::AcmeAccountKeys(const std::string& like) {
+  return CountRows(
+      acme_db_->config(),
+      absl::StrCat("SELECT COUNT(*) FROM acme_accounts WHERE account_key_pem LIKE '", like, "'"));
 }
 
 absl::StatusOr<int64_t> System::SandboxDistinctKeys() {

@@ -78,6 +78,9 @@ class System {
   // CA orders the sandbox has ever created (one row per idempotency key).
   absl::StatusOr<int64_t> SandboxOrderCount();
   absl::StatusOr<int64_t> SandboxDistinctKeys();
+  // With with_acme: the ACME adapter's stored account keys whose stored text
+  // is LIKE `like` (a trusted pattern, e.g. 'v1:%').
+  absl::StatusOr<int64_t> AcmeAccountKeys(const std::string& like);
 
   // Polls GetOrder until `done` holds, failing after `timeout` with the last
   // state seen and `what`.

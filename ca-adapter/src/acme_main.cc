@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "ca-adapter/src/acme/acme_adapter.h"
 #include "ca-adapter/src/server/adapter_main.h"
+#include "common/crypto/keyring_flags.h"
 
 ABSL_FLAG(std::string, directory_url, "https://127.0.0.1:14000/dir",
           "the ACME server's directory URL");
@@ -77,6 +78,11 @@ int main(int argc, char** argv) {
          if (challenge != "dns-01" && challenge != "http-01") {
            return absl::InvalidArgumentError("--default_challenge must be dns-01 or http-01");
          }
+         absl::StatusOr<sslpanel::crypto::Keyring> secrets = sslpanel::crypto::KeyringFromFlags();
+         if (!secrets.ok()) {
+           return secrets.status();
+         }
+         config.secrets = *std::move(secrets);
          config.backend.driver.default_method =
              challenge == "http-01" ? ca::domain::DcvMethod::kHttp : ca::domain::DcvMethod::kDns;
          absl::StatusOr<ca::acme::AcmeParts> parts =
@@ -85,5 +91,14 @@ int main(int argc, char** argv) {
            return parts.status();
          }
          return parts->backend;
+       },
+       // Account keys stored before --secrets_key_file, or under a key since
+       // rotated, are sealed with the current key.
+       [](sslpanel::mysql::ConnectionPool& pool) -> absl::Status {
+         absl::StatusOr<sslpanel::crypto::Keyring> secrets = sslpanel::crypto::KeyringFromFlags();
+         if (!secrets.ok()) {
+           return secrets.status();
+         }
+         return ca::acme::SealStoredSecrets(pool, *secrets);
        }});
 }

@@ -8,10 +8,16 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { binaryOfImage } from "./lib/binaries.mjs";
+import { EXTERNAL } from "./lib/external.mjs";
 import { containerFiles, containerFlags, flagView } from "./lib/pod.mjs";
 import {
   K8S_DIR, OVERLAYS, REPO_ROOT, find, id, labelsMatch, load, ofKind, podTemplate, serviceSelects, workloads,
 } from "./lib/render.mjs";
+
+// The default authorization policies (config/authz/*.json), one per kind of
+// server; prod carries copies (kustomize reads nothing outside k8s/).
+const AUTHZ_POLICIES = ["workflow-service", "prevalidation-service", "ca-adapter"];
+const POLICY_OF = (binary) => (binary.startsWith("ca-adapter-") ? "ca-adapter" : binary);
 
 function server(objects, name) {
   const d = find(objects, "Deployment", name);
@@ -186,6 +192,7 @@ describe("copies kept equal to their sources", () => {
   const copies = [
     ["k8s/base/workflow-service/products.json", "workflow-service/config/products.json"],
     ["k8s/overlays/dev/phone_directory.json", "prevalidation-service/testdata/phone_directory.json"],
+    ...AUTHZ_POLICIES.map((p) => [`k8s/overlays/prod/authz/${p}.json`, `config/authz/${p}.json`]),
   ];
   for (const [copy, source] of copies) {
     test(`${copy} equals ${source}`, () => {
@@ -198,5 +205,96 @@ describe("copies kept equal to their sources", () => {
     const prod = JSON.parse(readFileSync(path.join(K8S_DIR, "overlays/prod/products.json"), "utf8"));
     assert.ok(prod.products.length > 0);
     for (const p of prod.products) assert.notEqual(p.ca_adapter, "sandbox", `prod product ${p.id} uses the sandbox CA`);
+  });
+});
+
+// Issue 14: in prod every gRPC server speaks mutual TLS with a cert-manager
+// certificate carrying its SPIFFE identity, admits callers by its default
+// policy, and the workflow calls upstream with its own certificate. Returns
+// what is wrong, so the check itself can be tested on broken copies.
+function mtlsProblems(objects) {
+  const problems = [];
+  const certificates = ofKind(objects, "Certificate");
+  const servers = ofKind(objects, "Deployment").filter((d) => podTemplate(d).spec.containers.some(
+    (c) => ["workflow-service", "prevalidation-service"].includes(binaryOfImage(c.image)) || binaryOfImage(c.image)?.startsWith("ca-adapter-")));
+  if (servers.length < 3) problems.push(`only ${servers.length} gRPC servers`);
+  const certificateOf = (s, flag) => {
+    const secret = s.files.get(s.f.raw(flag))?.name;
+    return certificates.find((c) => c.spec.secretName === secret);
+  };
+  for (const d of servers) {
+    const name = d.metadata.name;
+    const s = server(objects, name);
+    const missing = ["tls_cert_file", "tls_key_file", "tls_client_ca_file", "authz_policy_file"].filter((f) => !s.f.raw(f));
+    if (missing.length > 0) { problems.push(`${name}: not set: ${missing.map((f) => `--${f}`).join(", ")}`); continue; }
+    const cert = certificateOf(s, "tls_cert_file");
+    if (!cert) { problems.push(`${name}: --tls_cert_file is not from the Secret of a cert-manager Certificate`); continue; }
+    for (const flag of ["tls_key_file", "tls_client_ca_file"]) {
+      if (certificateOf(s, flag) !== cert) problems.push(`${name}: --${flag} is not from its Certificate's Secret`);
+    }
+    if (cert.spec.uris?.length !== 1 || !/^spiffe:\/\/sslpanel\.local\/[a-z0-9/-]+$/.test(cert.spec.uris[0])) {
+      problems.push(`${name}: its Certificate needs exactly one URI SAN, a spiffe://sslpanel.local/ identity`);
+    }
+    if (!cert.spec.dnsNames?.includes(name)) problems.push(`${name}: its Certificate does not name the Service ${name}`);
+    const issuer = `${cert.spec.issuerRef?.kind ?? "Issuer"}/${cert.spec.issuerRef?.name}`;
+    if (!find(objects, ...issuer.split("/")) && !EXTERNAL.prod.includes(issuer)) {
+      problems.push(`${name}: its Certificate's issuer ${issuer} is neither in the overlay nor operator-provided`);
+    }
+    const policy = s.files.get(s.f.raw("authz_policy_file"));
+    const source = `config/authz/${POLICY_OF(binaryOfImage(s.c.image))}.json`;
+    if (policy?.kind !== "ConfigMap" || policy.content !== readFileSync(path.join(REPO_ROOT, source), "utf8")) {
+      problems.push(`${name}: --authz_policy_file is not ${source} from a ConfigMap of the overlay`);
+    }
+  }
+  const wf = server(objects, "workflow-service");
+  if (wf) {
+    const cert = certificateOf(wf, "upstream_tls_cert_file");
+    if (!wf.f.raw("upstream_tls_ca_file") || !wf.f.raw("upstream_tls_key_file") || cert?.spec.uris?.[0] !== "spiffe://sslpanel.local/workflow") {
+      problems.push("workflow-service: does not call upstream with mTLS as spiffe://sslpanel.local/workflow");
+    }
+  }
+  return problems;
+}
+
+describe("overlay prod: mutual TLS and authorization on every gRPC server", () => {
+  const objects = load("prod");
+  test("every gRPC server: mTLS from a Certificate with a SPIFFE URI, its default policy; the workflow upstream too", () => {
+    assert.deepEqual(mtlsProblems(objects), []);
+  });
+  const broken = (title, mutate, expected) => test(`the check catches ${title}`, () => {
+    const copy = structuredClone(objects);
+    mutate(copy);
+    assert.match(mtlsProblems(copy).join("\n"), expected);
+  });
+  const config = (copy, name) => copy.find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith(`${name}-config`));
+  broken("a server without its policy", (copy) => {
+    const cm = config(copy, "prevalidation-service");
+    cm.data["mtls.flags"] = cm.data["mtls.flags"].replace(/^--authz_policy_file=.*$/m, "");
+  }, /prevalidation-service: not set: --authz_policy_file/);
+  broken("a policy copy that differs from config/authz", (copy) => {
+    const cm = config(copy, "ca-adapter-acme");
+    cm.data["authz-policy.json"] = cm.data["authz-policy.json"].replace("ops", "billing");
+  }, /ca-adapter-acme: --authz_policy_file is not config\/authz\/ca-adapter.json/);
+  broken("a Certificate with a second URI SAN", (copy) => {
+    find(copy, "Certificate", "workflow-service").spec.uris.push("spiffe://sslpanel.local/billing");
+  }, /workflow-service: its Certificate needs exactly one URI SAN/);
+  broken("a server without mTLS", (copy) => {
+    const d = find(copy, "Deployment", "ca-adapter-acme");
+    podTemplate(d).spec.containers[0].args = ["--flagfile=/etc/sslpanel/config/service.flags,/etc/sslpanel/config/environment.flags"];
+  }, /ca-adapter-acme: not set: --tls_cert_file/);
+  test("every identity the adapters' policy admits is the workflow's or an operator's", () => {
+    const policy = JSON.parse(readFileSync(path.join(REPO_ROOT, "config/authz/ca-adapter.json"), "utf8"));
+    for (const rule of policy.identities) {
+      assert.ok(rule.exact === "spiffe://sslpanel.local/workflow" || rule.role === "ops", JSON.stringify(rule));
+    }
+  });
+  test("ca-adapter-acme and its migration Job encrypt stored secrets with a key from a Secret", () => {
+    for (const w of [find(objects, "Deployment", "ca-adapter-acme"), find(objects, "Job", "ca-adapter-acme-migrate")]) {
+      const spec = podTemplate(w).spec;
+      const c = spec.containers[0];
+      const f = flagView(containerFlags(objects, spec, c));
+      const file = containerFiles(objects, spec, c).files.get(f.raw("secrets_key_file"));
+      assert.equal(file?.kind, "Secret", `${id(w)}: --secrets_key_file is not a mounted Secret key`);
+    }
   });
 });

@@ -44,6 +44,16 @@ describe("rules catch broken manifests", () => {
     container(o, "Deployment", "prevalidation-service").readinessProbe.grpc.port = 9999;
   }, "gRPC servers: port named grpc", "readinessProbe.grpc.port 9999");
 
+  expectCaught("a TLS server probed on its TLS port (no --health_listen)", (o) => {
+    container(o, "Deployment", "workflow-service").args.push("--tls_cert_file=/etc/sslpanel/config/service.flags");
+  }, "gRPC servers: port named grpc", "set --health_listen");
+
+  expectCaught("a TLS server whose probes miss the --health_listen port", (o) => {
+    const c = container(o, "Deployment", "prevalidation-service");
+    c.args.push("--tls_cert_file=/etc/sslpanel/config/service.flags", "--health_listen=0.0.0.0:8086");
+    c.ports.push({ name: "health", containerPort: 8086, protocol: "TCP" });
+  }, "gRPC servers: port named grpc", "is not the --health_listen port 8086");
+
   expectCaught("a container port not named grpc", (o) => {
     container(o, "Deployment", "workflow-service").ports[0].name = "rpc";
   }, "gRPC servers: port named grpc", "needs a container port named grpc");

@@ -3,12 +3,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { OVERLAYS, id, load } from "./lib/render.mjs";
-import { unknownFields } from "./lib/strict-fields.mjs";
+import { CRD_MODELS, unknownFields } from "./lib/strict-fields.mjs";
 
-// "apps/v1" + "Deployment" -> kubernetes-models/apps/v1/Deployment
+// "apps/v1" + "Deployment" -> kubernetes-models/apps/v1/Deployment;
+// "cert-manager.io/v1" + "Certificate" -> @kubernetes-models/cert-manager/cert-manager.io/v1/Certificate
 async function modelFor(apiVersion, kind) {
   const group = apiVersion.includes("/") ? apiVersion : `v1`;
-  const spec = apiVersion.includes("/") ? `kubernetes-models/${group}/${kind}` : `kubernetes-models/v1/${kind}`;
+  const crd = CRD_MODELS[apiVersion.split("/")[0]];
+  const spec = crd ? `${crd}/${apiVersion}/${kind}`
+    : apiVersion.includes("/") ? `kubernetes-models/${group}/${kind}` : `kubernetes-models/v1/${kind}`;
   try {
     const mod = await import(spec);
     return mod[kind];
@@ -54,5 +57,24 @@ describe("the schema checks reject broken objects", () => {
     const d = deployment();
     d.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true;
     assert.match(unknownFields(d).join("\n"), /securityContext\/readOnlyRootFileSystem: unknown field/);
+  });
+  // Custom resources (cert-manager) get the same two checks.
+  const certificate = () => structuredClone(load("prod").find((o) => o.kind === "Certificate"));
+  test("a custom resource with a wrongly typed field", async () => {
+    const c = certificate();
+    c.spec.uris = "spiffe://sslpanel.local/workflow";
+    const Model = await modelFor(c.apiVersion, c.kind);
+    assert.throws(() => new Model(c).validate(), /uris must be array/);
+  });
+  test("a custom resource with misspelt fields, nested too", () => {
+    const c = certificate();
+    assert.deepEqual(unknownFields(c), []);
+    c.spec.secretNmae = "x";
+    c.spec.privateKey.rotationPolicyy = "Always";
+    c.metadata.lables = {};
+    const found = unknownFields(c).join("\n");
+    assert.match(found, /spec\/secretNmae: unknown field/);
+    assert.match(found, /spec\/privateKey\/rotationPolicyy: unknown field/);
+    assert.match(found, /metadata\/lables: unknown field/);
   });
 });

@@ -22,6 +22,17 @@ absl::Status RegistrationFailed(const absl::Status& cause) {
   return status;
 }
 
+// A stored key the configured secrets keys cannot open (a replica started
+// with other keys than the one that stored it) is also the operator's to
+// fix: never a final answer to a request. The message names the key id only.
+absl::Status StoreFailed(const absl::Status& cause) {
+  if (cause.code() != absl::StatusCode::kFailedPrecondition &&
+      cause.code() != absl::StatusCode::kDataLoss) {
+    return cause;
+  }
+  return absl::UnavailableError(cause.message());
+}
+
 }  // namespace
 
 absl::StatusOr<Account> AccountProvider::Get(absl::Time deadline) {
@@ -66,7 +77,7 @@ absl::Status AccountProvider::Forget(const std::string& stale_url) {
 absl::StatusOr<Account> AccountProvider::LoadOrRegister(absl::Time deadline) {
   absl::StatusOr<std::optional<StoredAccount>> stored = store_.LoadAccount(config_.directory_url);
   if (!stored.ok()) {
-    return stored.status();
+    return StoreFailed(stored.status());
   }
   if (!stored->has_value()) {
     absl::StatusOr<EcKey> key = EcKey::Generate();
@@ -82,7 +93,7 @@ absl::StatusOr<Account> AccountProvider::LoadOrRegister(absl::Time deadline) {
     }
     stored = store_.LoadAccount(config_.directory_url);  // another replica may have won
     if (!stored.ok()) {
-      return stored.status();
+      return StoreFailed(stored.status());
     }
     if (!stored->has_value()) {
       return absl::AbortedError("ACME account key vanished; retry");

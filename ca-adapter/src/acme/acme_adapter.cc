@@ -5,6 +5,7 @@
 #include "ca-adapter/src/acme/jose.h"
 #include "common/config/secret.h"
 #include "common/http/http.h"
+#include "common/log/log.h"
 
 namespace sslpanel::ca::acme {
 namespace {
@@ -95,7 +96,10 @@ absl::StatusOr<AcmeParts> MakeAcmeBackend(const AcmeConfig& config, mysql::Conne
   options.request_timeout = config.request_timeout;
   options.retry.max_attempts = config.max_attempts;
   acme->client = std::make_unique<AcmeClient>(*acme->http, clock, random, options);
-  acme->store = std::make_unique<AcmeStore>(pool);
+  acme->store = std::make_unique<AcmeStore>(pool, config.secrets);
+  if (absl::Status readable = acme->store->CheckAccountKeysOpen(); !readable.ok()) {
+    return readable;
+  }
   acme->accounts =
       std::make_unique<AccountProvider>(*acme->store, *acme->client, clock, std::move(account));
   if (config.challenge_preflight) {
@@ -114,6 +118,21 @@ absl::StatusOr<AcmeParts> MakeAcmeBackend(const AcmeConfig& config, mysql::Conne
   parts.accounts = acme->accounts.get();
   parts.backend = std::shared_ptr<app::CaBackend>(acme, acme->backend.get());
   return parts;
+}
+
+absl::Status SealStoredSecrets(mysql::ConnectionPool& pool, const crypto::Keyring& secrets) {
+  if (!secrets.seals()) {
+    return absl::OkStatus();  // KeyringFromFlags warned already
+  }
+  absl::StatusOr<int> sealed = AcmeStore(pool, secrets).SealAccountKeys();
+  if (!sealed.ok()) {
+    return sealed.status();
+  }
+  log::Info("stored secrets sealed with the current key",
+            {{"table", "acme_accounts"},
+             {"rows_sealed", static_cast<int64_t>(*sealed)},
+             {"key_id", secrets.current_key_id()}});
+  return absl::OkStatus();
 }
 
 }  // namespace sslpanel::ca::acme

@@ -12,6 +12,7 @@
 #include "ca-adapter/src/acme/acme_preflight.h"
 #include "ca-adapter/src/app/ca_backend.h"
 #include "ca-adapter/src/app/random_source.h"
+#include "common/crypto/keyring.h"
 #include "common/mysql/mysql.h"
 #include "common/time/clock.h"
 
@@ -38,6 +39,9 @@ struct AcmeConfig {
   bool challenge_preflight = true;
   PreflightConfig preflight;
   AcmeBackendConfig backend;
+  // Seals the account key in the database (--secrets_key_file); without a
+  // current key it is stored unencrypted.
+  crypto::Keyring secrets;
 
   // Names the first bad flag.
   absl::Status Validate() const;
@@ -49,9 +53,17 @@ struct AcmeParts {
   AccountProvider* accounts = nullptr;  // owned by backend's bundle
 };
 
-// The backend's metrics go to `metrics`, which must outlive it.
+// The backend's metrics go to `metrics`, which must outlive it. Refuses
+// (FAILED_PRECONDITION or DATA_LOSS, naming the key id) when a stored account
+// key does not open with config.secrets.
 absl::StatusOr<AcmeParts> MakeAcmeBackend(const AcmeConfig& config, mysql::ConnectionPool& pool,
                                           const Clock& clock, app::RandomSource& random,
                                           prometheus::Registry& metrics);
+
+// The step `migrate` runs after the SQL migrations: seals every stored
+// secret (the account keys) not yet sealed with the keyring's current key,
+// and logs how many; idempotent. Without a current key it changes nothing
+// and warns when secrets are stored unencrypted.
+absl::Status SealStoredSecrets(mysql::ConnectionPool& pool, const crypto::Keyring& secrets);
 
 }  // namespace sslpanel::ca::acme

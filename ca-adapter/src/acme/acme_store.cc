@@ -167,67 +167,6 @@ int BindMutable(sql::PreparedStatement& stmt, const AcmeOrderRecord& order, int 
 
 }  // namespace
 
-absl::StatusOr<std::optional<StoredAccount>> AcmeStore::LoadAccount(
-    absl::string_view directory_url) {
-  std::optional<StoredAccount> account;
-  absl::Status status = pool_.Run("read ACME account", [&](sql::Connection& conn) {
-    std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
-        "SELECT account_key_pem, account_url FROM acme_accounts WHERE directory_url = ?"));
-    select->setString(1, std::string(directory_url));
-    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-    if (rows->next()) {
-      account = StoredAccount{Text(*rows, "account_key_pem"), Text(*rows, "account_url")};
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  return account;
-}
-
-absl::Status AcmeStore::InsertAccountKey(absl::string_view directory_url,
-                                         const std::string& key_pem, absl::Time now) {
-  return pool_.Run("store ACME account key", [&](sql::Connection& conn) {
-    std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
-        "INSERT INTO acme_accounts (directory_url, account_key_pem, account_url, created_at,"
-        " updated_at) VALUES (?, ?, NULL, ?, ?)"));
-    insert->setString(1, std::string(directory_url));
-    insert->setString(2, key_pem);
-    insert->setString(3, mysql::ToSqlTime(now));
-    insert->setString(4, mysql::ToSqlTime(now));
-    insert->executeUpdate();
-    return absl::OkStatus();
-  });
-}
-
-absl::Status AcmeStore::SetAccountUrl(absl::string_view directory_url,
-                                      const std::string& account_url, absl::Time now) {
-  return pool_.Run("store ACME account URL", [&](sql::Connection& conn) {
-    std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(
-        "UPDATE acme_accounts SET account_url = ?, updated_at = ? WHERE directory_url = ?"));
-    update->setString(1, account_url);
-    update->setString(2, mysql::ToSqlTime(now));
-    update->setString(3, std::string(directory_url));
-    update->executeUpdate();
-    return absl::OkStatus();
-  });
-}
-
-absl::Status AcmeStore::ClearAccountUrl(absl::string_view directory_url,
-                                        const std::string& stale_url, absl::Time now) {
-  return pool_.Run("clear ACME account URL", [&](sql::Connection& conn) {
-    std::unique_ptr<sql::PreparedStatement> update(
-        conn.prepareStatement("UPDATE acme_accounts SET account_url = NULL, updated_at = ?"
-                              " WHERE directory_url = ? AND account_url = ?"));
-    update->setString(1, mysql::ToSqlTime(now));
-    update->setString(2, std::string(directory_url));
-    update->setString(3, stale_url);
-    update->executeUpdate();
-    return absl::OkStatus();
-  });
-}
-
 absl::Status AcmeStore::InsertOrder(const AcmeOrderRecord& order, absl::Time now) {
   return pool_.Run("insert ACME order", [&](sql::Connection& conn) {
     std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(

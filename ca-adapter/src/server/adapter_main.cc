@@ -88,6 +88,12 @@ int RunAdapter(int argc, char** argv, const AdapterProgram& program) {
       log::Error("migration failed", {{"database", db_config->Describe()}, {"error", migrated}});
       return 1;
     }
+    if (program.after_migrations) {
+      if (absl::Status done = program.after_migrations(**pool); !done.ok()) {
+        log::Error("migration failed", {{"database", db_config->Describe()}, {"error", done}});
+        return done.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+      }
+    }
     log::Info("database schema is current",
               {{"database", db_config->Describe()},
                {"applied", absl::StrJoin(applied, ",")},

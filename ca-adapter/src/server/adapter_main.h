@@ -28,6 +28,10 @@ struct AdapterProgram {
       mysql::ConnectionPool& pool, const Clock& clock, app::RandomSource& random,
       prometheus::Registry& metrics)>
       make_backend;
+  // Optional: what `migrate` (and --auto_migrate) does after the SQL
+  // migrations, in code: e.g. sealing secrets stored before encryption.
+  // Must be idempotent; reads the binary's own flags.
+  std::function<absl::Status(mysql::ConnectionPool& pool)> after_migrations = nullptr;
 };
 
 // Usage: <name> [serve|migrate] [flags]. Returns the process exit code:

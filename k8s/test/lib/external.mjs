@@ -8,5 +8,7 @@ export const EXTERNAL = {
     "Secret/prevalidation-service-kvk",
     "ConfigMap/kvk-ca-bundle",
     "ConfigMap/database-ca-bundle",
+    "Secret/ca-adapter-acme-secrets-key",
+    "Issuer/sslpanel-ca",
   ],
 };

@@ -14,6 +14,11 @@ const require = createRequire(path.join(K8S_DIR, "package.json"));
 const MODELS = path.dirname(require.resolve("kubernetes-models/package.json"));
 const NODE_MODULES = path.resolve(MODELS, "..");
 
+// Custom resources the overlays use, by API group -> the npm package with
+// their models (pinned in k8s/package.json like kubernetes-models). Their
+// declarations write nested objects inline, so they are parsed as a tree.
+export const CRD_MODELS = { "cert-manager.io": "@kubernetes-models/cert-manager" };
+
 const parsed = new Map();
 
 // file -> { props: Map(name -> type text), imports: Map(identifier -> file), open: bool } | null (a leaf type)
@@ -78,9 +83,69 @@ function checkObject(value, decl, at, problems) {
   }
 }
 
+// An inline declaration (a custom resource's) as a tree: lines at `indent`
+// are properties; a type ending in "{" (an object, or Array<{ ...) nests
+// one level deeper until the brace that closes it.
+function parseInline(lines, start, indent) {
+  const props = new Map();
+  let open = false;
+  let i = start;
+  const pad = " ".repeat(indent);
+  const close = " ".repeat(indent - 4) + "}";
+  for (; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.startsWith(close)) break;
+    if (line.startsWith(pad + "[key: string]")) { open = true; continue; }
+    const m = new RegExp(`^${pad}"([^"]+)"\\??: (.*)$`).exec(line);
+    if (!m) continue;
+    const type = m[2];
+    if (/\{$/.test(type)) {
+      const nested = parseInline(lines, i + 1, indent + 4);
+      props.set(m[1], { array: type.startsWith("Array<"), decl: nested.decl });
+      i = nested.end;
+    } else {
+      props.set(m[1], { leaf: type.replace(/;$/, "") });
+    }
+  }
+  return { decl: { props, open: open || props.size === 0 }, end: i };
+}
+
+function checkInline(value, decl, imports, at, problems) {
+  if (value === null || typeof value !== "object" || decl.open) return;
+  for (const [k, v] of Object.entries(value)) {
+    const prop = decl.props.get(k);
+    if (!prop) {
+      problems.push(`${at}/${k}: unknown field (allowed: ${[...decl.props.keys()].join(", ")})`);
+    } else if (prop.decl) {
+      const items = prop.array && Array.isArray(v) ? v : [v];
+      items.forEach((item, n) => checkInline(item, prop.decl, imports, prop.array ? `${at}/${k}/${n}` : `${at}/${k}`, problems));
+    } else {
+      walk(v, prop.leaf, { imports }, `${at}/${k}`, problems);
+    }
+  }
+}
+
+function crdUnknownFields(object, pkg) {
+  const file = path.join(NODE_MODULES, pkg, object.apiVersion, `${object.kind}.d.ts`);
+  if (!existsSync(file)) return [`no declaration for ${object.apiVersion} ${object.kind} in ${pkg}`];
+  const text = readFileSync(file, "utf8").replace(/\/\*\*[\s\S]*?\*\//g, "").replace(/\n\s*\n/g, "\n");
+  const imports = new Map();
+  for (const m of text.matchAll(/^import \{ ([^}]+) \} from "([^"]+)";/gm)) {
+    for (const name of m[1].split(",").map((x) => x.trim())) imports.set(name, `${path.join(NODE_MODULES, m[2])}.d.ts`);
+  }
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => /^export interface I\w+ \{$/.test(l));
+  if (start < 0) return [`cannot read the declaration of ${object.apiVersion} ${object.kind}`];
+  const problems = [];
+  checkInline(object, parseInline(lines, start + 1, 4).decl, imports, "", problems);
+  return problems;
+}
+
 // Unknown fields of one object, as "path: unknown field (...)".
 export function unknownFields(object) {
   const { apiVersion, kind } = object;
+  const crd = CRD_MODELS[apiVersion.split("/")[0]];
+  if (crd) return crdUnknownFields(object, crd);
   const dir = apiVersion.includes("/") ? apiVersion : "v1";
   const file = path.join(MODELS, dir, `${kind}.d.ts`);
   if (!existsSync(file)) return [`no declaration for ${apiVersion} ${kind}`];

@@ -150,7 +150,9 @@ export const WORKLOAD_RULES = [
     },
   },
   {
-    title: "gRPC servers: port named grpc on --listen, native gRPC readiness and liveness probes on it",
+    // With TLS on (--tls_cert_file) the kubelet's gRPC probes cannot reach
+    // the main port: they go to the plaintext --health_listen port instead.
+    title: "gRPC servers: port named grpc on --listen, native gRPC readiness and liveness probes on it (on --health_listen, port named health, with TLS)",
     check({ objects, overlay, all, at }, fail) {
       for (const o of all.filter(isLongRunning)) {
         const spec = podTemplate(o).spec;
@@ -165,10 +167,21 @@ export const WORKLOAD_RULES = [
           const named = (c.ports ?? []).find((p) => p.name === "grpc");
           if (!named) fail(`${at(o, c)}: needs a container port named grpc`);
           else if (named.containerPort !== port) fail(`${at(o, c)}: port grpc is ${named.containerPort} but --listen says ${port}`);
+          let probePort = port;
+          let probeFlag = "--listen";
+          if (resolved.flags.get("tls_cert_file")) {
+            const health = /^(.*):(\d+)$/.exec(resolved.flags.get("health_listen") ?? "");
+            if (!health) { fail(`${at(o, c)}: serves TLS, so set --health_listen=0.0.0.0:PORT for the kubelet's probes (they cannot speak TLS)`); continue; }
+            if (/^(127\.|localhost|\[::1\])/.test(health[1])) fail(`${at(o, c)}: --health_listen is loopback; probes cannot reach it`);
+            probePort = Number(health[2]);
+            probeFlag = "--health_listen";
+            const healthPort = (c.ports ?? []).find((p) => p.name === "health");
+            if (healthPort?.containerPort !== probePort) fail(`${at(o, c)}: needs a container port named health on the --health_listen port ${probePort}`);
+          }
           for (const kind of ["readinessProbe", "livenessProbe"]) {
             const probe = c[kind];
             if (!probe?.grpc) { fail(`${at(o, c)}: ${kind} must be a native grpc probe (grpc.health.v1)`); continue; }
-            if (probe.grpc.port !== port) fail(`${at(o, c)}: ${kind}.grpc.port ${probe.grpc.port} is not the --listen port ${port}`);
+            if (probe.grpc.port !== probePort) fail(`${at(o, c)}: ${kind}.grpc.port ${probe.grpc.port} is not the ${probeFlag} port ${probePort}`);
             const svc = probe.grpc.service;
             if (svc && !b.grpcServices.includes(svc)) fail(`${at(o, c)}: ${kind}.grpc.service "${svc}" is not served by ${sslpanel(c)} (${b.grpcServices.join(", ")})`);
           }
@@ -404,8 +417,11 @@ export const WORKLOAD_RULES = [
           const refs = [];
           if (v.configMap) refs.push(["ConfigMap", v.configMap.name, v.configMap.optional]);
           if (v.secret) refs.push(["Secret", v.secret.secretName, v.secret.optional]);
+          // cert-manager writes the Secret a Certificate of the overlay names.
+          const issued = ofKind(objects, "Certificate").map((cert) => cert.spec?.secretName);
           for (const [kind, name, optional] of refs) {
             if (find(objects, kind, name) || optional) continue;
+            if (kind === "Secret" && issued.includes(name)) continue;
             if (!external.includes(`${kind}/${name}`)) fail(`${at(o)}: ${kind} ${name} is neither in the overlay nor listed as operator-provided`);
           }
         }
