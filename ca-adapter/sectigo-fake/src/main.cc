@@ -35,6 +35,8 @@ ABSL_FLAG(std::string, dcv_dns_server, "", "ip:port of the DNS server for CNAME_
 ABSL_FLAG(absl::Duration, min_collect_interval, absl::ZeroDuration(),
           "CollectSSL for one order more often than this answers -42");
 ABSL_FLAG(int, max_validity_days, 199, "longest certificate signed, in days");
+ABSL_FLAG(std::string, state_file, "",
+          "keep orders, accounts and billing in this JSON file across restarts (default: memory)");
 
 namespace {
 
@@ -88,6 +90,7 @@ absl::StatusOr<sf::FakeCaOptions> ReadOptions() {
   options.auto_validate_after = absl::GetFlag(FLAGS_auto_validate_after);
   options.min_collect_interval = absl::GetFlag(FLAGS_min_collect_interval);
   options.max_validity_days = absl::GetFlag(FLAGS_max_validity_days);
+  options.state_file = absl::GetFlag(FLAGS_state_file);
   return options;
 }
 
@@ -141,6 +144,9 @@ int main(int argc, char** argv) {
     return Fail("cannot load or create the CAs", signer.status());
   }
   sf::FakeCa fake(*options, clock, **signer, *checker);
+  if (absl::Status loaded = fake.LoadState(); !loaded.ok()) {
+    return Fail("cannot read the state file", loaded);
+  }
   for (sf::Account& account : *accounts) {
     fake.PutAccount(account);
   }

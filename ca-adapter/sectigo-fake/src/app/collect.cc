@@ -207,6 +207,7 @@ absl::Status FakeCa::ValidateNow(const std::string& order_number) {
       name.validated = true;
     }
     Refresh(*order, certificate);
+    SaveState();
     return absl::OkStatus();
   }
   return absl::NotFoundError(absl::StrCat("no order ", order_number));

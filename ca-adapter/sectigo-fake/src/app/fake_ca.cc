@@ -122,6 +122,7 @@ void FakeCa::PutAccount(Account account) {
   }
   const std::string name = account.login_name;
   accounts_[name] = std::move(account);
+  SaveState();
 }
 
 FakeCa::Endpoint FakeCa::EndpointFor(const std::string& name) {
@@ -171,7 +172,9 @@ Reply FakeCa::Handle(const std::string& endpoint, const Params& params) {
   if (std::optional<Reply> refused = Authenticate(params, format, &account)) {
     return *refused;
   }
-  return (this->*EndpointFor(endpoint))(*account, params, format);
+  Reply reply = (this->*EndpointFor(endpoint))(*account, params, format);
+  SaveState();
+  return reply;
 }
 
 std::optional<Reply> FakeCa::Authenticate(const Params& params, Format format, Account** account) {

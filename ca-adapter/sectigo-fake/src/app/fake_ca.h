@@ -44,6 +44,9 @@ struct FakeCaOptions {
   absl::Duration auto_validate_after = absl::Seconds(2);
   absl::Duration min_collect_interval = absl::ZeroDuration();
   int max_validity_days = 199;
+  // When set: a JSON snapshot written after every change and read by
+  // LoadState(), so a restarted fake keeps its orders.
+  std::string state_file;
 };
 
 struct BillingEntry {
@@ -63,6 +66,8 @@ class FakeCa {
  public:
   FakeCa(FakeCaOptions options, const Clock& clock, Signer& signer, DcvChecker& checker);
 
+  // Reads --state_file when it exists (call once, before serving).
+  absl::Status LoadState();
   void PutAccount(Account account);
 
   // One API call. `endpoint` must be one of EndpointNames().
@@ -142,6 +147,7 @@ class FakeCa {
   void RunNetworkChecks(const Params& params) ABSL_LOCKS_EXCLUDED(mu_);
   bool EmailListed(const Account& account, const std::string& email) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SaveState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string NextOrderNumber() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string NextCertificateId() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Time ExpectedDelivery() const;

@@ -16,7 +16,7 @@ std::string Fixture(const std::string& name) {
   return text.str();
 }
 
-TEST(CsrCheckTest, AcceptsAPemCsrAndReadsItsNames) {
+TEST(SectigoFakeCsrCheckTest, AcceptsAPemCsrAndReadsItsNames) {
   CsrCheck check = CheckCsr(Fixture("www.example.com.csr.pem"));
   ASSERT_TRUE(check.facts.has_value()) << check.message;
   EXPECT_EQ(check.facts->common_name, "www.example.com");
@@ -24,7 +24,7 @@ TEST(CsrCheckTest, AcceptsAPemCsrAndReadsItsNames) {
   EXPECT_EQ(check.facts->key_type, "EC-P-256");
 }
 
-TEST(CsrCheckTest, PemArmourIsOptional) {
+TEST(SectigoFakeCsrCheckTest, PemArmourIsOptional) {
   std::string bare = Fixture("www.example.com.csr.pem");
   bare = absl::StrReplaceAll(bare, {{"-----BEGIN CERTIFICATE REQUEST-----", ""},
                                     {"-----END CERTIFICATE REQUEST-----", ""}});
@@ -34,7 +34,7 @@ TEST(CsrCheckTest, PemArmourIsOptional) {
   EXPECT_EQ(check.facts->der, armoured.facts->der);
 }
 
-TEST(CsrCheckTest, RefusalsCarryTheCsrCodes) {
+TEST(SectigoFakeCsrCheckTest, RefusalsCarryTheCsrCodes) {
   std::string broken = Fixture("www.example.com.csr.pem");
   broken[broken.size() / 2] = broken[broken.size() / 2] == 'A' ? 'B' : 'A';  // inside the body
   struct Case {

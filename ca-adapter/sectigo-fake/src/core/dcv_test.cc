@@ -37,7 +37,7 @@ std::string OpensslDigest(const std::string& csr_file, const std::string& digest
   return out.substr(0, out.find(' '));
 }
 
-TEST(DcvTest, HashesEqualTheOpensslCommandLineOverTheDer) {
+TEST(SectigoFakeDcvTest, HashesEqualTheOpensslCommandLineOverTheDer) {
   for (const char* name :
        {"www.example.com.csr.pem", "wildcard.example.com.csr.pem", "weak-rsa1024.csr.pem"}) {
     SCOPED_TRACE(name);
@@ -62,7 +62,7 @@ TEST(DcvTest, HashesEqualTheOpensslCommandLineOverTheDer) {
   }
 }
 
-TEST(DcvTest, ValuesMatchTheContractExamples) {
+TEST(SectigoFakeDcvTest, ValuesMatchTheContractExamples) {
   const nlohmann::json want = nlohmann::json::parse(ReadFile(kExamples + "/dcv_values.json"));
   CsrCheck check = CheckCsr(ReadFile(kExamples + "/" + want["csr_file"].get<std::string>()));
   ASSERT_TRUE(check.facts.has_value()) << check.message;
@@ -78,7 +78,7 @@ TEST(DcvTest, ValuesMatchTheContractExamples) {
   EXPECT_EQ(values.cname_target, want["cname_target"]);
 }
 
-TEST(DcvTest, WithoutUniqueValueTheFileHasTwoLinesAndTheTargetNoLabel) {
+TEST(SectigoFakeDcvTest, WithoutUniqueValueTheFileHasTwoLinesAndTheTargetNoLabel) {
   const CsrHashes hashes{"00112233445566778899aabbccddeeff", std::string(64, 'a')};
   const DcvValues values = ComputeDcvValues(hashes, "example.com", "");
   EXPECT_EQ(values.file_content, std::string(64, 'a') + "\nsectigo.com");
@@ -87,7 +87,7 @@ TEST(DcvTest, WithoutUniqueValueTheFileHasTwoLinesAndTheTargetNoLabel) {
   EXPECT_EQ(values.cname_name, "_00112233445566778899AABBCCDDEEFF.example.com.");
 }
 
-TEST(DcvTest, FileContentComparisonIsTolerantButExact) {
+TEST(SectigoFakeDcvTest, FileContentComparisonIsTolerantButExact) {
   const CsrHashes hashes{"00", std::string(64, 'b')};
   const std::string sha = std::string(64, 'b');
   struct Case {
@@ -113,7 +113,7 @@ TEST(DcvTest, FileContentComparisonIsTolerantButExact) {
   }
 }
 
-TEST(DcvTest, CnameTargetComparison) {
+TEST(SectigoFakeDcvTest, CnameTargetComparison) {
   const CsrHashes hashes{"00", std::string(32, 'a') + std::string(32, 'b')};
   const std::string base = std::string(32, 'a') + "." + std::string(32, 'b') + ".";
   EXPECT_TRUE(CnameTargetMatches(base + "u1.sectigo.com.", hashes, "u1"));
@@ -123,7 +123,7 @@ TEST(DcvTest, CnameTargetComparison) {
   EXPECT_FALSE(CnameTargetMatches(base + "u2.sectigo.com", hashes, "u1"));
 }
 
-TEST(DcvTest, AuthDomainsAndApprovers) {
+TEST(SectigoFakeDcvTest, AuthDomainsAndApprovers) {
   EXPECT_EQ(AuthDomains("a.b.example.com"),
             (std::vector<std::string>{"a.b.example.com", "b.example.com", "example.com"}));
   EXPECT_EQ(AuthDomains("*.Example.com"), (std::vector<std::string>{"example.com"}));
@@ -134,7 +134,7 @@ TEST(DcvTest, AuthDomainsAndApprovers) {
   EXPECT_FALSE(IsApproverFor("admin@com", "example.com"));
 }
 
-TEST(DcvTest, UniqueValueRules) {
+TEST(SectigoFakeDcvTest, UniqueValueRules) {
   EXPECT_TRUE(IsValidUniqueValue("u1abc"));
   EXPECT_TRUE(IsValidUniqueValue("ABC123"));  // the contract says alphanumeric
   EXPECT_TRUE(IsValidUniqueValue(std::string(20, 'a')));
@@ -144,7 +144,7 @@ TEST(DcvTest, UniqueValueRules) {
   EXPECT_FALSE(IsValidUniqueValue("a_b"));
 }
 
-TEST(DcvTest, MethodNames) {
+TEST(SectigoFakeDcvTest, MethodNames) {
   for (const char* name : {"EMAIL", "HTTP_CSR_HASH", "HTTPS_CSR_HASH", "CNAME_CSR_HASH"}) {
     ASSERT_TRUE(ParseDcvMethod(name).has_value()) << name;
     EXPECT_STREQ(DcvMethodName(*ParseDcvMethod(name)), name);

@@ -5,7 +5,7 @@
 namespace sslpanel::sectigo_fake {
 namespace {
 
-TEST(FaultsTest, ParsesTheAdminJson) {
+TEST(SectigoFakeFaultsTest, ParsesTheAdminJson) {
   absl::StatusOr<Fault> fault = ParseFault(
       R"({"endpoint":"AutoApplySSL","action":"drop","when":"after","count":2,"skip":1})");
   ASSERT_TRUE(fault.ok()) << fault.status();
@@ -20,7 +20,7 @@ TEST(FaultsTest, ParsesTheAdminJson) {
   EXPECT_FALSE(ParseFault(R"({"count":-1})").ok());
 }
 
-TEST(FaultsTest, TakeCountsSkipsAndMatchesEndpoints) {
+TEST(SectigoFakeFaultsTest, TakeCountsSkipsAndMatchesEndpoints) {
   FaultList list;
   Fault apply;
   apply.endpoint = "AutoApplySSL";
@@ -36,7 +36,7 @@ TEST(FaultsTest, TakeCountsSkipsAndMatchesEndpoints) {
   EXPECT_TRUE(list.faults().empty());
 }
 
-TEST(FaultsTest, CountZeroLastsUntilCleared) {
+TEST(SectigoFakeFaultsTest, CountZeroLastsUntilCleared) {
   FaultList list;
   Fault any;
   any.count = 0;

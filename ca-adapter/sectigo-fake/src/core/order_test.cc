@@ -11,7 +11,7 @@ constexpr CertState kAll[] = {CertState::kAwaitingValidation, CertState::kIssued
 using S = CertState;
 using Next = std::optional<CertState>;
 
-TEST(OrderTest, RevokeRejectsBeforeIssueAndRevokesAfter) {
+TEST(SectigoFakeOrderTest, RevokeRejectsBeforeIssueAndRevokesAfter) {
   struct Row {
     CertState state;
     RevokeCall call;
@@ -49,7 +49,7 @@ TEST(OrderTest, RevokeRejectsBeforeIssueAndRevokesAfter) {
   }
 }
 
-TEST(OrderTest, CollectCodes) {
+TEST(SectigoFakeOrderTest, CollectCodes) {
   struct Row {
     CertState state;
     int code_status_only;  // queryType 0
@@ -70,7 +70,7 @@ TEST(OrderTest, CollectCodes) {
   }
 }
 
-TEST(OrderTest, ReplaceOnlyAnIssuedUnexpiredCertificate) {
+TEST(SectigoFakeOrderTest, ReplaceOnlyAnIssuedUnexpiredCertificate) {
   struct Row {
     CertState state;
     bool expired;
@@ -86,20 +86,20 @@ TEST(OrderTest, ReplaceOnlyAnIssuedUnexpiredCertificate) {
   }
 }
 
-TEST(OrderTest, DcvChangesOnlyWhileAwaitingValidation) {
+TEST(SectigoFakeOrderTest, DcvChangesOnlyWhileAwaitingValidation) {
   for (CertState state : kAll) {
     SCOPED_TRACE(CertStateName(state));
     EXPECT_EQ(DecideDcvChange(state).code, state == S::kAwaitingValidation ? 0 : -160);
   }
 }
 
-TEST(OrderTest, EveryStateHasAName) {
+TEST(SectigoFakeOrderTest, EveryStateHasAName) {
   for (CertState state : kAll) {
     EXPECT_STRNE(CertStateName(state), "");
   }
 }
 
-TEST(OrderTest, AllValidatedNeedsEveryName) {
+TEST(SectigoFakeOrderTest, AllValidatedNeedsEveryName) {
   Certificate certificate;
   certificate.dcv = {{"a.example", DcvMethod::kCname, "", true},
                      {"b.example", DcvMethod::kHttp, "", false}};

@@ -5,7 +5,7 @@
 namespace sslpanel::sectigo_fake {
 namespace {
 
-TEST(WireTest, FormParsingDecodesAndMatchesNamesInAnyCase) {
+TEST(SectigoFakeWireTest, FormParsingDecodesAndMatchesNamesInAnyCase) {
   Params params = Params::FromForm("loginName=a%40b&CSR=x+y%2Bz&empty=&flag=y");
   EXPECT_EQ(params.GetOr("loginname"), "a@b");
   EXPECT_EQ(params.GetOr("csr"), "x y+z");
@@ -15,13 +15,13 @@ TEST(WireTest, FormParsingDecodesAndMatchesNamesInAnyCase) {
   EXPECT_FALSE(params.Has("missing"));
 }
 
-TEST(WireTest, UnknownParametersAreFoundWithPrefixes) {
+TEST(SectigoFakeWireTest, UnknownParametersAreFoundWithPrefixes) {
   Params params = Params::FromForm("loginName=a&appRepForename=b&colour=c");
   EXPECT_EQ(params.FirstUnknown({"loginname", "apprep*"}), "colour");
   EXPECT_EQ(params.FirstUnknown({"loginname", "apprep*", "colour"}), std::nullopt);
 }
 
-TEST(WireTest, RedactionDropsThePassword) {
+TEST(SectigoFakeWireTest, RedactionDropsThePassword) {
   Params params = Params::FromForm("loginName=a&LoginPassword=secret&x=1");
   for (const auto& [name, value] : params.Redacted()) {
     EXPECT_NE(value, "secret");
@@ -29,7 +29,7 @@ TEST(WireTest, RedactionDropsThePassword) {
   EXPECT_EQ(params.Redacted().size(), 2u);
 }
 
-TEST(WireTest, ErrorsInBothFormats) {
+TEST(SectigoFakeWireTest, ErrorsInBothFormats) {
   // The contract's own example.
   EXPECT_EQ(Encode(ErrorReply(-3, MissingArgument("x"), Format::kUrlEncoded)),
             "errorCode=-3&errorMessage=The+%27x%27+argument+is+missing%21");
@@ -39,14 +39,14 @@ TEST(WireTest, ErrorsInBothFormats) {
             "-16\nPermission denied!\n");
 }
 
-TEST(WireTest, NewlineRepliesPrintValuesAndMultiLineValuesStayWhole) {
+TEST(SectigoFakeWireTest, NewlineRepliesPrintValuesAndMultiLineValuesStayWhole) {
   Reply reply;
   reply.code = 2;
   reply.Add("certificate", "-----BEGIN X-----\nAAAA\n-----END X-----\n").Add("other", "b");
   EXPECT_EQ(Encode(reply), "2\n-----BEGIN X-----\nAAAA\n-----END X-----\nb\n");
 }
 
-TEST(WireTest, UrlEncodedRepeatsKeys) {
+TEST(SectigoFakeWireTest, UrlEncodedRepeatsKeys) {
   Reply reply;
   reply.code = 2;
   reply.format = Format::kUrlEncoded;
@@ -54,14 +54,14 @@ TEST(WireTest, UrlEncodedRepeatsKeys) {
   EXPECT_EQ(Encode(reply), "errorCode=2&caCertificate=a%2Bb%2Fc%3D&caCertificate=d");
 }
 
-TEST(WireTest, TabReplies) {
+TEST(SectigoFakeWireTest, TabReplies) {
   Reply reply;
   reply.format = Format::kTab;
   reply.Add("domain_name", "example.com").Add("level2_email", "admin@example.com");
   EXPECT_EQ(Encode(reply), "0\ndomain_name\texample.com\nlevel2_email\tadmin@example.com\n");
 }
 
-TEST(WireTest, FormEncodingRoundTrips) {
+TEST(SectigoFakeWireTest, FormEncodingRoundTrips) {
   const std::string text = "a b+c&d=e%f/g\n\x01";
   EXPECT_EQ(FormDecode(FormEncode(text)), text);
   EXPECT_EQ(FormDecode("%zz%4"), "%zz%4");  // malformed escapes pass through

@@ -59,7 +59,7 @@ std::string Pem(const std::string& base64_der) {
   return pem + "-----END CERTIFICATE-----\n";
 }
 
-class BehaviourTest : public ::testing::Test {
+class SectigoFakeBehaviourTest : public ::testing::Test {
  protected:
   void SetUp() override { Restart(FakeStack::Manual()); }
   void Restart(FakeCaOptions options, NetworkCheckerOptions checks = {}) {
@@ -87,7 +87,7 @@ class BehaviourTest : public ::testing::Test {
   std::unique_ptr<FakeStack> stack_;
 };
 
-TEST_F(BehaviourTest, IssuedCertificateChainVerifiesWithOpenssl) {
+TEST_F(SectigoFakeBehaviourTest, IssuedCertificateChainVerifiesWithOpenssl) {
   Pairs order = Apply("www.shop.example", "v1");
   ASSERT_EQ(Value(order, "errorCode"), "0");
   EXPECT_EQ(Value(Collect(Value(order, "orderNumber")), "errorCode"), "0");
@@ -118,7 +118,7 @@ TEST_F(BehaviourTest, IssuedCertificateChainVerifiesWithOpenssl) {
   EXPECT_EQ(Applied(), 1);  // test orders are not billed
 }
 
-TEST_F(BehaviourTest, RevokeRejectsBeforeIssueAndRevokesAfter) {
+TEST_F(SectigoFakeBehaviourTest, RevokeRejectsBeforeIssueAndRevokesAfter) {
   const std::string pending = Value(Apply("a.example.org", "r1"), "orderNumber");
   const std::string issued = Value(Apply("b.example.org", "r2"), "orderNumber");
   stack_->Admin("POST", "orders/" + issued + "/validate");
@@ -133,7 +133,7 @@ TEST_F(BehaviourTest, RevokeRejectsBeforeIssueAndRevokesAfter) {
   EXPECT_EQ(Value(Collect(issued), "errorCode"), "-21");
 }
 
-TEST_F(BehaviourTest, ReplaceIssuesANewCertificateAndKeepsTheOldOne) {
+TEST_F(SectigoFakeBehaviourTest, ReplaceIssuesANewCertificateAndKeepsTheOldOne) {
   Pairs order = Apply("c.example.org", "p1");
   const std::string number = Value(order, "orderNumber");
   stack_->Admin("POST", "orders/" + number + "/validate");
@@ -159,7 +159,7 @@ TEST_F(BehaviourTest, ReplaceIssuesANewCertificateAndKeepsTheOldOne) {
   EXPECT_EQ(billing["replaced"], 1);
 }
 
-TEST_F(BehaviourTest, DroppedConnectionAfterCreationStillBillsExactlyOnce) {
+TEST_F(SectigoFakeBehaviourTest, DroppedConnectionAfterCreationStillBillsExactlyOnce) {
   AddFault(R"({"endpoint":"AutoApplySSL","action":"drop","when":"after"})");
   ClientReply reply = stack_->Api("!AutoApplySSL", Order(NewCsr("d.example.org"), "drop1"));
   EXPECT_TRUE(!reply.transport_ok || reply.body.empty()) << reply.body;
@@ -170,14 +170,14 @@ TEST_F(BehaviourTest, DroppedConnectionAfterCreationStillBillsExactlyOnce) {
   EXPECT_EQ(Value(report, "1_uniqueValue"), "drop1");
 }
 
-TEST_F(BehaviourTest, SlowAnswerAfterCreationTimesTheClientOut) {
+TEST_F(SectigoFakeBehaviourTest, SlowAnswerAfterCreationTimesTheClientOut) {
   AddFault(R"({"endpoint":"AutoApplySSL","action":"delay","when":"after","delay_ms":1500})");
   ClientReply reply = stack_->Api("!AutoApplySSL", Order(NewCsr("e.example.org"), "slow1"), 0.3);
   EXPECT_FALSE(reply.transport_ok);
   EXPECT_EQ(Applied(), 1);
 }
 
-TEST_F(BehaviourTest, FaultsBeforeActingCreateNothing) {
+TEST_F(SectigoFakeBehaviourTest, FaultsBeforeActingCreateNothing) {
   AddFault(R"({"endpoint":"AutoApplySSL","action":"error_code","code":-42})");
   AddFault(R"({"endpoint":"AutoApplySSL","action":"http_status","status":503})");
   AddFault(R"({"endpoint":"AutoApplySSL","action":"malformed","body":"<html>oops"})");
@@ -191,7 +191,7 @@ TEST_F(BehaviourTest, FaultsBeforeActingCreateNothing) {
   EXPECT_EQ(Applied(), 1);
 }
 
-TEST_F(BehaviourTest, ConcurrentCollectSslIsRefused) {
+TEST_F(SectigoFakeBehaviourTest, ConcurrentCollectSslIsRefused) {
   const std::string order = Value(Apply("g.example.org", "g1"), "orderNumber");
   // Every CollectSSL is held 1.5 s: two started 0.2 s apart overlap.
   AddFault(R"({"endpoint":"CollectSSL","action":"delay","delay_ms":1500,"count":0})");
@@ -209,7 +209,7 @@ TEST_F(BehaviourTest, ConcurrentCollectSslIsRefused) {
   EXPECT_EQ(Value(Collect(order), "errorCode"), "0");  // one at a time is fine
 }
 
-TEST_F(BehaviourTest, AccountLevelAnswers) {
+TEST_F(SectigoFakeBehaviourTest, AccountLevelAnswers) {
   stack_->Admin("POST", "accounts", R"({"loginName":"poor","loginPassword":"pw","credit":10})");
   stack_->Admin(
       "POST", "accounts",
@@ -235,7 +235,7 @@ TEST_F(BehaviourTest, AccountLevelAnswers) {
   EXPECT_EQ(Value(collect, "errorCode"), "-22");
 }
 
-TEST_F(BehaviourTest, AutoValidationIssuesAfterTheDelay) {
+TEST_F(SectigoFakeBehaviourTest, AutoValidationIssuesAfterTheDelay) {
   FakeCaOptions options;
   options.validation = ValidationMode::kAuto;
   options.auto_validate_after = absl::Milliseconds(300);
@@ -250,7 +250,7 @@ TEST_F(BehaviourTest, AutoValidationIssuesAfterTheDelay) {
   EXPECT_EQ(code, "2");
 }
 
-TEST_F(BehaviourTest, DcvChangeAndResendAreRecorded) {
+TEST_F(SectigoFakeBehaviourTest, DcvChangeAndResendAreRecorded) {
   const std::string order = Value(Apply("j.example.org", "j1"), "orderNumber");
   stack_->Api("!GetDCVEmailAddressList", With(kAuth, {{"domainName", "j.example.org"}}));
   EXPECT_EQ(stack_
@@ -271,7 +271,7 @@ TEST_F(BehaviourTest, DcvChangeAndResendAreRecorded) {
 
 // --validation=check: the file fetched from a loopback HTTP server, the
 // CNAME looked up at pebble-challtestsrv.
-TEST_F(BehaviourTest, NetworkChecksProveControl) {
+TEST_F(SectigoFakeBehaviourTest, NetworkChecksProveControl) {
   httplib::Server files;
   std::string served;
   files.Get(R"(/\.well-known/pki-validation/.*)",
@@ -333,6 +333,35 @@ TEST_F(BehaviourTest, NetworkChecksProveControl) {
   EXPECT_EQ(code, "2");
   files.stop();
   file_thread.join();
+}
+
+TEST(SectigoFakeStateFileTest, ARestartedFakeKeepsOrdersAndBilling) {
+  FakeCaOptions options = FakeStack::Manual();
+  options.state_file = sslpanel::testing::MakeTempDir("sectigo-fake-state") + "/state.json";
+  std::string order;
+  {
+    absl::StatusOr<std::unique_ptr<FakeStack>> first = FakeStack::Start(options);
+    ASSERT_TRUE(first.ok()) << first.status();
+    Pairs answer =
+        ParseUrlEncoded((*first)->Api("!AutoApplySSL", Order(NewCsr("m.example.org"), "m1")).body);
+    order = Value(answer, "orderNumber");
+    ASSERT_FALSE(order.empty());
+    ASSERT_EQ((*first)->Admin("POST", "orders/" + order + "/validate")["ok"], true);
+  }
+  absl::StatusOr<std::unique_ptr<FakeStack>> second = FakeStack::Start(options);
+  ASSERT_TRUE(second.ok()) << second.status();
+  Pairs collected = ParseUrlEncoded(
+      (*second)
+          ->Api("download/CollectSSL",
+                With(kAuth, {{"orderNumber", order}, {"queryType", "1"}, {"responseFormat", "1"}}))
+          .body);
+  EXPECT_EQ(Value(collected, "errorCode"), "2");
+  EXPECT_FALSE(Value(collected, "certificate").empty());
+  EXPECT_EQ((*second)->Admin("GET", "billing")["applied"], 1);
+  Pairs next =
+      ParseUrlEncoded((*second)->Api("!AutoApplySSL", Order(NewCsr("n.example.org"), "n1")).body);
+  EXPECT_NE(Value(next, "orderNumber"), order);
+  EXPECT_EQ((*second)->Admin("GET", "billing")["applied"], 2);
 }
 
 TEST(SectigoFakeTlsTest, ServesHttpsAndRefusesPlainHttpWhenAsked) {

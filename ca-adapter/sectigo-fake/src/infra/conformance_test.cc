@@ -161,9 +161,9 @@ std::string Mismatches(const std::string& body, const std::string& format,
   return problems;
 }
 
-class ConformanceTest : public ::testing::TestWithParam<std::string> {};
+class SectigoFakeConformanceTest : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(ConformanceTest, FakeAnswersAsTheExamplesSay) {
+TEST_P(SectigoFakeConformanceTest, FakeAnswersAsTheExamplesSay) {
   const nlohmann::json file = nlohmann::json::parse(ExampleFile(GetParam()));
   ASSERT_FALSE(file["examples"].empty());
   for (const nlohmann::json& example : file["examples"]) {
@@ -199,7 +199,7 @@ TEST_P(ConformanceTest, FakeAnswersAsTheExamplesSay) {
   }
 }
 
-TEST_P(ConformanceTest, EverySampleBodySatisfiesItsOwnMatch) {
+TEST_P(SectigoFakeConformanceTest, EverySampleBodySatisfiesItsOwnMatch) {
   const nlohmann::json file = nlohmann::json::parse(ExampleFile(GetParam()));
   for (const nlohmann::json& example : file["examples"]) {
     SCOPED_TRACE(example["id"].get<std::string>());
@@ -225,12 +225,12 @@ TEST_P(ConformanceTest, EverySampleBodySatisfiesItsOwnMatch) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Examples, ConformanceTest, ::testing::ValuesIn(ExampleFiles()),
+INSTANTIATE_TEST_SUITE_P(Examples, SectigoFakeConformanceTest, ::testing::ValuesIn(ExampleFiles()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            return absl::StrReplaceAll(info.param, {{".json", ""}});
                          });
 
-TEST(ConformanceFilesTest, EveryEndpointHasExamplesAndIdsAreUnique) {
+TEST(SectigoFakeConformanceFilesTest, EveryEndpointHasExamplesAndIdsAreUnique) {
   std::set<std::string> ids;
   std::set<std::string> endpoints;
   for (const std::string& name : ExampleFiles()) {

@@ -38,6 +38,9 @@ absl::StatusOr<std::unique_ptr<FakeStack>> FakeStack::Start(FakeCaOptions option
   stack->checker_ = std::make_unique<NetworkChecker>(*std::move(checker));
   stack->fake_ =
       std::make_unique<FakeCa>(options, stack->clock_, *stack->signer_, *stack->checker_);
+  if (absl::Status loaded = stack->fake_->LoadState(); !loaded.ok()) {
+    return loaded;
+  }
   Account account;
   account.login_name = kLogin;
   account.login_password = kPassword;
