@@ -77,7 +77,45 @@ absl::Status Execute(const mysql::MysqlConfig& config, const std::string& sql) {
   });
 }
 
+std::string PolicyFlag(const std::string& service) {
+  return absl::StrCat("--authz_policy_file=", SSLPANEL_SOURCE_DIR, "/config/authz/", service,
+                      ".json");
+}
+
 }  // namespace
+
+absl::StatusOr<ca::testing::TlsServerFiles> System::WriteIdentityTlsFiles() {
+  auto ca = testing::TestCa::Create("sslpanel test identity CA");
+  auto other = testing::TestCa::Create("another test CA");
+  if (!ca.ok() || !other.ok()) {
+    return ca.ok() ? other.status() : ca.status();
+  }
+  test_ca_ = *ca;
+  testing::CertSpec service;
+  service.common_name = "localhost";
+  service.sans = {"DNS:localhost", "IP:127.0.0.1", "URI:spiffe://sslpanel.local/workflow"};
+  testing::CertSpec client;
+  client.sans = {"URI:spiffe://sslpanel.local/ops/integration-test"};
+  auto service_pair = ca->Issue(service);
+  auto client_pair = ca->Issue(client);
+  if (!service_pair.ok() || !client_pair.ok()) {
+    return service_pair.ok() ? client_pair.status() : service_pair.status();
+  }
+  ca::testing::TlsServerFiles files{dir_ + "/tls-ca.pem", dir_ + "/tls-cert.pem",
+                                    dir_ + "/tls-key.pem", dir_ + "/tls-other-ca.pem"};
+  for (const auto& [path, pem] : std::vector<std::pair<std::string, std::string>>{
+           {files.ca_cert_path, ca->ca().cert_pem},
+           {files.other_ca_cert_path, other->ca().cert_pem},
+           {files.cert_path, service_pair->cert_pem},
+           {files.key_path, service_pair->key_pem},
+           {dir_ + "/test-client-cert.pem", client_pair->cert_pem},
+           {dir_ + "/test-client-key.pem", client_pair->key_pem}}) {
+    if (absl::Status written = testing::WriteTextFile(path, pem); !written.ok()) {
+      return written;
+    }
+  }
+  return files;
+}
 
 bool CertificateIs(const v1::Order& order, int index, v1::CertificateStatus status,
                    v1::PendingOperation pending) {
@@ -96,7 +134,8 @@ absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& optio
     *db = *std::move(created);
   }
   if (options.mutual_tls) {
-    auto tls = ca::testing::WriteTlsServerFiles(system->dir_);
+    auto tls = options.authz ? system->WriteIdentityTlsFiles()
+                             : ca::testing::WriteTlsServerFiles(system->dir_);
     if (!tls.ok()) {
       return tls.status();
     }
@@ -105,11 +144,20 @@ absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& optio
                                  "--tls_key_file=" + tls->key_path,
                                  "--tls_client_ca_file=" + tls->ca_cert_path};
     system->credentials_ =
-        grpc_util::ChannelCredentialsFor({tls->ca_cert_path, tls->cert_path, tls->key_path});
+        options.authz
+            ? grpc_util::ChannelCredentialsFor({tls->ca_cert_path,
+                                                system->dir_ + "/test-client-cert.pem",
+                                                system->dir_ + "/test-client-key.pem"})
+            : grpc_util::ChannelCredentialsFor({tls->ca_cert_path, tls->cert_path, tls->key_path});
   }
-  // Every service's arguments with the TLS flags (when on) appended.
-  auto with_tls = [&system](std::vector<std::string> args) {
+  // Every service's arguments with the TLS flags (when on) appended, and
+  // its default policy with authz.
+  auto with_tls = [&system, &options](std::vector<std::string> args,
+                                      const std::string& policy = "") {
     args.insert(args.end(), system->tls_server_flags_.begin(), system->tls_server_flags_.end());
+    if (options.mutual_tls && options.authz && !policy.empty()) {
+      args.push_back(PolicyFlag(policy));
+    }
     return args;
   };
 
@@ -139,9 +187,10 @@ absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& optio
           "/prevalidation-service/testdata/phone_directory.json"};
   prevalidation_args.insert(prevalidation_args.end(), options.prevalidation_flags.begin(),
                             options.prevalidation_flags.end());
-  auto prevalidation = RunningService::Start(
-      "prevalidation", Binaries::Prevalidation(), with_tls(prevalidation_args),
-      "sslpanel.prevalidation.v1.PrevalidationService", {}, system->credentials_);
+  auto prevalidation = RunningService::Start("prevalidation", Binaries::Prevalidation(),
+                                             with_tls(prevalidation_args, "prevalidation-service"),
+                                             "sslpanel.prevalidation.v1.PrevalidationService", {},
+                                             system->credentials_);
   if (!prevalidation.ok()) {
     return prevalidation.status();
   }
@@ -155,9 +204,9 @@ absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& optio
   sandbox_args.push_back("--issue_delay=0s");
   sandbox_args.insert(sandbox_args.end(), options.sandbox_flags.begin(),
                       options.sandbox_flags.end());
-  auto sandbox = RunningService::Start("ca-sandbox", Binaries::CaSandbox(), with_tls(sandbox_args),
-                                       "sslpanel.ca.v1.CaAdapterService", sandbox_db.env,
-                                       system->credentials_);
+  auto sandbox = RunningService::Start(
+      "ca-sandbox", Binaries::CaSandbox(), with_tls(sandbox_args, "ca-adapter"),
+      "sslpanel.ca.v1.CaAdapterService", sandbox_db.env, system->credentials_);
   if (!sandbox.ok()) {
     return sandbox.status();
   }
@@ -187,7 +236,7 @@ absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& optio
         absl::string_view(reinterpret_cast<const char*>(key), sizeof key));
     acme_args.push_back("--secrets_key_file=" + key_file);
     auto acme =
-        RunningService::Start("ca-acme", Binaries::CaAcme(), with_tls(acme_args),
+        RunningService::Start("ca-acme", Binaries::CaAcme(), with_tls(acme_args, "ca-adapter"),
                               "sslpanel.ca.v1.CaAdapterService", acme_db.env, system->credentials_);
     if (!acme.ok()) {
       return acme.status();
@@ -285,6 +334,9 @@ absl::StatusOr<std::unique_ptr<RunningService>> System::StartWorkflow(
     args.push_back("--upstream_tls_ca_file=" + tls_.ca_cert_path);
     args.push_back("--upstream_tls_cert_file=" + tls_.cert_path);
     args.push_back("--upstream_tls_key_file=" + tls_.key_path);
+    if (options.authz) {
+      args.push_back(PolicyFlag("workflow-service"));
+    }
   }
   return RunningService::Start(absl::StrCat("workflow-", replica), Binaries::Workflow(), args,
                                "sslpanel.workflow.v1.WorkflowService", db.env, credentials_);

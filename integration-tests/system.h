@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "ca-adapter/src/testing/test_pki.h"
+#include "common/testing/test_certs.h"
 #include "common/testing/test_database.h"
 #include "integration-tests/harness.h"
 #include "sslpanel/workflow/v1/workflow.grpc.pb.h"
@@ -41,6 +42,12 @@ struct SystemOptions {
   // with its client certificate (--upstream_tls_*), and the test's stubs
   // present one too.
   bool mutual_tls = false;
+  // With mutual_tls: the certificates carry identities and every service
+  // runs with its default policy (config/authz/<service>.json). The
+  // services present spiffe://sslpanel.local/workflow (the adapters' and
+  // prevalidation's only caller), the test's stubs
+  // spiffe://sslpanel.local/ops/integration-test.
+  bool authz = false;
 };
 
 class System {
@@ -62,6 +69,9 @@ class System {
   // With mutual_tls: the CA, the certificate every service and the test use,
   // and a CA that signed nothing of it.
   const ca::testing::TlsServerFiles& tls() const { return tls_; }
+  // With authz: the CA that issued every certificate, to issue more.
+  const testing::TestCa& test_ca() const { return test_ca_; }
+  const std::string& dir() const { return dir_; }
 
   // A second workflow installation on the same adapters: stops the workflow
   // replicas, starts them again on a fresh, migrated database; the adapters
@@ -91,6 +101,8 @@ class System {
 
  private:
   System() = default;
+  // The PKI of SystemOptions::authz; sets test_ca_.
+  absl::StatusOr<ca::testing::TlsServerFiles> WriteIdentityTlsFiles();
   absl::StatusOr<std::unique_ptr<RunningService>> StartWorkflow(int replica,
                                                                 const SystemOptions& options);
   // Starts options.workflow_replicas replicas and their stubs.
@@ -113,6 +125,7 @@ class System {
   std::vector<std::unique_ptr<v1::WorkflowService::Stub>> stubs_;
   std::string adapters_flag_;
   ca::testing::TlsServerFiles tls_;
+  testing::TestCa test_ca_;
   std::vector<std::string> tls_server_flags_;
   std::shared_ptr<grpc::ChannelCredentials> credentials_;
 };

@@ -15,11 +15,14 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/authz/policy.h"
+#include "common/grpc/authz.h"
 #include "common/grpc/drain.h"
 #include "common/grpc/metrics_interceptor.h"
 #include "common/grpc/reflection.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics_server.h"
+#include "common/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "prometheus/registry.h"
 
@@ -96,7 +99,19 @@ absl::Status ServerConfig::Validate() const {
   if (shutdown_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--shutdown_grace must not be negative");
   }
-  return tls.Validate();
+  if (!authz_policy_file.empty() && tls.client_ca_file.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--authz_policy_file ", authz_policy_file,
+                     " needs --tls_client_ca_file: callers are known by their client "
+                     "certificates (mutual TLS)"));
+  }
+  if (absl::Status valid = tls.Validate(); !valid.ok()) {
+    return valid;
+  }
+  if (!authz_policy_file.empty()) {
+    return authz::Policy::LoadFile("--authz_policy_file", authz_policy_file).status();
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
@@ -121,9 +136,26 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
     return reflection.status();
   }
 
+  if (registry == nullptr) {
+    registry = std::make_shared<prometheus::Registry>();
+  }
+  std::shared_ptr<grpc::ServerCredentials> credentials = ServerCredentialsFor(config.tls);
+  std::shared_ptr<Authorizer> authorizer;
+  if (!config.tls.client_ca_file.empty()) {
+    static const SystemClock clock;
+    std::vector<std::string> hosted(listed.begin(), listed.end() - 1);  // without health
+    auto started =
+        StartAuthorizer({config.authz_policy_file, config.authz_refresh, hosted}, *registry, clock);
+    if (!started.ok()) {
+      return started.status();
+    }
+    authorizer = *std::move(started);
+    credentials->SetAuthMetadataProcessor(NewAuthzProcessor(authorizer));
+  }
+
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config.listen_address, ServerCredentialsFor(config.tls), &port);
+  builder.AddListeningPort(config.listen_address, credentials, &port);
   std::vector<std::string> names;
   for (const HostedService& hosted : services) {
     builder.RegisterService(hosted.service);
@@ -132,9 +164,6 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   builder.RegisterService((*reflection)->v1());
   builder.RegisterService((*reflection)->v1alpha());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  if (registry == nullptr) {
-    registry = std::make_shared<prometheus::Registry>();
-  }
   // First, so the metrics count the UNAVAILABLE a refused or cut call got.
   interceptors.push_back(NewDrainInterceptorFactory(drain, names));
   interceptors.push_back(NewMetricsInterceptorFactory(*registry));
@@ -151,6 +180,7 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   auto host = std::unique_ptr<ServerHost>(new ServerHost(std::move(server), port, std::move(names),
                                                          config.shutdown_grace, std::move(drain)));
   host->reflection_ = *std::move(reflection);
+  host->authorizer_ = std::move(authorizer);
   host->registry_ = std::move(registry);
   host->metrics_ = *std::move(metrics);
   if (!config.health_listen.empty()) {
@@ -195,6 +225,7 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
                         {"tls", !config.tls.enabled()               ? "off"
                                 : config.tls.client_ca_file.empty() ? "tls"
                                                                     : "mutual"},
+                        {"authz_policy", config.authz_policy_file},
                         {"health_port", host->health_port_},
                         {"services", absl::StrJoin(host->names_, ",")}});
   return host;
@@ -241,6 +272,9 @@ void ServerHost::Shutdown() {
   grpc_server_cancel_all_calls(server_->c_server());
   server_->Shutdown(std::chrono::system_clock::now());
   server_->Wait();
+  if (authorizer_ != nullptr) {
+    StopAuthorizer(*authorizer_);
+  }
   if (health_server_ != nullptr) {
     health_server_->Shutdown(std::chrono::system_clock::now());
     health_server_->Wait();

@@ -1,5 +1,6 @@
 // Server bootstrap shared by every binary: listen address (port 0 allowed),
-// gRPC reflection, the standard health service with a status per service, and
+// gRPC reflection, the standard health service with a status per service,
+// with mutual TLS the authorization check of every call (authz.h), and
 // graceful shutdown on SIGTERM/SIGINT (a drain, see drain.h).
 #pragma once
 
@@ -26,6 +27,7 @@ class MetricsServer;
 
 namespace sslpanel::grpc_util {
 
+class Authorizer;
 class Drain;
 class Reflection;
 class PlainHealth;
@@ -45,6 +47,11 @@ struct ServerConfig {
   // When set, a second, plaintext port serving only grpc.health.v1.Health,
   // for probes that cannot speak TLS (the kubelet's gRPC probe).
   std::string health_listen;
+  // Who may call what (authz/policy.h); needs tls.client_ca_file. Empty with
+  // mutual TLS: every certificate of the client CA is admitted.
+  std::string authz_policy_file;
+  // How often the policy file is checked for changes.
+  absl::Duration authz_refresh = absl::Seconds(10);
 
   absl::Status Validate() const;
 };
@@ -89,6 +96,7 @@ class ServerHost {
              absl::Duration grace, std::shared_ptr<Drain> drain);
 
   std::shared_ptr<Drain> drain_;                    // shared with the server's interceptors
+  std::shared_ptr<Authorizer> authorizer_;          // shared with the credentials' processor
   std::unique_ptr<Reflection> reflection_;          // outlives server_ (destroyed after it)
   std::shared_ptr<prometheus::Registry> registry_;  // outlives server_ (its interceptor)
   std::unique_ptr<metrics::MetricsServer> metrics_;

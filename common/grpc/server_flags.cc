@@ -17,8 +17,14 @@ ABSL_FLAG(std::string, tls_cert_file, "",
           "Re-read when the file changes");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file");
 ABSL_FLAG(std::string, tls_client_ca_file, "",
-          "PEM CA that client certificates must be issued by; set: mutual TLS, clients without "
-          "one are refused");
+          "PEM CA that client certificates must be issued by; set: mutual TLS (a certificate of "
+          "another CA fails the handshake, a caller without one gets UNAUTHENTICATED)");
+ABSL_FLAG(std::string, authz_policy_file, "",
+          "JSON policy of who may call what: identities (from client certificates) to roles, "
+          "roles to RPCs (config/authz/); needs --tls_client_ca_file. Re-read when it changes; "
+          "empty: every certificate of the client CA is admitted");
+ABSL_FLAG(absl::Duration, authz_policy_refresh, absl::Seconds(10),
+          "how often --authz_policy_file is checked for changes");
 ABSL_FLAG(std::string, health_listen, "",
           "host:port for a plaintext port serving only grpc.health.v1.Health (for probes that "
           "cannot speak TLS); empty: none");
@@ -46,6 +52,8 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags(const std::string& service_na
   config.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
   config.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
   config.health_listen = absl::GetFlag(FLAGS_health_listen);
+  config.authz_policy_file = absl::GetFlag(FLAGS_authz_policy_file);
+  config.authz_refresh = absl::GetFlag(FLAGS_authz_policy_refresh);
   if (absl::Status valid = config.Validate(); !valid.ok()) {
     return valid;
   }

@@ -1,5 +1,6 @@
 // The flags every server binary shares (--listen, --port_file,
-// --shutdown_grace, --log_level, --metrics_listen, --tls_*, --health_listen),
+// --shutdown_grace, --log_level, --metrics_listen, --tls_*, --health_listen,
+// --authz_policy_file, --authz_policy_refresh),
 // defined once. Only main() reads them.
 #pragma once
 

@@ -7,11 +7,12 @@
 #include <grpcpp/security/tls_credentials_options.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/authz/certificates.h"
 #include "common/config/secret.h"
 
 namespace sslpanel::grpc_util {
 
-absl::Status ServerTls::Validate() const {
+absl::Status ServerTls::Validate(absl::Time now) const {
   if (cert_file.empty() != key_file.empty()) {
     return absl::InvalidArgumentError("--tls_cert_file and --tls_key_file go together");
   }
@@ -19,12 +20,22 @@ absl::Status ServerTls::Validate() const {
     return absl::InvalidArgumentError(
         "--tls_client_ca_file needs --tls_cert_file and --tls_key_file (mutual TLS is TLS)");
   }
-  return config::CheckReadable({{"--tls_cert_file", cert_file},
-                                {"--tls_key_file", key_file},
-                                {"--tls_client_ca_file", client_ca_file}});
+  if (absl::Status readable = config::CheckReadable({{"--tls_cert_file", cert_file},
+                                                     {"--tls_key_file", key_file},
+                                                     {"--tls_client_ca_file", client_ca_file}});
+      !readable.ok() || cert_file.empty()) {
+    return readable;
+  }
+  if (absl::Status pair = authz::CheckCertificateAndKey("--tls_cert_file", cert_file,
+                                                        "--tls_key_file", key_file, now);
+      !pair.ok()) {
+    return pair;
+  }
+  return client_ca_file.empty() ? absl::OkStatus()
+                                : authz::CheckCaFile("--tls_client_ca_file", client_ca_file);
 }
 
-absl::Status ChannelTls::Validate(const std::string& flag_prefix) const {
+absl::Status ChannelTls::Validate(const std::string& flag_prefix, absl::Time now) const {
   if (cert_file.empty() != key_file.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(flag_prefix, "_cert_file and ", flag_prefix, "_key_file go together"));
@@ -33,9 +44,19 @@ absl::Status ChannelTls::Validate(const std::string& flag_prefix) const {
     return absl::InvalidArgumentError(
         absl::StrCat(flag_prefix, "_cert_file needs ", flag_prefix, "_ca_file (the servers' CA)"));
   }
-  return config::CheckReadable({{absl::StrCat(flag_prefix, "_ca_file"), ca_file},
-                                {absl::StrCat(flag_prefix, "_cert_file"), cert_file},
-                                {absl::StrCat(flag_prefix, "_key_file"), key_file}});
+  if (absl::Status readable =
+          config::CheckReadable({{absl::StrCat(flag_prefix, "_ca_file"), ca_file},
+                                 {absl::StrCat(flag_prefix, "_cert_file"), cert_file},
+                                 {absl::StrCat(flag_prefix, "_key_file"), key_file}});
+      !readable.ok() || ca_file.empty()) {
+    return readable;
+  }
+  if (absl::Status ca = authz::CheckCaFile(absl::StrCat(flag_prefix, "_ca_file"), ca_file);
+      !ca.ok() || cert_file.empty()) {
+    return ca;
+  }
+  return authz::CheckCertificateAndKey(absl::StrCat(flag_prefix, "_cert_file"), cert_file,
+                                       absl::StrCat(flag_prefix, "_key_file"), key_file, now);
 }
 
 std::shared_ptr<grpc::ServerCredentials> ServerCredentialsFor(const ServerTls& tls) {
@@ -50,7 +71,11 @@ std::shared_ptr<grpc::ServerCredentials> ServerCredentialsFor(const ServerTls& t
     options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
   } else {
     options.watch_root_certs();
-    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    // Asked for and verified, but not required: a caller without one is
+    // refused by the authorization check with UNAUTHENTICATED (authz.h), a
+    // clearer answer than a failed handshake. One of another CA still fails
+    // the handshake.
+    options.set_cert_request_type(GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
   }
   return grpc::experimental::TlsServerCredentials(options);
 }

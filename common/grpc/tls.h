@@ -8,6 +8,8 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace grpc {
 class ChannelCredentials;
@@ -19,12 +21,16 @@ namespace sslpanel::grpc_util {
 struct ServerTls {
   std::string cert_file;       // the server's certificate chain, leaf first
   std::string key_file;        // its private key
-  std::string client_ca_file;  // when set, clients must present a certificate
-                               // issued by this CA (mutual TLS)
+  std::string client_ca_file;  // when set, clients are asked for a certificate
+                               // issued by this CA (mutual TLS); one of another
+                               // CA fails the handshake, a caller without one
+                               // gets UNAUTHENTICATED from the application
 
   bool enabled() const { return !cert_file.empty(); }
-  // Names the flag at fault (--tls_cert_file, ...); files must be readable.
-  absl::Status Validate() const;
+  // Names the flag and the file at fault: files must be readable, the
+  // certificate and key must parse and match, the certificate must be valid
+  // at `now`, and the client CA file must hold a CA certificate.
+  absl::Status Validate(absl::Time now = absl::Now()) const;
 };
 
 struct ChannelTls {
@@ -33,8 +39,9 @@ struct ChannelTls {
   std::string key_file;
 
   bool enabled() const { return !ca_file.empty(); }
-  // `flag_prefix` names the flags in errors ("--upstream_tls").
-  absl::Status Validate(const std::string& flag_prefix) const;
+  // `flag_prefix` names the flags in errors ("--upstream_tls"); the files
+  // are checked as ServerTls::Validate does.
+  absl::Status Validate(const std::string& flag_prefix, absl::Time now = absl::Now()) const;
 };
 
 // How often changed certificate files are picked up.

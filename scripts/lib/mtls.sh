@@ -69,7 +69,11 @@ mtls_server_flags() {
   local dir=$2 service=$3 health_port=$4 policy=$5 binary=$6
   flags=("--tls_cert_file=$dir/$service-server.pem" "--tls_key_file=$dir/$service-server.key"
          "--tls_client_ca_file=$dir/ca.pem" "--health_listen=127.0.0.1:$health_port")
-  if "$binary" --help 2>&1 | grep -q -- 'authz_policy_file'; then
+  # Read first, then match: --help exits non-zero (absl), and grep -q
+  # closing the pipe early would fail the pipeline under pipefail too.
+  local help
+  help=$("$binary" --help 2>&1 || true)
+  if [[ $help == *--authz_policy_file* ]]; then
     flags+=("--authz_policy_file=$policy")
   else
     log "WARNING: $(basename "$binary") has no --authz_policy_file: mTLS without a policy (any certificate of the CA is admitted)"
@@ -127,9 +131,10 @@ from the repository root (scripts/grpcurl takes grpcurl's arguments):
   scripts/grpcurl $(mtls_grpcurl workflow) 127.0.0.1:$SANDBOX_PORT sslpanel.ca.v1.CaAdapterService/GetCapabilities
   # ... and anyone else there (but ops' reads) is refused with PermissionDenied:
   scripts/grpcurl $(mtls_grpcurl billing) 127.0.0.1:$SANDBOX_PORT sslpanel.ca.v1.CaAdapterService/GetCapabilities
-  # refused: no certificate (Unauthenticated), an identity no policy lists (PermissionDenied),
-  # a certificate of another CA (the handshake fails)
-  scripts/grpcurl $(mtls_grpcurl "") $wf $api/ListProducts
+  # refused: no certificate (Unauthenticated; reflection too, so the schema comes from
+  # protos/), an identity no policy lists (PermissionDenied), a certificate of another
+  # CA (the handshake fails)
+  scripts/grpcurl $(mtls_grpcurl "") -import-path protos -proto sslpanel/workflow/v1/workflow.proto $wf $api/ListProducts
   scripts/grpcurl $(mtls_grpcurl stranger) $wf $api/ListProducts
   scripts/grpcurl -cacert .run/pki/ca.pem -cert .run/pki/other-ca.pem -key .run/pki/other-ca.key $wf $api/ListProducts
   # health, plaintext and without reflection (so with the proto file; grpcurl: -plaintext

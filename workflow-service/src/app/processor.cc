@@ -112,6 +112,7 @@ void Processor::Conclude(const OutboxItem& item, const OrderRecord& record,
     return;
   }
   OutcomeExtras extras;
+  extras.caller = kOutboxActor;
   extras.completes_outbox_id = item.id;
   extras.prevalidation = std::move(report);
   extras.loaded = &record;
@@ -252,6 +253,7 @@ void Processor::Poll(const PollItem& item) {
   const std::vector<domain::Command> commands = AnswerCommands(cert, *answer);
   if (!commands.empty()) {
     OutcomeExtras extras;
+    extras.caller = kSyncActor;
     extras.loaded = &*record;
     auto saved =
         app_.Record(item.order_id, cert.id, commands, AdapterActor(cert.ca_adapter), extras);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "workflow-service/src/app/validation.h"
@@ -73,6 +74,7 @@ domain::Context WorkflowApp::ContextFor(const domain::Order& order, const Caller
   domain::Context context;
   context.now = clock_.Now();
   context.actor = caller.actor.empty() ? "api" : caller.actor;
+  context.caller = caller.identity;
   context.product = RulesFor(order);
   return context;
 }
@@ -480,7 +482,9 @@ absl::StatusOr<OrderRecord> WorkflowApp::OverridePrevalidation(int64_t order_id,
   if (absl::Status s = ValidateRequestId(caller.request_id); !s.ok()) {
     return s;
   }
-  if (caller.actor.empty() || caller.actor == "api") {
+  // With mutual TLS the operator is the certificate's identity; without it,
+  // the typed name is all there is.
+  if (caller.identity.empty() && (caller.actor.empty() || caller.actor == "api")) {
     return absl::InvalidArgumentError(
         "actor: an override must name the operator, e.g. \"operator:alice\"");
   }
@@ -492,7 +496,8 @@ absl::StatusOr<OrderRecord> WorkflowApp::OverridePrevalidation(int64_t order_id,
     const int newest = static_cast<int>(record.order.certificates.size()) - 1;
     auto save = DecideOn(record, newest, domain::command::OverridePrevalidation{reason}, caller);
     if (save.ok()) {
-      save->override_record = OverrideRecord{newest, caller.actor, reason, clock_.Now()};
+      save->override_record = OverrideRecord{
+          newest, caller.identity.empty() ? caller.actor : caller.identity, reason, clock_.Now()};
     }
     return save;
   });
@@ -502,7 +507,10 @@ absl::StatusOr<OrderRecord> WorkflowApp::Record(int64_t order_id, int64_t certif
                                                 const std::vector<domain::Command>& commands,
                                                 const std::string& actor,
                                                 const OutcomeExtras& extras) {
-  const Caller caller{actor};
+  Caller caller{actor};
+  caller.identity = !extras.caller.empty()               ? extras.caller
+                    : absl::StartsWith(actor, "system:") ? actor
+                                                         : "system:workflow";
   return Mutate(
       order_id, caller,
       [&](const OrderRecord& record) -> absl::StatusOr<SaveRequest> {

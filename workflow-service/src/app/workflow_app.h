@@ -23,6 +23,10 @@ struct Caller {
   std::string request_id;
   std::string method;       // RPC name, e.g. "CreateOrder"
   std::string fingerprint;  // hash of the request without request_id
+  // Authenticated: the client certificate's identity (empty with mutual TLS
+  // off), or "system:<loop>" for the workflow's own work. Recorded on every
+  // event; never from a request field.
+  std::string identity;
 };
 
 struct NewOrderInput {
@@ -79,6 +83,9 @@ std::optional<absl::Time> SlaDeadline(const domain::Order& order, absl::Time now
 struct OutcomeExtras {
   std::optional<int64_t> completes_outbox_id;
   std::optional<PrevalidationRecord> prevalidation;
+  // The loop recording it ("system:outbox", ...); empty: the actor when it
+  // is a "system:" one, else "system:workflow".
+  std::string caller;
   // The order as the caller has just read it, decided on instead of reading
   // it again; if it is stale the version-guarded save loses and the order is
   // read afresh, so this only saves work.

@@ -155,7 +155,8 @@ struct Event {
   PendingOperation from_pending = PendingOperation::kNone;
   PendingOperation to_pending = PendingOperation::kNone;
   absl::Time at;
-  std::string actor;
+  std::string actor;   // free text the caller chose, e.g. "operator:alice"
+  std::string caller;  // authenticated: a certificate's identity or "system:<loop>"
   std::string reason;
 };
 

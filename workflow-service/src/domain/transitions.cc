@@ -69,6 +69,7 @@ class Decider {
     event.to_pending = pending;
     event.at = at.value_or(context_.now);
     event.actor = context_.actor;
+    event.caller = context_.caller;
     event.reason = std::string(reason);
     c.status = status;
     c.pending = pending;
@@ -83,6 +84,7 @@ class Decider {
     event.to_status = CertificateStatus::kOpen;
     event.at = context_.now;
     event.actor = context_.actor;
+    event.caller = context_.caller;
     decision_.events.push_back(std::move(event));
   }
 

@@ -126,6 +126,7 @@ struct Context {
   absl::Time now;
   std::string actor;
   ProductRules product;
+  std::string caller;  // stamped on every event (Event::caller)
 };
 
 struct Decision {

@@ -315,6 +315,7 @@ void ToProto(const app::EventRecord& record, int64_t order_id, v1::Event* out) {
   out->set_to_pending_operation(ToProto(e.to_pending));
   SetTime(e.at, out->mutable_occur_time());
   out->set_actor(e.actor);
+  out->set_caller(e.caller);
   out->set_reason(e.reason);
 }
 

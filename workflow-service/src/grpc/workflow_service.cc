@@ -3,16 +3,23 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/caller.h"
 #include "common/grpc/status.h"
 #include "workflow-service/src/grpc/convert.h"
 
 namespace sslpanel::workflow::grpc_api {
 namespace {
 
+constexpr char kOperatorRole[] = "ops";
+
+// The authenticated caller (from its client certificate, never a request
+// field) with the free-text actor it chose and the idempotency facts.
 template <typename Request>
-app::Caller CallerOf(const Request& request, const char* method) {
+app::Caller AppCaller(const grpc::ServerContext& context, const Request& request,
+                      const char* method) {
   app::Caller caller;
   caller.actor = request.actor().empty() ? "api" : request.actor();
+  caller.identity = grpc_util::CallerOf(context).identity;
   caller.request_id = request.request_id();
   caller.method = method;
   caller.fingerprint = Fingerprint(request);
@@ -50,16 +57,17 @@ absl::Status WorkflowServiceImpl::Answer(const absl::StatusOr<app::OrderRecord>&
   return absl::OkStatus();
 }
 
-grpc::Status WorkflowServiceImpl::CreateOrder(grpc::ServerContext*,
+grpc::Status WorkflowServiceImpl::CreateOrder(grpc::ServerContext* context,
                                               const v1::CreateOrderRequest* request,
                                               v1::CreateOrderResponse* response) {
   auto input = FromProto(*request);
   if (!input.ok()) {
     return grpc_util::ToGrpc(input.status());
   }
-  return grpc_util::ToGrpc(Answer(app_.CreateOrder(*input, CallerOf(*request, "CreateOrder")),
-                                  response->mutable_order()),
-                           "CreateOrder");
+  return grpc_util::ToGrpc(
+      Answer(app_.CreateOrder(*input, AppCaller(*context, *request, "CreateOrder")),
+             response->mutable_order()),
+      "CreateOrder");
 }
 
 grpc::Status WorkflowServiceImpl::GetOrder(grpc::ServerContext*, const v1::GetOrderRequest* request,
@@ -102,7 +110,7 @@ grpc::Status WorkflowServiceImpl::ListOrders(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status WorkflowServiceImpl::UpdateOrder(grpc::ServerContext*,
+grpc::Status WorkflowServiceImpl::UpdateOrder(grpc::ServerContext* context,
                                               const v1::UpdateOrderRequest* request,
                                               v1::UpdateOrderResponse* response) {
   auto id = ParseId("order_id", request->order_id());
@@ -113,12 +121,13 @@ grpc::Status WorkflowServiceImpl::UpdateOrder(grpc::ServerContext*,
   if (!edit.ok()) {
     return grpc_util::ToGrpc(edit.status());
   }
-  return grpc_util::ToGrpc(Answer(app_.UpdateOrder(*id, *edit, CallerOf(*request, "UpdateOrder")),
-                                  response->mutable_order()),
-                           "UpdateOrder");
+  return grpc_util::ToGrpc(
+      Answer(app_.UpdateOrder(*id, *edit, AppCaller(*context, *request, "UpdateOrder")),
+             response->mutable_order()),
+      "UpdateOrder");
 }
 
-grpc::Status WorkflowServiceImpl::SubmitOrder(grpc::ServerContext*,
+grpc::Status WorkflowServiceImpl::SubmitOrder(grpc::ServerContext* context,
                                               const v1::SubmitOrderRequest* request,
                                               v1::SubmitOrderResponse* response) {
   auto id = ParseId("order_id", request->order_id());
@@ -126,11 +135,12 @@ grpc::Status WorkflowServiceImpl::SubmitOrder(grpc::ServerContext*,
     return grpc_util::ToGrpc(id.status());
   }
   return grpc_util::ToGrpc(
-      Answer(app_.SubmitOrder(*id, CallerOf(*request, "SubmitOrder")), response->mutable_order()),
+      Answer(app_.SubmitOrder(*id, AppCaller(*context, *request, "SubmitOrder")),
+             response->mutable_order()),
       "SubmitOrder");
 }
 
-grpc::Status WorkflowServiceImpl::CancelCertificate(grpc::ServerContext*,
+grpc::Status WorkflowServiceImpl::CancelCertificate(grpc::ServerContext* context,
                                                     const v1::CancelCertificateRequest* request,
                                                     v1::CancelCertificateResponse* response) {
   auto ref = ParseCertificateRef(*request);
@@ -139,12 +149,12 @@ grpc::Status WorkflowServiceImpl::CancelCertificate(grpc::ServerContext*,
   }
   return grpc_util::ToGrpc(
       Answer(app_.CancelCertificate(ref->order_id, ref->certificate_id, request->reason(),
-                                    CallerOf(*request, "CancelCertificate")),
+                                    AppCaller(*context, *request, "CancelCertificate")),
              response->mutable_order()),
       "CancelCertificate");
 }
 
-grpc::Status WorkflowServiceImpl::ReissueCertificate(grpc::ServerContext*,
+grpc::Status WorkflowServiceImpl::ReissueCertificate(grpc::ServerContext* context,
                                                      const v1::ReissueCertificateRequest* request,
                                                      v1::ReissueCertificateResponse* response) {
   auto ref = ParseCertificateRef(*request);
@@ -161,13 +171,14 @@ grpc::Status WorkflowServiceImpl::ReissueCertificate(grpc::ServerContext*,
     return grpc_util::ToGrpc(dcv.status());
   }
   input.domain_validations = *dcv;
-  return grpc_util::ToGrpc(Answer(app_.ReissueCertificate(ref->order_id, input,
-                                                          CallerOf(*request, "ReissueCertificate")),
-                                  response->mutable_order()),
-                           "ReissueCertificate");
+  return grpc_util::ToGrpc(
+      Answer(app_.ReissueCertificate(ref->order_id, input,
+                                     AppCaller(*context, *request, "ReissueCertificate")),
+             response->mutable_order()),
+      "ReissueCertificate");
 }
 
-grpc::Status WorkflowServiceImpl::RenewOrder(grpc::ServerContext*,
+grpc::Status WorkflowServiceImpl::RenewOrder(grpc::ServerContext* context,
                                              const v1::RenewOrderRequest* request,
                                              v1::RenewOrderResponse* response) {
   auto id = ParseId("order_id", request->order_id());
@@ -175,20 +186,31 @@ grpc::Status WorkflowServiceImpl::RenewOrder(grpc::ServerContext*,
     return grpc_util::ToGrpc(id.status());
   }
   return grpc_util::ToGrpc(Answer(app_.RenewOrder(*id, request->csr(), request->period_months(),
-                                                  CallerOf(*request, "RenewOrder")),
+                                                  AppCaller(*context, *request, "RenewOrder")),
                                   response->mutable_order()),
                            "RenewOrder");
 }
 
 grpc::Status WorkflowServiceImpl::OverridePrevalidation(
-    grpc::ServerContext*, const v1::OverridePrevalidationRequest* request,
+    grpc::ServerContext* context, const v1::OverridePrevalidationRequest* request,
     v1::OverridePrevalidationResponse* response) {
   auto id = ParseId("order_id", request->order_id());
   if (!id.ok()) {
     return grpc_util::ToGrpc(id.status());
   }
-  app::Caller caller = CallerOf(*request, "OverridePrevalidation");
-  caller.actor = request->actor();  // required: no "api" default for an override
+  // The policy grants the RPC; an override also needs the operators' role
+  // whatever a policy says, when roles are in use (--authz_policy_file).
+  if (const grpc_util::Caller who = grpc_util::CallerOf(*context);
+      !who.role.empty() && who.role != kOperatorRole) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        absl::StrCat("caller ", who.identity, " (role ", who.role,
+                                     ") may not override a prevalidation: that needs the ",
+                                     kOperatorRole, " role"));
+  }
+  app::Caller caller = AppCaller(*context, *request, "OverridePrevalidation");
+  // No "api" default: without mutual TLS the typed name is the only record
+  // of the operator; with it, the certificate's identity is recorded.
+  caller.actor = request->actor();
   return grpc_util::ToGrpc(
       Answer(app_.OverridePrevalidation(*id, request->reason(), caller), response->mutable_order()),
       "OverridePrevalidation");

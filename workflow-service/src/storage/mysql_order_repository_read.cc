@@ -46,6 +46,7 @@ app::EventRecord ReadEvent(const Rows& rows, int seq) {
   e.to_pending = ParseOr(Str(rows, "to_pending"), domain::PendingOperation::kNone);
   e.at = FromSqlTime(Str(rows, "occurred_at"));
   e.actor = Str(rows, "actor");
+  e.caller = Str(rows, "caller");
   e.reason = Str(rows, "reason");
   return record;
 }

@@ -216,9 +216,9 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
           c, absl::StrCat(
                  "INSERT INTO order_events (order_id, order_version, certificate_id, type,"
                  " from_status, to_status, from_pending, to_pending, occurred_at,"
-                 " recorded_at, actor, reason) VALUES ",
+                 " recorded_at, actor, caller, reason) VALUES ",
                  absl::StrJoin(std::vector<std::string>(decision.events.size(),
-                                                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                                                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                                ", ")));
       int k = 1;
       for (const domain::Event& e : decision.events) {
@@ -237,6 +237,7 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
         stmt->setDateTime(k++, ToSqlTime(e.at));
         stmt->setDateTime(k++, now_sql);
         stmt->setString(k++, Truncate(e.actor, 128));
+        stmt->setString(k++, Truncate(e.caller, 255));
         stmt->setString(k++, Truncate(e.reason, 1024));
       }
       stmt->executeUpdate();

@@ -25,7 +25,7 @@ using Rows = std::unique_ptr<sql::ResultSet>;
 
 inline constexpr char kEventColumns[] =
     "e.id, e.order_id, e.certificate_id, c.seq, e.type, e.from_status, e.to_status,"
-    " e.from_pending, e.to_pending, e.occurred_at, e.actor, e.reason";
+    " e.from_pending, e.to_pending, e.occurred_at, e.actor, e.caller, e.reason";
 // LoadMany reads orders, certificates and the latest report in one query:
 // the order's and the report's columns under prefixes, the certificate's
 // under their own names (as ReadCertificate reads them).
@@ -47,7 +47,7 @@ inline constexpr char kReportColumnsAs[] =
     " p.override_at AS p_override_at";
 inline constexpr char kEventColumnsOfE[] =
     "e.id, e.order_id, e.order_version, e.certificate_id, e.type, e.from_status, e.to_status,"
-    " e.from_pending, e.to_pending, e.occurred_at, e.actor, e.reason";
+    " e.from_pending, e.to_pending, e.occurred_at, e.actor, e.caller, e.reason";
 // The certificate columns BindCertificate binds, in its order.
 inline constexpr char kCertificateValues[] =
     "status = ?, pending_operation = ?, hold_reason = ?, submission = ?, csr = ?,"
