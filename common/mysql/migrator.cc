@@ -50,18 +50,12 @@ bool AlreadyApplied(const sql::SQLException& e) {
   return code == 1050 || code == 1060 || code == 1061;
 }
 
-// Numbers rise strictly. A number may be missing: one reserved for work on
-// another branch (its migration, landing later, is applied then, since
-// applied versions are tracked one by one and migrations only add).
 absl::Status ValidateList(const std::vector<Migration>& migrations) {
-  int previous = 0;
-  for (const Migration& migration : migrations) {
-    if (migration.version <= previous) {
-      return absl::InternalError(absl::StrCat("migration ", migration.name,
-                                              " is out of sequence: its number must be above ",
-                                              previous));
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].version != static_cast<int>(i + 1)) {
+      return absl::InternalError(absl::StrCat("migration ", migrations[i].name,
+                                              " is out of sequence: expected number ", i + 1));
     }
-    previous = migration.version;
   }
   return absl::OkStatus();
 }
