@@ -33,6 +33,9 @@ ABSL_FLAG(absl::Duration, rate_limited_backoff, absl::Minutes(5),
           "every replica holds back this long after the API answered -42 (call limit)");
 ABSL_FLAG(absl::Duration, lookup_margin, absl::Minutes(15),
           "WebHostReport window around a lost call's send times when looking for its order");
+ABSL_FLAG(absl::Duration, send_settle, absl::Minutes(2),
+          "after a creating call's answer was lost (or while it may be in flight: plus "
+          "--ca_request_timeout), no replica looks its order up or sends it again for this long");
 
 namespace {
 
@@ -81,6 +84,7 @@ int main(int argc, char** argv) {
          config.backend.collect_slot_wait = absl::GetFlag(FLAGS_collect_slot_wait);
          config.backend.rate_limited_backoff = absl::GetFlag(FLAGS_rate_limited_backoff);
          config.backend.lookup_margin = absl::GetFlag(FLAGS_lookup_margin);
+         config.backend.send_settle = absl::GetFlag(FLAGS_send_settle);
          return ca::sectigo::MakeSectigoBackend(config, pool, clock, metrics);
        }});
 }

@@ -42,10 +42,10 @@ absl::Status SectigoConfig::Validate() const {
   }
   if (backend.rate_limited_backoff <= absl::ZeroDuration() ||
       backend.collect_slot_wait < absl::ZeroDuration() ||
-      backend.lookup_margin < absl::ZeroDuration()) {
+      backend.lookup_margin < absl::ZeroDuration() || backend.send_settle < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
-        "--rate_limited_backoff must be positive, --collect_slot_wait and --lookup_margin not "
-        "negative");
+        "--rate_limited_backoff must be positive, --collect_slot_wait, --lookup_margin and "
+        "--send_settle not negative");
   }
   return absl::OkStatus();
 }
@@ -78,8 +78,10 @@ absl::StatusOr<std::shared_ptr<app::CaBackend>> MakeSectigoBackend(const Sectigo
   client.request_timeout = config.request_timeout;
   sectigo->client = std::make_unique<SectigoClient>(*sectigo->http, clock, std::move(client));
   sectigo->store = std::make_unique<SectigoStore>(pool);
-  sectigo->backend = std::make_unique<SectigoBackend>(config.backend, *sectigo->client,
-                                                      *sectigo->store, clock, metrics);
+  SectigoBackendConfig backend = config.backend;
+  backend.send_timeout = config.request_timeout;
+  sectigo->backend =
+      std::make_unique<SectigoBackend>(backend, *sectigo->client, *sectigo->store, clock, metrics);
   return std::shared_ptr<app::CaBackend>(sectigo, sectigo->backend.get());
 }
 

@@ -43,6 +43,12 @@ struct SectigoBackendConfig {
   absl::Duration lookup_margin = absl::Minutes(15);
   int lookup_page_size = 100;
   int lookup_max_pages = 10;
+  // A creating call owns its order row until its last send + send_timeout
+  // + send_settle (after a lost answer: that moment + send_settle): until
+  // then any other call (a replay on another replica, a resubmit) answers
+  // UNAVAILABLE with a retry-after, and never looks up or sends again.
+  absl::Duration send_timeout = absl::Seconds(30);  // = --ca_request_timeout
+  absl::Duration send_settle = absl::Minutes(2);
 };
 
 class SectigoBackend final : public app::CaBackend {
@@ -87,6 +93,9 @@ class SectigoBackend final : public app::CaBackend {
   // One call through the account's -42 backoff, with metrics; error codes
   // stay in the reply for the caller to map.
   CallOutcome Call(Endpoint endpoint, const Form& form, absl::Time deadline);
+  // UNAVAILABLE (retry-after) while `order` is `sending` and its send may
+  // still be in flight or being processed (before sending_until).
+  absl::Status SendInFlight(const SectigoOrder& order);
   // The status for an error reply (counting account problems, storing a
   // -42 backoff).
   absl::Status Failure(Endpoint endpoint, const Reply& reply);

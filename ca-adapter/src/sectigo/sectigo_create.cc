@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "ca-adapter/src/app/idempotent_executor.h"
 #include "ca-adapter/src/domain/hold_signals.h"
+#include "ca-adapter/src/domain/retry_after.h"
 #include "ca-adapter/src/sectigo/sectigo_backend.h"
 #include "ca-adapter/src/sectigo/sectigo_dcv.h"
 #include "ca-adapter/src/sectigo/sectigo_forms.h"
@@ -217,6 +218,9 @@ absl::StatusOr<OrderStatus> SectigoBackend::Create(SectigoOrder proposed,
     case SendState::kCreated:
       return StatusOf(order);
     case SendState::kSending: {
+      if (absl::Status owned = SendInFlight(order); !owned.ok()) {
+        return owned;  // neither looked up nor sent while another send may be under way
+      }
       absl::StatusOr<Lookup> lookup = LookUp(order, options.deadline);
       if (!lookup.ok()) {
         lookups_.Add({{"outcome", "failed"}}).Increment();
@@ -258,6 +262,24 @@ absl::StatusOr<OrderStatus> SectigoBackend::Create(SectigoOrder proposed,
   return Send(order, options.deadline);
 }
 
+absl::Status SectigoBackend::SendInFlight(const SectigoOrder& order) {
+  if (order.send_state != SendState::kSending || !order.sending_until.has_value()) {
+    return absl::OkStatus();
+  }
+  const absl::Duration left = *order.sending_until - clock_.Now();
+  if (left <= absl::ZeroDuration()) {
+    return absl::OkStatus();
+  }
+  lookups_.Add({{"outcome", "in_flight"}}).Increment();  // deferred, not looked up
+  return domain::WithRetryAfter(
+      absl::UnavailableError(absl::StrCat(
+          "Sectigo order with uniqueValue ", order.unique_value, " was sent at ",
+          absl::FormatTime(order.last_sent_at.value_or(absl::InfinitePast())),
+          " and may still be in flight or being created; not looked up or sent again before ",
+          absl::FormatTime(*order.sending_until))),
+      left);
+}
+
 absl::StatusOr<OrderStatus> SectigoBackend::Send(SectigoOrder& order, absl::Time deadline) {
   const Endpoint endpoint =
       order.kind == OrderKind::kReissue ? Endpoint::kAutoReplaceSsl : Endpoint::kAutoApplySsl;
@@ -273,15 +295,21 @@ absl::StatusOr<OrderStatus> SectigoBackend::Send(SectigoOrder& order, absl::Time
     order.first_sent_at = now;
   }
   order.last_sent_at = now;
+  order.sending_until = now + config_.send_timeout + config_.send_settle;
   if (absl::Status saved = Save(order); !saved.ok()) {
-    return saved;
+    return saved;  // another call changed the row first: nothing sent
   }
   CallOutcome outcome = Call(endpoint, order.request, deadline);
   if (!outcome.reply.ok()) {
     if (outcome.delivery == Delivery::kNotSent) {
       order.send_state = SendState::kNotSent;
-      (void)Save(order);  // if this fails, the next call merely looks up first
+      order.sending_until.reset();
+    } else {
+      // The answer is lost but Sectigo may still be creating the order:
+      // nobody looks it up before it settled.
+      order.sending_until = clock_.Now() + config_.send_settle;
     }
+    (void)Save(order);  // if this fails, the longer window stored before the send holds
     return outcome.reply.status();
   }
   const Reply& reply = *outcome.reply;

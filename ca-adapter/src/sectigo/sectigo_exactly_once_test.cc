@@ -7,6 +7,9 @@
 #include <grpcpp/grpcpp.h>
 #include <mysql_connection.h>
 
+#include <thread>
+#include <vector>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "ca-adapter/src/domain/hold_signals.h"
@@ -169,6 +172,86 @@ TEST_F(SectigoTest, AReissueWhoseAnswerWasLostIsFoundOnTheOrder) {
   EXPECT_EQ(reissued.status().ca_order_id(),
             absl::StrCat(original.ca_order_id(), "-",
                          order["certificates"][1]["certificateID"].get<std::string>()));
+}
+
+// Two replicas (two backends on one database) and a real settle window.
+class SectigoReplicasTest : public SectigoTest {
+ protected:
+  void SetUp() override {
+    send_settle_ = absl::Seconds(30);
+    SectigoTest::SetUp();
+    absl::StatusOr<std::shared_ptr<app::CaBackend>> other =
+        MakeSectigoBackend(config_, harness_->pool(), clock_, other_registry_);
+    ASSERT_TRUE(other.ok()) << other.status();
+    other_ = *std::move(other);
+  }
+
+  void ForgetSendingUntil(const std::string& key) {
+    ASSERT_TRUE(harness_->pool()
+                    .Run("end the send's window",
+                         [&](sql::Connection& conn) {
+                           std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+                           stmt->executeUpdate(absl::StrCat(
+                               "UPDATE sectigo_orders SET sending_until = NULL, version = version "
+                               "+ 1 WHERE idempotency_key = '",
+                               key, "'"));
+                           return absl::OkStatus();
+                         })
+                    .ok());
+  }
+
+  prometheus::Registry other_registry_;
+  std::shared_ptr<app::CaBackend> other_;
+};
+
+TEST_F(SectigoReplicasTest, AResubmitInFlightIsNeitherLookedUpNorSentAgainByAnotherReplica) {
+  // The first send's answer is lost before the CA acted: the row is
+  // `sending` and, once its window is over, ops resubmit.
+  AddFault({{"endpoint", "AutoApplySSL"}, {"action", "drop"}, {"when", "before"}});
+  const v1::SubmitOrderRequest request = SubmitRequest("race-1", {"race.example.nl"});
+  v1::SubmitOrderResponse response;
+  EXPECT_EQ(Submit(request, &response).error_code(), ::grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Billed(), 0);
+  // Within the window nobody looks up, not even a replay on this replica.
+  absl::StatusOr<domain::OrderStatus> early = backend().Submit(Command(request), Options(true));
+  EXPECT_EQ(early.status().code(), absl::StatusCode::kUnavailable) << early.status();
+  EXPECT_FALSE(domain::HoldSignal(early.status(), domain::kOutcomeUnknownKey).has_value());
+  EXPECT_EQ(Metric("sslpanel_ca_sectigo_lookups_total", {{"outcome", "in_flight"}}), 1);
+  ForgetSendingUntil("race-1");
+
+  // The resubmit's send is slow at the CA (the order appears only after
+  // 1 s); meanwhile the other replica replays the held SubmitOrder and
+  // repeats the resubmit: a lookup would find nothing and send again.
+  AddFault(
+      {{"endpoint", "AutoApplySSL"}, {"action", "delay"}, {"when", "before"}, {"delay_ms", 1000}});
+  domain::ResolveSubmissionCommand resubmit{"race-1", "", true, "ops@example.nl",
+                                            "not in the portal"};
+  absl::StatusOr<domain::OrderStatus> resolved;
+  std::thread ops([&] { resolved = backend().ResolveSubmission(resubmit, Options()); });
+  std::vector<absl::Status> others(4);
+  std::vector<std::thread> replicas;
+  absl::SleepFor(absl::Milliseconds(300));
+  for (int i = 0; i < 4; ++i) {
+    replicas.emplace_back([&, i] {
+      others[i] = i % 2 == 0 ? other_->Submit(Command(request), Options(true)).status()
+                             : other_->ResolveSubmission(resubmit, Options()).status();
+    });
+  }
+  for (std::thread& t : replicas) {
+    t.join();
+  }
+  ops.join();
+  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  for (const absl::Status& status : others) {
+    EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+    EXPECT_FALSE(domain::HoldSignal(status, domain::kOutcomeUnknownKey).has_value()) << status;
+  }
+  EXPECT_EQ(Billed(), 1);  // one send
+  // Once settled, every replica answers with that order.
+  absl::StatusOr<domain::OrderStatus> replay = other_->Submit(Command(request), Options(true));
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  EXPECT_EQ(replay->ca_order_id, resolved->ca_order_id);
+  EXPECT_EQ(Billed(), 1);
 }
 
 }  // namespace

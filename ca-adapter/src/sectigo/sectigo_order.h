@@ -42,6 +42,9 @@ struct SectigoOrder {
   int sends = 0;
   std::optional<absl::Time> first_sent_at;
   std::optional<absl::Time> last_sent_at;
+  // While `sending`: until then the send may still be in flight or being
+  // processed at Sectigo, and no call looks the order up or sends again.
+  std::optional<absl::Time> sending_until;
 
   // "<orderNumber>" for a new order, "<orderNumber>-<certificateID>" for a
   // replacement (AutoReplaceSSL keeps the order number).

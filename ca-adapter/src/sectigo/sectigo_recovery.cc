@@ -178,6 +178,9 @@ absl::StatusOr<OrderStatus> SectigoBackend::ResolveSubmission(
         absl::StrCat("submission \"", command.submit_idempotency_key,
                      "\" has no unknown outcome: it created Sectigo order ", order.ca_order_id));
   }
+  if (absl::Status owned = SendInFlight(order); !owned.ok()) {
+    return owned;  // a send may be under way: settle it once it is over
+  }
   std::string number = command.attach_ca_order_id;
   std::string certificate_id;
   if (attach) {

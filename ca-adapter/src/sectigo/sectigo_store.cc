@@ -25,23 +25,25 @@ using storage::Text;
 constexpr char kColumns[] =
     "idempotency_key, kind, original_ca_order_id, unique_value, foreign_order_number,"
     " common_name, names_json, csr_pem, dcv_json, product_code, request_json, send_state, sends,"
-    " first_sent_at, last_sent_at, ca_order_id, order_number, certificate_id, state, raw_status,"
+    " first_sent_at, last_sent_at, sending_until, ca_order_id, order_number, certificate_id, "
+    "state, raw_status,"
     " refusal_reason, last_polled_at, cancel_requested_at, revoke_requested_at, certificate_pem,"
     " chain_pem, serial_number, not_before, not_after, resolution, resolved_by, resolve_reason,"
     " resolved_at, version";
 
 // The columns a call may change, in BindMutable's order.
 constexpr char kMutableColumns[] =
-    " dcv_json, request_json, send_state, sends, first_sent_at, last_sent_at, ca_order_id, "
+    " dcv_json, request_json, send_state, sends, first_sent_at, last_sent_at, sending_until,"
+    " ca_order_id, "
     "order_number,"
     " certificate_id, state, raw_status, refusal_reason, last_polled_at, cancel_requested_at,"
     " revoke_requested_at, certificate_pem, chain_pem, serial_number, not_before, not_after,"
     " resolution, resolved_by, resolve_reason, resolved_at";
 constexpr char kMutablePlaceholders[] =
-    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 constexpr char kMutableAssignments[] =
     "dcv_json = ?, request_json = ?, send_state = ?, sends = ?, first_sent_at = ?, last_sent_at = "
-    "?,"
+    "?, sending_until = ?,"
     " ca_order_id = ?, order_number = ?, certificate_id = ?, state = ?, raw_status = ?,"
     " refusal_reason = ?, last_polled_at = ?, cancel_requested_at = ?, revoke_requested_at = ?,"
     " certificate_pem = ?, chain_pem = ?, serial_number = ?, not_before = ?, not_after = ?,"
@@ -124,6 +126,7 @@ SectigoOrder ReadOrder(sql::ResultSet& rows) {
   order.sends = rows.getInt("sends");
   order.first_sent_at = OptionalTime(rows, "first_sent_at");
   order.last_sent_at = OptionalTime(rows, "last_sent_at");
+  order.sending_until = OptionalTime(rows, "sending_until");
   order.ca_order_id = Text(rows, "ca_order_id");
   order.order_number = Text(rows, "order_number");
   order.certificate_id = Text(rows, "certificate_id");
@@ -157,6 +160,7 @@ int BindMutable(sql::PreparedStatement& stmt, const SectigoOrder& order, int i) 
   stmt.setInt(i++, order.sends);
   SetOptionalTime(stmt, i++, order.first_sent_at);
   SetOptionalTime(stmt, i++, order.last_sent_at);
+  SetOptionalTime(stmt, i++, order.sending_until);
   SetOptionalText(stmt, i++, order.ca_order_id);
   SetOptionalText(stmt, i++, order.order_number);
   SetOptionalText(stmt, i++, order.certificate_id);

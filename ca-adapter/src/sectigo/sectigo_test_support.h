@@ -33,6 +33,8 @@ class SectigoTest : public ::testing::Test {
   bool tls_wrong_bundle_ = false;
   // --min_poll_interval for the test (production refuses less than 30m).
   absl::Duration min_poll_interval_ = absl::ZeroDuration();
+  // --send_settle for the test (0: a lost answer is looked up at once).
+  absl::Duration send_settle_ = absl::ZeroDuration();
 
   v1::CaAdapterService::Stub& stub() { return harness_->stub(); }
   app::CaBackend& backend() { return *backend_; }
