@@ -36,6 +36,10 @@ ABSL_FLAG(absl::Duration, lookup_margin, absl::Minutes(15),
 ABSL_FLAG(absl::Duration, send_settle, absl::Minutes(2),
           "after a creating call's answer was lost (or while it may be in flight: plus "
           "--ca_request_timeout), no replica looks its order up or sends it again for this long");
+ABSL_FLAG(bool, trust_empty_lookup, false,
+          "let a complete WebHostReport without a lost call's order mean \"none: send again\" "
+          "(off: such a call holds for an operator; scripts/run and tests against the fake "
+          "turn it on)");
 
 namespace {
 
@@ -85,6 +89,7 @@ int main(int argc, char** argv) {
          config.backend.rate_limited_backoff = absl::GetFlag(FLAGS_rate_limited_backoff);
          config.backend.lookup_margin = absl::GetFlag(FLAGS_lookup_margin);
          config.backend.send_settle = absl::GetFlag(FLAGS_send_settle);
+         config.backend.trust_empty_lookup = absl::GetFlag(FLAGS_trust_empty_lookup);
          return ca::sectigo::MakeSectigoBackend(config, pool, clock, metrics);
        }});
 }

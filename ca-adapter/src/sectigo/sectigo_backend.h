@@ -43,6 +43,10 @@ struct SectigoBackendConfig {
   absl::Duration lookup_margin = absl::Minutes(15);
   int lookup_page_size = 100;
   int lookup_max_pages = 10;
+  // Whether a complete, readable report without the order may mean "none,
+  // send again". Off (hold for an operator) until checked against
+  // Sectigo's own API; the fake's local run and tests turn it on.
+  bool trust_empty_lookup = false;
   // A creating call owns its order row until its last send + send_timeout
   // + send_settle (after a lost answer: that moment + send_settle): until
   // then any other call (a replay on another replica, a resubmit) answers
@@ -96,6 +100,9 @@ class SectigoBackend final : public app::CaBackend {
   // UNAVAILABLE (retry-after) while `order` is `sending` and its send may
   // still be in flight or being processed (before sending_until).
   absl::Status SendInFlight(const SectigoOrder& order);
+  // After the last (empty) page: "none" when the counts agree and empty
+  // lookups are trusted, else undecided.
+  Lookup DecideNone(int64_t read, const std::vector<std::pair<int64_t, int64_t>>& counts) const;
   // The status for an error reply (counting account problems, storing a
   // -42 backoff).
   absl::Status Failure(Endpoint endpoint, const Reply& reply);

@@ -58,6 +58,7 @@ class SectigoBinaryTest : public ::testing::Test {
         absl::StrCat("--login_name=", sectigo_fake::testing::kLogin),
         "--login_password_file=" + dir_ + "/password",
         "--ca_request_timeout=1s",
+        "--trust_empty_lookup",
         "--send_settle=0s",  // the window after a kill -9 is then the 1 s request timeout
         "--call_budget=3s",
         "--lease_margin=0s",

@@ -174,6 +174,28 @@ TEST_F(SectigoTest, AReissueWhoseAnswerWasLostIsFoundOnTheOrder) {
                          order["certificates"][1]["certificateID"].get<std::string>()));
 }
 
+// Production default: an empty lookup is not trusted.
+class SectigoUntrustedLookupTest : public SectigoTest {
+ protected:
+  void SetUp() override {
+    trust_empty_lookup_ = false;
+    SectigoTest::SetUp();
+  }
+};
+
+TEST_F(SectigoUntrustedLookupTest, AnEmptyLookupHoldsInsteadOfSendingAgain) {
+  AddFault({{"endpoint", "AutoApplySSL"}, {"action", "drop"}, {"when", "before"}});
+  const v1::SubmitOrderRequest request = SubmitRequest("untrusted-1", {"untrusted.example.nl"});
+  v1::SubmitOrderResponse response;
+  EXPECT_EQ(Submit(request, &response).error_code(), ::grpc::StatusCode::UNAVAILABLE);
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<domain::OrderStatus> held = backend().Submit(Command(request), Options(true));
+    EXPECT_TRUE(domain::HoldSignal(held.status(), domain::kOutcomeUnknownKey).has_value())
+        << held.status();
+  }
+  EXPECT_EQ(Billed(), 0);  // never resent by itself
+}
+
 // Two replicas (two backends on one database) and a real settle window.
 class SectigoReplicasTest : public SectigoTest {
  protected:

@@ -163,11 +163,16 @@ Form RevokeForm(const std::string& order_number, const std::string& certificate_
   return form;
 }
 
-Form ReportForm(absl::Time from, absl::Time to, int first, int last) {
-  return {{"notBefore", std::to_string(absl::ToUnixSeconds(from))},
-          {"notAfter", std::to_string(absl::ToUnixSeconds(to))},
-          {"firstResultNo", std::to_string(first)},
-          {"lastResultNo", std::to_string(last)}};
+Form ReportForm(absl::Time from, absl::Time to, int first, int last,
+                const std::string& common_name) {
+  Form form = {{"notBefore", std::to_string(absl::ToUnixSeconds(from))},
+               {"notAfter", std::to_string(absl::ToUnixSeconds(to))},
+               {"firstResultNo", std::to_string(first)},
+               {"lastResultNo", std::to_string(last)}};
+  if (!common_name.empty()) {
+    form.emplace_back("fqdn", common_name);
+  }
+  return form;
 }
 
 }  // namespace sslpanel::ca::sectigo

@@ -70,6 +70,7 @@ Form RevokeForm(const std::string& order_number, const std::string& certificate_
 
 // WebHostReport of orders placed between `from` and `to`, rows
 // [first, last] (1-based).
-Form ReportForm(absl::Time from, absl::Time to, int first, int last);
+Form ReportForm(absl::Time from, absl::Time to, int first, int last,
+                const std::string& common_name = "");
 
 }  // namespace sslpanel::ca::sectigo

@@ -2,6 +2,8 @@
 // at the CA (WebHostReport), and how an operator settles a call that lookup
 // cannot decide (ResolveSubmission).
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -49,6 +51,26 @@ absl::StatusOr<ReportResult> SectigoBackend::Report(const Form& form, absl::Time
   return report;
 }
 
+SectigoBackend::Lookup SectigoBackend::DecideNone(
+    int64_t read, const std::vector<std::pair<int64_t, int64_t>>& counts) const {
+  Lookup lookup;
+  for (const auto& [total, rows] : counts) {
+    if (total != rows && total != read) {
+      lookup.why = absl::StrCat("WebHostReport says ", total, " orders but ", read,
+                                " were read (a page held ", rows, ")");
+      return lookup;
+    }
+  }
+  if (!config_.trust_empty_lookup) {
+    lookup.why = absl::StrCat("the WebHostReport lists ", read,
+                              " orders, none of them ours, and an empty lookup is not trusted "
+                              "(--trust_empty_lookup=false)");
+    return lookup;
+  }
+  lookup.outcome = LookupOutcome::kNone;
+  return lookup;
+}
+
 absl::StatusOr<SectigoBackend::Lookup> SectigoBackend::LookUp(const SectigoOrder& order,
                                                               absl::Time deadline) {
   if (order.kind == OrderKind::kReissue) {
@@ -59,6 +81,11 @@ absl::StatusOr<SectigoBackend::Lookup> SectigoBackend::LookUp(const SectigoOrder
   Lookup lookup;
   const absl::Time from = order.first_sent_at.value_or(clock_.Now()) - config_.lookup_margin;
   const absl::Time to = clock_.Now() + config_.lookup_margin;
+  // "None" needs the whole window read: pages until an empty one, every
+  // row readable, and the rows read equal to what noOfResults says (per
+  // page or for the window: the contract does not say which).
+  int64_t read = 0;
+  std::vector<std::pair<int64_t, int64_t>> counts;  // (noOfResults, rows) per page
   for (int page = 0; page < config_.lookup_max_pages; ++page) {
     const int first = page * config_.lookup_page_size + 1;
     const int last = first + config_.lookup_page_size - 1;
@@ -84,11 +111,15 @@ absl::StatusOr<SectigoBackend::Lookup> SectigoBackend::LookUp(const SectigoOrder
         return lookup;
       }
     }
-    // Whether noOfResults counts the page or the whole window is not
-    // confirmed: a full page means there may be more.
-    if (static_cast<int>(report->rows.size()) < config_.lookup_page_size) {
-      lookup.outcome = LookupOutcome::kNone;
+    if (report->total < 0) {
+      lookup.why = "the WebHostReport page carries no noOfResults";
       return lookup;
+    }
+    const int64_t rows = static_cast<int64_t>(report->rows.size());
+    read += rows;
+    counts.emplace_back(report->total, rows);
+    if (rows == 0) {
+      return DecideNone(read, counts);
     }
   }
   lookup.why = absl::StrCat("more than ", config_.lookup_max_pages * config_.lookup_page_size,

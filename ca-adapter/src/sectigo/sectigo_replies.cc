@@ -224,14 +224,9 @@ std::vector<std::string> ReadApproverEmails(const Reply& reply) {
 absl::StatusOr<ReportResult> ReadWebHostReport(const Reply& reply) {
   ReportResult result;
   if (!reply.url_encoded) {
-    // The newline layout of report rows is not documented: a reply with
-    // rows in it cannot be read with certainty.
-    for (const std::string& line : reply.lines) {
-      if (!absl::StripAsciiWhitespace(line).empty() &&
-          !AllDigits(absl::StripAsciiWhitespace(line))) {
-        result.matchable = false;
-      }
-    }
+    // The newline layout of report rows is not documented: no newline
+    // reply (not even one of only digits, or an empty one) can decide.
+    result.matchable = false;
     return result;
   }
   // Indexed keys, "1_orderNumber" (as GetMDCDomainDetails) or

@@ -45,6 +45,7 @@ void SectigoTest::SetUp() {
     config_.backend.collect_slot_wait = absl::Seconds(3);
     config_.backend.rate_limited_backoff = absl::Seconds(2);
     config_.backend.send_settle = send_settle_;
+    config_.backend.trust_empty_lookup = trust_empty_lookup_;
   }
   server::AdapterOptions options;
   options.call_budget = absl::Seconds(15);

@@ -35,6 +35,8 @@ class SectigoTest : public ::testing::Test {
   absl::Duration min_poll_interval_ = absl::ZeroDuration();
   // --send_settle for the test (0: a lost answer is looked up at once).
   absl::Duration send_settle_ = absl::ZeroDuration();
+  // --trust_empty_lookup for the test (the fake's report is complete).
+  bool trust_empty_lookup_ = true;
 
   v1::CaAdapterService::Stub& stub() { return harness_->stub(); }
   app::CaBackend& backend() { return *backend_; }

@@ -127,6 +127,8 @@ TEST(ReadWebHostReport, ReadsIndexedRowsAndSaysWhenTheyCannotBeMatched) {
   EXPECT_FALSE(ReadWebHostReport(Parse("errorCode=0&1_orderNumber=11&1_fqdn=a.nl"))->matchable);
   EXPECT_TRUE(ReadWebHostReport(Parse("errorCode=0&noOfResults=0"))->rows.empty());
   EXPECT_FALSE(ReadWebHostReport(Parse("0\n11\ta.nl"))->matchable);
+  EXPECT_FALSE(ReadWebHostReport(Parse("0\n11"))->matchable);  // only digits: undecidable
+  EXPECT_FALSE(ReadWebHostReport(Parse("0\n"))->matchable);
 }
 
 }  // namespace
