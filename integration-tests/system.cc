@@ -300,6 +300,9 @@ absl::Status System::StartSectigo(
   // A local fake: status may be asked as often as the workflow polls.
   args.push_back("--allow_fast_polling");
   args.push_back("--min_poll_interval=0s");
+  // The fake's report is complete: an empty lookup may mean "send again".
+  args.push_back("--trust_empty_lookup");
+  args.push_back("--send_settle=0s");
   auto sectigo =
       RunningService::Start("ca-sectigo", Binaries::CaSectigo(), with_tls(args, "ca-adapter"),
                             "sslpanel.ca.v1.CaAdapterService", db.env, credentials_);
