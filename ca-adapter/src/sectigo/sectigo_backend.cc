@@ -104,14 +104,21 @@ CallOutcome SectigoBackend::Call(Endpoint endpoint, const Form& form, absl::Time
   if (outcome.reply.ok()) {
     result = outcome.reply->error_code >= 0
                  ? "ok"
-                 : std::string(HandlingName(Classify(endpoint, outcome.reply->error_code)));
+                 : std::string(HandlingName(Classify(endpoint, outcome.reply->error_code,
+                                                     outcome.reply->error_message)));
   }
   calls_.Add({{"endpoint", name}, {"result", result}}).Increment();
   return outcome;
 }
 
 absl::Status SectigoBackend::Failure(Endpoint endpoint, const Reply& reply) {
-  const Handling handling = Classify(endpoint, reply.error_code);
+  const Handling handling = Classify(endpoint, reply.error_code, reply.error_message);
+  if (handling == Handling::kAdapterBug) {
+    log::Error("Sectigo refused a request the adapter built (adapter or configuration problem)",
+               {{"endpoint", std::string(EndpointName(endpoint))},
+                {"error_code", reply.error_code},
+                {"message", reply.error_message}});
+  }
   absl::Duration backoff = config_.being_issued_backoff;
   if (handling == Handling::kRateLimited) {
     backoff = config_.rate_limited_backoff;

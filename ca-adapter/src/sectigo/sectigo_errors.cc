@@ -8,17 +8,31 @@
 namespace sslpanel::ca::sectigo {
 namespace {
 
+// Parameters the adapter adds itself: a complaint about one of them is
+// the adapter's (or its configuration's) problem, never the order's.
+bool NamesAdapterField(absl::string_view message) {
+  for (absl::string_view field :
+       {"foreignOrderNumber", "uniqueValue", "responseFormat", "checkFONIsUnique", "show"}) {
+    if (ContainsIgnoreCase(message, field)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Codes that mean the same on every endpoint.
-bool Common(int code, Handling* handling) {
+bool Common(int code, absl::string_view message, Handling* handling) {
   switch (code) {
     case -1:   // plain HTTP
     case -17:  // GET
       *handling = Handling::kAdapterBug;
       return true;
-    case -2:  // unknown argument
-    case -3:  // missing argument
-    case -4:  // invalid value
-      *handling = Handling::kInvalid;
+    case -2:  // unknown argument: every argument is one the adapter chose to send
+    case -3:  // missing argument: the adapter failed to send one
+      *handling = Handling::kAdapterBug;
+      return true;
+    case -4:  // invalid value: the order's, unless it names an adapter-made field
+      *handling = NamesAdapterField(message) ? Handling::kAdapterBug : Handling::kInvalid;
       return true;
     case -14:  // unknown error
       *handling = Handling::kRetry;
@@ -69,9 +83,9 @@ absl::string_view HandlingName(Handling handling) {
   return "retry";
 }
 
-Handling Classify(Endpoint endpoint, int code) {
+Handling Classify(Endpoint endpoint, int code, absl::string_view message) {
   Handling handling = Handling::kRetry;
-  if (Common(code, &handling)) {
+  if (Common(code, message, &handling)) {
     return handling;
   }
   switch (endpoint) {
@@ -143,7 +157,7 @@ absl::Status ErrorStatus(Endpoint endpoint, int code, absl::string_view message,
                          absl::Duration backoff) {
   const std::string text =
       absl::StrCat("Sectigo ", EndpointName(endpoint), " answered ", code, ": ", message);
-  switch (Classify(endpoint, code)) {
+  switch (Classify(endpoint, code, message)) {
     case Handling::kInvalid:
       return absl::InvalidArgumentError(text);
     case Handling::kPrecondition:
@@ -170,8 +184,15 @@ bool RefusalCreatedNothing(Endpoint endpoint, int code) {
 }
 
 bool IsForeignOrderNumberTaken(int code, absl::string_view message) {
-  return code < 0 && ContainsIgnoreCase(message, "foreignOrderNumber") &&
-         (ContainsIgnoreCase(message, "unique") || ContainsIgnoreCase(message, "already"));
+  if (code >= 0 || !ContainsIgnoreCase(message, "foreignOrderNumber")) {
+    return false;
+  }
+  for (absl::string_view word : {"unique", "already", "exist", "used", "taken", "duplicate"}) {
+    if (ContainsIgnoreCase(message, word)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace sslpanel::ca::sectigo

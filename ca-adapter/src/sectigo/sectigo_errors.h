@@ -43,8 +43,11 @@ enum class Handling {
 
 absl::string_view HandlingName(Handling handling);
 
-// What `code` (< 0) from `endpoint` means.
-Handling Classify(Endpoint endpoint, int code);
+// What `code` (< 0) from `endpoint` means. -2/-3, and -4 naming a field
+// the adapter makes up itself (foreignOrderNumber, uniqueValue,
+// responseFormat, show*, checkFONIsUnique) in `message`, are kAdapterBug:
+// retryable once fixed, never a final refusal of the order.
+Handling Classify(Endpoint endpoint, int code, absl::string_view message = "");
 
 // The status for an error answer. kRejected/kRevoked/kAlreadyDone are
 // states the caller handles before asking for a status; given here they

@@ -79,10 +79,10 @@ const std::map<int, std::map<Endpoint, H>>& Table() {
 }
 
 TEST(Classify, CodesMeaningTheSameEverywhere) {
-  const std::map<int, H> common = {{-1, H::kAdapterBug},  {-17, H::kAdapterBug}, {-2, H::kInvalid},
-                                   {-3, H::kInvalid},     {-4, H::kInvalid},     {-14, H::kRetry},
-                                   {-15, H::kAccount},    {-16, H::kAccount},    {-91, H::kAccount},
-                                   {-42, H::kRateLimited}};
+  const std::map<int, H> common = {
+      {-1, H::kAdapterBug}, {-17, H::kAdapterBug}, {-2, H::kAdapterBug}, {-3, H::kAdapterBug},
+      {-4, H::kInvalid},    {-14, H::kRetry},      {-15, H::kAccount},   {-16, H::kAccount},
+      {-91, H::kAccount},   {-42, H::kRateLimited}};
   for (Endpoint endpoint : kAll) {
     for (const auto& [code, handling] : common) {
       EXPECT_EQ(Classify(endpoint, code), handling)
@@ -145,6 +145,37 @@ TEST(IsForeignOrderNumberTaken, ReadsTheMessage) {
   EXPECT_TRUE(IsForeignOrderNumberTaken(-3, "foreignOrderNumber already used"));
   EXPECT_FALSE(IsForeignOrderNumberTaken(-4, "The value of 'product' is invalid!"));
   EXPECT_FALSE(IsForeignOrderNumberTaken(0, "foreignOrderNumber not unique"));
+  EXPECT_TRUE(IsForeignOrderNumberTaken(-4, "foreignOrderNumber 'x' already exists"));
+  EXPECT_TRUE(IsForeignOrderNumberTaken(-4, "The foreignOrderNumber has been used before"));
+  EXPECT_FALSE(IsForeignOrderNumberTaken(-4, "The value of 'foreignOrderNumber' is too long!"));
+}
+
+// A parameter the adapter adds itself never refuses the order for good.
+TEST(Classify, AdapterMadeParametersAreAnAdapterProblemNotAFinalRefusal) {
+  const struct {
+    int code;
+    const char* message;
+    Handling want;
+  } cases[] = {
+      {-2, "The 'checkFONIsUnique' argument is not recognised!", H::kAdapterBug},
+      {-2, "Unknown argument 'showCertificateID'", H::kAdapterBug},
+      {-3, "The 'csr' argument is missing!", H::kAdapterBug},
+      {-4, "The value of the 'uniqueValue' argument is invalid!", H::kAdapterBug},
+      {-4, "The value of the 'responseFormat' argument is invalid!", H::kAdapterBug},
+      {-4, "The value of the 'foreignOrderNumber' argument is invalid!", H::kAdapterBug},
+      {-4, "The value of the 'checkFONIsUnique' argument is invalid!", H::kAdapterBug},
+      {-4, "The value of the 'organizationName' argument is invalid!", H::kInvalid},
+      {-4, "The value of the 'days' argument is invalid!", H::kInvalid},
+  };
+  for (const auto& c : cases) {
+    for (Endpoint endpoint : {Endpoint::kAutoApplySsl, Endpoint::kAutoReplaceSsl}) {
+      EXPECT_EQ(Classify(endpoint, c.code, c.message), c.want) << c.code << " " << c.message;
+      const absl::Status status = ErrorStatus(endpoint, c.code, c.message, absl::Minutes(1));
+      EXPECT_EQ(status.code(), c.want == H::kAdapterBug ? absl::StatusCode::kInternal
+                                                        : absl::StatusCode::kInvalidArgument)
+          << c.message;
+    }
+  }
 }
 
 }  // namespace
