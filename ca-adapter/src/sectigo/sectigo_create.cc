@@ -289,6 +289,15 @@ absl::StatusOr<OrderStatus> SectigoBackend::Send(SectigoOrder& order, absl::Time
     }
   }
   const absl::Time now = clock_.Now();
+  if (deadline - now < config_.send_timeout) {
+    // A creating call cut short by our own deadline would leave its
+    // outcome unknown: never start one without a full request timeout.
+    return domain::WithRetryAfter(
+        absl::UnavailableError(absl::StrCat(
+            "less than the request timeout (", absl::FormatDuration(config_.send_timeout),
+            ") left to send ", EndpointName(endpoint), "; not sent")),
+        absl::Seconds(1));
+  }
   order.send_state = SendState::kSending;
   ++order.sends;
   if (!order.first_sent_at.has_value()) {

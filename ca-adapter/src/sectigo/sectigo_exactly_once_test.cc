@@ -174,6 +174,22 @@ TEST_F(SectigoTest, AReissueWhoseAnswerWasLostIsFoundOnTheOrder) {
                          order["certificates"][1]["certificateID"].get<std::string>()));
 }
 
+TEST_F(SectigoTest, ACreatingCallWithLessThanTheRequestTimeoutLeftIsNotStarted) {
+  const v1::SubmitOrderRequest request = SubmitRequest("short-1", {"short.example.nl"});
+  app::CallOptions options = Options();
+  options.deadline = absl::Now() + absl::Seconds(1);  // the request timeout is 2 s
+  absl::StatusOr<domain::OrderStatus> cut = backend().Submit(Command(request), options);
+  EXPECT_EQ(cut.status().code(), absl::StatusCode::kUnavailable) << cut.status();
+  EXPECT_EQ(Billed(), 0);
+  absl::StatusOr<int64_t> sending = harness_->QueryNumber(
+      "SELECT COUNT(*) FROM sectigo_orders WHERE idempotency_key = 'short-1' AND send_state = "
+      "'sending'");
+  ASSERT_TRUE(sending.ok());
+  EXPECT_EQ(*sending, 0);  // nothing in flight: the next call sends without a lookup
+  ASSERT_TRUE(backend().Submit(Command(request), Options()).ok());
+  EXPECT_EQ(Billed(), 1);
+}
+
 // Production default: an empty lookup is not trusted.
 class SectigoUntrustedLookupTest : public SectigoTest {
  protected:
