@@ -186,6 +186,14 @@ TEST_F(SectigoTest, ACreatingCallWithLessThanTheRequestTimeoutLeftIsNotStarted) 
       "'sending'");
   ASSERT_TRUE(sending.ok());
   EXPECT_EQ(*sending, 0);  // nothing in flight: the next call sends without a lookup
+  // Nothing unknown to settle: an operator can neither attach nor resubmit.
+  domain::ResolveSubmissionCommand resubmit{"short-1", "", true, "ops@example.nl", "why not"};
+  EXPECT_EQ(backend().ResolveSubmission(resubmit, Options()).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  domain::ResolveSubmissionCommand attach{"short-1", "1234567", false, "ops@example.nl", "x"};
+  EXPECT_EQ(backend().ResolveSubmission(attach, Options()).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Billed(), 0);
   ASSERT_TRUE(backend().Submit(Command(request), Options()).ok());
   EXPECT_EQ(Billed(), 1);
 }

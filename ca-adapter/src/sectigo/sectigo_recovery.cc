@@ -209,6 +209,12 @@ absl::StatusOr<OrderStatus> SectigoBackend::ResolveSubmission(
         absl::StrCat("submission \"", command.submit_idempotency_key,
                      "\" has no unknown outcome: it created Sectigo order ", order.ca_order_id));
   }
+  if (order.send_state != SendState::kSending) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "submission \"", command.submit_idempotency_key, "\" has no unknown outcome: it was ",
+        order.send_state == SendState::kRefused ? "refused by Sectigo" : "not sent",
+        "; nothing to attach or resubmit"));
+  }
   if (absl::Status owned = SendInFlight(order); !owned.ok()) {
     return owned;  // a send may be under way: settle it once it is over
   }
