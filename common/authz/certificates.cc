@@ -5,12 +5,15 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace sslpanel::authz {
 namespace {
@@ -57,22 +60,64 @@ absl::Status Bad(const std::string& flag, const std::string& path, absl::string_
   return absl::InvalidArgumentError(absl::StrCat(flag, " ", path, ": ", problem));
 }
 
-// A SPIFFE ID: spiffe://<trust domain>[/<path>], no query or fragment.
-bool IsSpiffeId(absl::string_view uri) {
-  if (!absl::StartsWith(uri, "spiffe://")) {
-    return false;
-  }
-  const absl::string_view rest = uri.substr(9);
-  return !rest.empty() && rest[0] != '/' && !absl::StrContains(rest, "?") &&
-         !absl::StrContains(rest, "#");
-}
-
 std::string Text(const ASN1_IA5STRING* value) {
   return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
                      ASN1_STRING_length(value));
 }
 
+bool IsSegmentChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+}
+
+bool IsTrustDomainChar(char c) {
+  return absl::ascii_islower(static_cast<unsigned char>(c)) ||
+         absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+}
+
 }  // namespace
+
+bool IsSpiffeId(absl::string_view uri) {
+  constexpr absl::string_view kScheme = "spiffe://";
+  if (!absl::StartsWith(uri, kScheme) || uri.size() > 2048) {
+    return false;
+  }
+  const absl::string_view rest = uri.substr(kScheme.size());
+  const size_t slash = rest.find('/');
+  const absl::string_view domain = rest.substr(0, slash);
+  // Its character set leaves out ':' (a port), '@' (userinfo), '%' (an
+  // escape), '?' and '#' (a query or fragment).
+  if (domain.empty() || domain.size() > 255 ||
+      !std::all_of(domain.begin(), domain.end(), IsTrustDomainChar)) {
+    return false;
+  }
+  if (slash == absl::string_view::npos) {
+    return true;  // the trust domain itself
+  }
+  for (absl::string_view segment : absl::StrSplit(rest.substr(slash + 1), '/')) {
+    if (segment.empty() || segment == "." || segment == ".." ||
+        !std::all_of(segment.begin(), segment.end(), IsSegmentChar)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsHostName(absl::string_view name) {
+  if (name.empty() || name.size() > 253) {
+    return false;
+  }
+  for (absl::string_view label : absl::StrSplit(name, '.')) {
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    for (char c : label) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-') {
+        return false;  // '*' (a wildcard), ':', '/', '@', '%', ...
+      }
+    }
+  }
+  return true;
+}
 
 absl::StatusOr<std::string> IdentityFromCertificate(absl::string_view pem) {
   std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
@@ -96,7 +141,10 @@ absl::StatusOr<std::string> IdentityFromCertificate(absl::string_view pem) {
   if (uris.size() == 1 && IsSpiffeId(uris[0])) {
     return uris[0];
   }
-  return first_dns;
+  // Only a host name: a DNS SAN is not checked by anyone as it is issued,
+  // and "spiffe://sslpanel.local/ops/x" as a DNS name must not pass for
+  // the ops identity.
+  return IsHostName(first_dns) ? first_dns : "";
 }
 
 absl::Status CheckCertificateAndKey(const std::string& cert_flag, const std::string& cert_path,
@@ -121,11 +169,21 @@ absl::Status CheckCertificateAndKey(const std::string& cert_flag, const std::str
   if (key_bio == nullptr) {
     return Bad(key_flag, key_path, "cannot be read");
   }
-  std::unique_ptr<EVP_PKEY, PkeyFree> key(
-      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
+  // A callback that asks for no passphrase: without one, OpenSSL would
+  // prompt on a terminal and a server started by hand would hang there.
+  bool encrypted = false;
+  std::unique_ptr<EVP_PKEY, PkeyFree> key(PEM_read_bio_PrivateKey(
+      key_bio.get(), nullptr,
+      [](char*, int, int, void* asked) {
+        *static_cast<bool*>(asked) = true;
+        return 0;
+      },
+      &encrypted));
   if (key == nullptr) {
     ERR_clear_error();
-    return Bad(key_flag, key_path, "holds no PEM private key that parses");
+    return Bad(key_flag, key_path,
+               encrypted ? "the private key is encrypted; encrypted private keys are not supported"
+                         : "holds no PEM private key that parses");
   }
   if (X509_check_private_key(chain[0].get(), key.get()) != 1) {
     ERR_clear_error();
@@ -136,7 +194,7 @@ absl::Status CheckCertificateAndKey(const std::string& cert_flag, const std::str
   return absl::OkStatus();
 }
 
-absl::Status CheckCaFile(const std::string& flag, const std::string& path) {
+absl::Status CheckCaFile(const std::string& flag, const std::string& path, absl::Time now) {
   auto bio = FileBio(path);
   if (bio == nullptr) {
     return Bad(flag, path, "cannot be read");
@@ -145,12 +203,25 @@ absl::Status CheckCaFile(const std::string& flag, const std::string& path) {
   if (certs.empty()) {
     return Bad(flag, path, "holds no PEM certificate that parses");
   }
+  const time_t at = absl::ToTimeT(now);
+  bool out_of_date = false;
   for (const X509Ptr& cert : certs) {
-    if (X509_check_ca(cert.get()) >= 1) {
-      return absl::OkStatus();
+    // 1 only for basicConstraints CA:TRUE; X509_check_ca also counts a v1
+    // self-signed certificate or a keyCertSign key usage alone, which are
+    // not the CA this file is meant to hold.
+    if (X509_check_ca(cert.get()) != 1) {
+      continue;
     }
+    if (X509_cmp_time(X509_get0_notAfter(cert.get()), const_cast<time_t*>(&at)) < 0 ||
+        X509_cmp_time(X509_get0_notBefore(cert.get()), const_cast<time_t*>(&at)) > 0) {
+      out_of_date = true;
+      continue;
+    }
+    return absl::OkStatus();
   }
-  return Bad(flag, path, "holds no CA certificate (basicConstraints CA:TRUE)");
+  return Bad(flag, path,
+             out_of_date ? "its CA certificates have expired or are not valid yet"
+                         : "holds no CA certificate (basicConstraints CA:TRUE)");
 }
 
 }  // namespace sslpanel::authz

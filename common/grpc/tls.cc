@@ -32,7 +32,7 @@ absl::Status ServerTls::Validate(absl::Time now) const {
     return pair;
   }
   return client_ca_file.empty() ? absl::OkStatus()
-                                : authz::CheckCaFile("--tls_client_ca_file", client_ca_file);
+                                : authz::CheckCaFile("--tls_client_ca_file", client_ca_file, now);
 }
 
 absl::Status ChannelTls::Validate(const std::string& flag_prefix, absl::Time now) const {
@@ -51,7 +51,7 @@ absl::Status ChannelTls::Validate(const std::string& flag_prefix, absl::Time now
       !readable.ok() || ca_file.empty()) {
     return readable;
   }
-  if (absl::Status ca = authz::CheckCaFile(absl::StrCat(flag_prefix, "_ca_file"), ca_file);
+  if (absl::Status ca = authz::CheckCaFile(absl::StrCat(flag_prefix, "_ca_file"), ca_file, now);
       !ca.ok() || cert_file.empty()) {
     return ca;
   }
