@@ -92,6 +92,19 @@ absl::StatusOr<std::string> Keyring::Seal(absl::string_view plaintext,
 
 absl::StatusOr<std::string> Keyring::Open(absl::string_view stored,
                                           absl::string_view context) const {
+  if (!IsEnvelope(stored) && current_.has_value()) {
+    // With sealing on, a plaintext row is either from before encryption
+    // (migrate seals it) or was written behind the service's back: never
+    // used, so nobody can plant a value the service would trust.
+    return absl::UnavailableError(
+        "stored secret is not sealed although --secrets_key_file is set; it is not used: "
+        "run migrate with the same key files to seal it");
+  }
+  return OpenForSealing(stored, context);
+}
+
+absl::StatusOr<std::string> Keyring::OpenForSealing(absl::string_view stored,
+                                                    absl::string_view context) const {
   if (!IsEnvelope(stored)) {
     return std::string(stored);
   }

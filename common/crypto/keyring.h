@@ -2,8 +2,9 @@
 // every new value, and older keys that only open values sealed before a
 // rotation. Without a current key (no --secrets_key_file: local and dev
 // runs) values are stored as they are, and only unsealed values can be read.
-// Values written before encryption existed (no envelope prefix) open as
-// themselves, so a service keeps working until `migrate` seals them.
+// With a current key, values written before encryption existed (no envelope
+// prefix) are refused at read, naming nothing of them: only `migrate`, which
+// seals them, reads them (OpenForSealing).
 #pragma once
 
 #include <functional>
@@ -47,8 +48,14 @@ class Keyring {
   absl::StatusOr<std::string> Seal(absl::string_view plaintext, absl::string_view context) const;
 
   // The plaintext of a stored value: an envelope opened with the key it
-  // names (errors as OpenEnvelope), anything else returned as it is.
+  // names (errors as OpenEnvelope). A value that is not an envelope is
+  // returned as it is without a current key, and UNAVAILABLE with one (a
+  // plaintext row is never used once sealing is on; migrate seals it).
   absl::StatusOr<std::string> Open(absl::string_view stored, absl::string_view context) const;
+  // As Open, but a plaintext value is returned as it is: only for the
+  // migrate step that seals it.
+  absl::StatusOr<std::string> OpenForSealing(absl::string_view stored,
+                                             absl::string_view context) const;
 
   // True when `stored` should be written again under the current key: it is
   // not sealed, or sealed with another key. False without a current key.

@@ -130,9 +130,18 @@ TEST(KeyringTest, WithoutAKeyValuesStayAsTheyAreAndPlaintextAlwaysOpens) {
   EXPECT_EQ(*none.Seal(kSecret, kRow), kSecret);
   EXPECT_FALSE(none.NeedsReseal(kSecret));
   EXPECT_FALSE(none.Seal("v1:looks:sealed", kRow).ok());
-  // A row from before encryption reads as itself, and asks to be sealed.
-  EXPECT_EQ(*Ring(Key('a')).Open(kSecret, kRow), kSecret);
+  EXPECT_EQ(*none.Open(kSecret, kRow), kSecret);
+}
+
+TEST(KeyringTest, OnceSealingIsOnPlaintextIsRefusedExceptToSealIt) {
+  // A row from before encryption (or planted behind the service's back) is
+  // not used; only the migrate step reads it, to seal it.
+  const absl::StatusOr<std::string> refused = Ring(Key('a')).Open(kSecret, kRow);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(refused.status().message(), HasSubstr("run migrate"));
+  EXPECT_THAT(refused.status().message(), Not(HasSubstr(kSecret)));
   EXPECT_TRUE(Ring(Key('a')).NeedsReseal(kSecret));
+  EXPECT_EQ(*Ring(Key('a')).OpenForSealing(kSecret, kRow), kSecret);
 }
 
 TEST(KeyringTest, DuplicateKeysCollapse) {

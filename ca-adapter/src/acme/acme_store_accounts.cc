@@ -46,10 +46,6 @@ absl::StatusOr<std::optional<StoredAccount>> AcmeStore::LoadAccount(
   if (!account.has_value()) {
     return account;
   }
-  if (secrets_.seals() && !crypto::IsEnvelope(account->key_pem)) {
-    log::Warning("the ACME account key is stored unencrypted; run migrate to encrypt it",
-                 {{"directory", directory_url}});
-  }
   absl::StatusOr<std::string> key_pem =
       secrets_.Open(account->key_pem, AccountKeyContext(directory_url));
   if (!key_pem.ok()) {
@@ -135,7 +131,7 @@ absl::StatusOr<int> AcmeStore::SealAccountKeys() {
       continue;
     }
     const std::string context = AccountKeyContext(row.directory_url);
-    absl::StatusOr<std::string> plaintext = secrets_.Open(row.stored, context);
+    absl::StatusOr<std::string> plaintext = secrets_.OpenForSealing(row.stored, context);
     absl::StatusOr<std::string> resealed =
         plaintext.ok() ? secrets_.Seal(*plaintext, context) : plaintext.status();
     if (!resealed.ok()) {
