@@ -70,8 +70,14 @@ class Keyring {
 // Reads a key file: the base64 of 32 random bytes (`openssl rand -base64 32`),
 // surrounding whitespace ignored. INVALID_ARGUMENT naming `flag` and the file
 // when it cannot be read or does not hold such a key; never echoes the
-// contents.
+// contents. The decoded bytes are wiped once copied into the key.
 absl::StatusOr<SecretKey> ReadKeyFile(absl::string_view flag, const std::string& path);
+
+// Why a key file is readable by others than the service, if it is: by every
+// user, or by its group although the service owns it (a Kubernetes Secret
+// volume's root-owned 0440 file, read through the fsGroup, is fine).
+// ReadKeyFile logs it as a warning.
+std::optional<std::string> KeyFileTooOpen(const std::string& path);
 
 // The keyring for --secrets_key_file (may be empty: no encryption) and
 // --secrets_old_key_files (comma-separated files or directories; every file

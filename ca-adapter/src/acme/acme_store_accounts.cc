@@ -5,6 +5,7 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <mysql_connection.h>
+#include <openssl/crypto.h>
 
 #include <memory>
 
@@ -134,6 +135,9 @@ absl::StatusOr<int> AcmeStore::SealAccountKeys() {
     absl::StatusOr<std::string> plaintext = secrets_.OpenForSealing(row.stored, context);
     absl::StatusOr<std::string> resealed =
         plaintext.ok() ? secrets_.Seal(*plaintext, context) : plaintext.status();
+    if (plaintext.ok()) {
+      OPENSSL_cleanse(plaintext->data(), plaintext->size());
+    }
     if (!resealed.ok()) {
       return absl::Status(resealed.status().code(),
                           absl::StrCat("ACME account key of ", row.directory_url, ": ",
@@ -171,6 +175,7 @@ absl::Status AcmeStore::CheckAccountKeysOpen() {
                           absl::StrCat("ACME account key of ", row.directory_url, ": ",
                                        plaintext.status().message()));
     }
+    OPENSSL_cleanse(plaintext->data(), plaintext->size());  // only checked, not kept
   }
   return absl::OkStatus();
 }
