@@ -29,6 +29,11 @@ std::string ErrorsOnQueue() {
   return text;
 }
 
+std::string Text(const ASN1_IA5STRING* value) {
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
+                     ASN1_STRING_length(value));
+}
+
 bool IsSegmentChar(char c) {
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
 }
