@@ -1,8 +1,8 @@
 // Servers fail closed at start: a certificate or key that does not parse, a
 // key that does not match its certificate, an expired certificate, a client
 // CA file without a CA, a malformed policy, or a policy without mutual TLS
-// stops every binary (the prevalidation service, the workflow, the sandbox
-// and ACME CA adapters) with a non-zero exit and a message naming the file;
+// stops every binary (the prevalidation service, the workflow, the sandbox,
+// ACME and Sectigo CA adapters) with a non-zero exit and a message naming the file;
 // so do the same faults in the workflow's --upstream_tls_* files.
 #include "common/testing/subprocess.h"
 #include "common/testing/test_certs.h"
@@ -55,6 +55,9 @@ class StartupTest : public ::testing::Test {
       // Never contacted: the files are checked before any ACME request.
       argv.push_back("--directory_url=https://127.0.0.1:9/directory");
     }
+    if (binary == Binaries::CaSectigo()) {
+      argv.push_back("--base_url=https://127.0.0.1:9/products/");  // never contacted either
+    }
     return RunCommand(argv);
   }
 
@@ -85,8 +88,9 @@ TEST_F(StartupTest, EveryBadFileStopsEveryServerNamingIt) {
       {{tls + Path("cert.pem"), key + Path("key.pem"), policy + Path("policy.json")},
        "--authz_policy_file " + Path("policy.json") + " needs --tls_client_ca_file"},
   };
-  for (const std::string& binary : {Binaries::Prevalidation(), Binaries::Workflow(),
-                                    Binaries::CaSandbox(), Binaries::CaAcme()}) {
+  for (const std::string& binary :
+       {Binaries::Prevalidation(), Binaries::Workflow(), Binaries::CaSandbox(), Binaries::CaAcme(),
+        Binaries::CaSectigo()}) {
     for (const auto& c : kCases) {
       const CommandResult result = Run(binary, c.flags);
       EXPECT_NE(result.exit_code, 0) << binary << " " << c.says;

@@ -24,6 +24,7 @@ struct Binaries {
   static std::string FakeRegistries();
   static std::string CaSandbox();
   static std::string CaAcme();
+  static std::string CaSectigo();
   // The shipped product catalogue.
   static std::string ProductsFile();
   // buf from npm (SSLPANEL_BUF or the repository's node_modules).

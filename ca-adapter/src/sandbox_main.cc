@@ -19,6 +19,9 @@ ABSL_FLAG(std::string, issue_on_cancel_label, "cancelrace",
           "order (forces the cancel-versus-issuance race)");
 ABSL_FLAG(std::string, short_validity_label, "shortlived",
           "orders with a name carrying this label get --short_validity certificates");
+ABSL_FLAG(std::string, lost_answer_label, "lostanswer",
+          "new submissions with a name carrying this label answer \"outcome unknown\" (the "
+          "ca-outcome-unknown hold) until ResolveSubmission settles them");
 ABSL_FLAG(absl::Duration, short_validity, absl::Seconds(20),
           "validity of certificates for names with --short_validity_label");
 ABSL_FLAG(absl::Duration, cancel_delay, absl::ZeroDuration(),
@@ -39,6 +42,7 @@ int main(int argc, char** argv) {
          config.behaviour.issue_on_cancel_label = absl::GetFlag(FLAGS_issue_on_cancel_label);
          config.behaviour.short_validity_label = absl::GetFlag(FLAGS_short_validity_label);
          config.behaviour.short_validity = absl::GetFlag(FLAGS_short_validity);
+         config.behaviour.lost_answer_label = absl::GetFlag(FLAGS_lost_answer_label);
          config.behaviour.cancel_delay = absl::GetFlag(FLAGS_cancel_delay);
          return ca::sandbox::MakeSandboxBackend(config, pool, clock, random);
        }});

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/http/http.h"
@@ -14,6 +15,23 @@ namespace {
 void GlobalInitOnce() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+constexpr char kNotSentPayload[] = "sslpanel.http/not-sent";
+
+bool FailedBeforeSending(CURLcode rc) {
+  switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return true;
+    default:
+      return false;
+  }
 }
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
@@ -82,8 +100,12 @@ class CurlClient final : public Client {
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
     const CURLcode rc = curl_easy_perform(h);
     if (rc != CURLE_OK) {
-      return absl::UnavailableError(absl::StrCat(request.method, " ", request.url, ": ",
-                                                 error[0] != 0 ? error : curl_easy_strerror(rc)));
+      absl::Status failed = absl::UnavailableError(absl::StrCat(
+          request.method, " ", request.url, ": ", error[0] != 0 ? error : curl_easy_strerror(rc)));
+      if (FailedBeforeSending(rc)) {
+        failed.SetPayload(kNotSentPayload, absl::Cord("1"));
+      }
+      return failed;
     }
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -96,6 +118,10 @@ class CurlClient final : public Client {
 };
 
 }  // namespace
+
+bool RequestNotSent(const absl::Status& status) {
+  return status.GetPayload(kNotSentPayload).has_value();
+}
 
 std::unique_ptr<Client> NewCurlClient(const CurlOptions& options) {
   return std::make_unique<CurlClient>(options);

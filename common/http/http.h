@@ -45,6 +45,12 @@ class Client {
   virtual absl::StatusOr<Response> Do(const Request& request) = 0;
 };
 
+// Whether a transport failure from Client::Do happened before the request
+// could reach the server (name not resolved, connection refused, TLS
+// handshake failed): the server cannot have acted on it. Every other failure
+// (timeout, reset after sending) leaves that unknown.
+bool RequestNotSent(const absl::Status& status);
+
 struct CurlOptions {
   // CA bundle to verify TLS servers with; empty uses the system store.
   std::string ca_file;

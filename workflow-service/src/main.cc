@@ -182,6 +182,8 @@ int main(int argc, char** argv) {
         return absl::Uniform<double>(bits, 0.0, 1.0);
       },
       *metrics);
+  // The DCV operations ask the adapters (capabilities, approver addresses).
+  workflow.set_ca_access(&adapters, &processor.capabilities());
   auto tasks = [](auto items, auto handle) {
     std::vector<app::WorkLoop::Task> tasks;
     for (auto& item : items) {

@@ -1,5 +1,8 @@
 #include "ca-adapter/src/acme/acme_backend.h"
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "ca-adapter/src/acme/acme_errors.h"
 #include "ca-adapter/src/acme/acme_order_status.h"
@@ -33,6 +36,7 @@ domain::Capabilities AcmeBackend::GetCapabilities() const {
   caps.supports_renew = true;
   caps.supports_wildcard = true;
   caps.max_names = 100;
+  caps.supports_change_dcv_method = true;
   return caps;
 }
 
@@ -86,6 +90,52 @@ absl::StatusOr<OrderStatus> AcmeBackend::GetStatus(absl::string_view ca_order_id
   return WithAccount(options, [&](const Account& account) {
     return driver_.Advance(*record, account, options.deadline, Drive::kToCompletion);
   });
+}
+
+absl::StatusOr<OrderStatus> AcmeBackend::ChangeDcvMethod(const domain::ChangeDcvCommand& command,
+                                                         const app::CallOptions& options) {
+  absl::StatusOr<AcmeOrderRecord> record = Load(command.ca_order_id);
+  if (!record.ok()) {
+    return record.status();
+  }
+  if (SettledStatus(*record).has_value() || record->cancelled_at.has_value() ||
+      record->finalized_at.has_value()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot change the DCV method: order \"", command.ca_order_id, "\" is ",
+                     record->cancelled_at.has_value() ? "cancelled" : record->acme_status,
+                     "; only a pending order waits for validation"));
+  }
+  if (record->challenges_answered_at.has_value()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot change the DCV method: the challenges of order \"",
+                     command.ca_order_id, "\" were answered already; the CA is validating"));
+  }
+  for (size_t i = 0; i < command.domain_validations.size(); ++i) {
+    const std::string host = absl::AsciiStrToLower(command.domain_validations[i].host_name);
+    if (std::find(record->names.begin(), record->names.end(), host) == record->names.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("domain_validations[", i, "].host_name: \"",
+                                                     host, "\" is not one of the order's names"));
+    }
+  }
+  auto merge = [&](AcmeOrderRecord& order) {
+    for (const domain::DomainValidation& change : command.domain_validations) {
+      domain::DomainValidation next = change;
+      next.host_name = absl::AsciiStrToLower(change.host_name);
+      auto it = std::find_if(order.domain_validations.begin(), order.domain_validations.end(),
+                             [&](const domain::DomainValidation& dv) {
+                               return absl::AsciiStrToLower(dv.host_name) == next.host_name;
+                             });
+      if (it != order.domain_validations.end()) {
+        *it = next;
+      } else {
+        order.domain_validations.push_back(next);
+      }
+    }
+  };
+  if (absl::Status applied = store_.Apply(*record, merge, clock_.Now()); !applied.ok()) {
+    return applied;
+  }
+  return GetStatus(command.ca_order_id, options);
 }
 
 absl::StatusOr<OrderStatus> AcmeBackend::Cancel(absl::string_view ca_order_id,

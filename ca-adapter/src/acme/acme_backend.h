@@ -68,6 +68,11 @@ class AcmeBackend final : public app::CaBackend {
                                               const app::CallOptions& options) override;
   absl::StatusOr<domain::OrderStatus> Renew(const domain::RenewCommand& command,
                                             const app::CallOptions& options) override;
+  // The method change of a pending order becomes another challenge type
+  // (dns-01 / http-01) for the names changed, as long as no challenge was
+  // answered yet; the answer carries the new instructions.
+  absl::StatusOr<domain::OrderStatus> ChangeDcvMethod(const domain::ChangeDcvCommand& command,
+                                                      const app::CallOptions& options) override;
 
  private:
   struct NewOrderRequest {

@@ -302,6 +302,50 @@ TEST_F(AcmeServiceTest, CancelBeforeIssuanceDeactivatesTheAuthorizations) {
   EXPECT_EQ(status.state(), v1::ORDER_STATE_CANCELLED);
 }
 
+TEST_F(AcmeServiceTest, AChangeOfDcvMethodBecomesTheOtherChallengeType) {
+  AcmeBackendConfig backend;
+  backend.driver.challenge_delay = absl::Hours(1);  // the customer has not published yet
+  StartAdapter(backend);
+  const std::string id = SubmitPending("submit-dcv", {"dcv.acme.example"});
+  v1::CaOrderStatus before;
+  ASSERT_TRUE(Poll(id, &before).ok());
+  ASSERT_EQ(before.dcv_instructions_size(), 1);
+  const v1::DcvMethod other = before.dcv_instructions(0).method() == v1::DCV_METHOD_DNS
+                                  ? v1::DCV_METHOD_HTTP
+                                  : v1::DCV_METHOD_DNS;
+
+  v1::ChangeDcvMethodRequest change;
+  change.set_idempotency_key("dcv-change-1");
+  change.set_ca_order_id(id);
+  v1::DomainValidation* dv = change.add_domain_validations();
+  dv->set_host_name("dcv.acme.example");
+  dv->set_method(other);
+  v1::ChangeDcvMethodResponse changed;
+  grpc::ClientContext context;
+  grpc::Status status = harness_->stub().ChangeDcvMethod(&context, change, &changed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(changed.status().dcv_instructions_size(), 1);
+  EXPECT_EQ(changed.status().dcv_instructions(0).method(), other);
+  v1::CaOrderStatus after;
+  ASSERT_TRUE(Poll(id, &after).ok());
+  EXPECT_EQ(after.dcv_instructions(0).method(), other) << "kept with the order";
+
+  // E-mail is no ACME challenge; the other DCV operations are not offered.
+  change.set_idempotency_key("dcv-change-2");
+  change.mutable_domain_validations(0)->set_method(v1::DCV_METHOD_EMAIL);
+  change.mutable_domain_validations(0)->set_approver_email("admin@acme.example");
+  grpc::ClientContext email_context;
+  EXPECT_EQ(harness_->stub().ChangeDcvMethod(&email_context, change, &changed).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  v1::ListApproverEmailsRequest list;
+  list.set_host_name("dcv.acme.example");
+  v1::ListApproverEmailsResponse approvers;
+  grpc::ClientContext list_context;
+  grpc::Status no_list = harness_->stub().ListApproverEmails(&list_context, list, &approvers);
+  EXPECT_EQ(no_list.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(no_list.error_message(), HasSubstr("supports_list_approver_emails"));
+}
+
 TEST_F(AcmeServiceTest, RevokeIssuedReachesPebbleWithTheReasonAndCancelIsRefused) {
   StartAdapter();
   const v1::CaOrderStatus issued = Issue("submit-r", {"revoke.acme.example"});

@@ -140,7 +140,8 @@ AcmeOrderRecord ReadOrder(sql::ResultSet& rows) {
 constexpr char kMutableAssignments[] =
     "acme_status = ?, challenges_answered_at = ?, finalized_at = ?, cancelled_at = ?,"
     " cancel_reason = ?, revoked_at = ?, revocation_reason = ?, refusal_reason = ?,"
-    " certificate_pem = ?, chain_pem = ?, serial_number = ?, not_before = ?, not_after = ?";
+    " certificate_pem = ?, chain_pem = ?, serial_number = ?, not_before = ?, not_after = ?,"
+    " dcv_json = ?";
 
 int BindMutable(sql::PreparedStatement& stmt, const AcmeOrderRecord& order, int i) {
   stmt.setString(i++, order.acme_status);
@@ -162,6 +163,8 @@ int BindMutable(sql::PreparedStatement& stmt, const AcmeOrderRecord& order, int 
       stmt.setNull(i++, 0);
     }
   }
+  // ChangeDcvMethod changes the choices (the challenge type) while pending.
+  stmt.setString(i++, DcvJson(order.domain_validations));
   return i;
 }
 
@@ -171,10 +174,10 @@ absl::Status AcmeStore::InsertOrder(const AcmeOrderRecord& order, absl::Time now
   return pool_.Run("insert ACME order", [&](sql::Connection& conn) {
     std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
         "INSERT INTO acme_orders (order_url, idempotency_key, account_url, kind,"
-        " original_order_url, names_json, dcv_json, csr_pem, submitted_at, acme_status,"
+        " original_order_url, names_json, csr_pem, submitted_at, acme_status,"
         " challenges_answered_at, finalized_at, cancelled_at, cancel_reason, revoked_at,"
         " revocation_reason, refusal_reason, certificate_pem, chain_pem, serial_number,"
-        " not_before, not_after, version, created_at, updated_at)"
+        " not_before, not_after, dcv_json, version, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"));
     int i = 1;
     insert->setString(i++, order.order_url);
@@ -187,7 +190,6 @@ absl::Status AcmeStore::InsertOrder(const AcmeOrderRecord& order, absl::Time now
       insert->setString(i++, order.original_order_url);
     }
     insert->setString(i++, json(order.names).dump());
-    insert->setString(i++, DcvJson(order.domain_validations));
     insert->setString(i++, order.csr_pem);
     insert->setString(i++, mysql::ToSqlTime(order.submitted_at));
     i = BindMutable(*insert, order, i);

@@ -280,4 +280,87 @@ absl::Status ValidateCaOrderId(absl::string_view ca_order_id) {
   return CheckToken("ca_order_id", ca_order_id, kMaxCaOrderIdLength, true);
 }
 
+absl::Status ValidateListApproverEmails(absl::string_view host_name,
+                                        const Capabilities& capabilities) {
+  if (host_name.empty()) {
+    return Invalid("host_name", "required");
+  }
+  if (std::string problem = HostNameProblem(host_name, capabilities.supports_wildcard);
+      !problem.empty()) {
+    return Invalid("host_name", absl::StrCat("\"", host_name, "\" ", problem));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateChangeDcv(const ChangeDcvCommand& command, const Capabilities& capabilities) {
+  if (absl::Status s =
+          CheckToken("idempotency_key", command.idempotency_key, kMaxIdempotencyKeyLength, true);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckToken("ca_order_id", command.ca_order_id, kMaxCaOrderIdLength, true);
+      !s.ok()) {
+    return s;
+  }
+  if (command.domain_validations.empty()) {
+    return Invalid("domain_validations", "at least one is required");
+  }
+  // Every entry names a valid host name; whether it is one of the order's
+  // is the backend's check (it holds the order).
+  std::vector<std::string> names;
+  for (size_t i = 0; i < command.domain_validations.size(); ++i) {
+    const std::string& host = command.domain_validations[i].host_name;
+    if (std::string problem = HostNameProblem(host, capabilities.supports_wildcard);
+        !problem.empty()) {
+      return Invalid(absl::StrCat("domain_validations[", i, "].host_name"),
+                     absl::StrCat("\"", host, "\" ", problem));
+    }
+    names.push_back(absl::AsciiStrToLower(host));
+  }
+  return CheckDomainValidations(command.domain_validations, names, capabilities);
+}
+
+absl::Status ValidateResendDcvEmail(const ResendDcvEmailCommand& command,
+                                    const Capabilities& capabilities) {
+  if (absl::Status s =
+          CheckToken("idempotency_key", command.idempotency_key, kMaxIdempotencyKeyLength, true);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckToken("ca_order_id", command.ca_order_id, kMaxCaOrderIdLength, true);
+      !s.ok()) {
+    return s;
+  }
+  if (!command.host_name.empty()) {
+    if (std::string problem = HostNameProblem(command.host_name, capabilities.supports_wildcard);
+        !problem.empty()) {
+      return Invalid("host_name", absl::StrCat("\"", command.host_name, "\" ", problem));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateResolveSubmission(const ResolveSubmissionCommand& command) {
+  if (absl::Status s = CheckToken("submit_idempotency_key", command.submit_idempotency_key,
+                                  kMaxIdempotencyKeyLength, true);
+      !s.ok()) {
+    return s;
+  }
+  if (command.attach_ca_order_id.empty() == !command.resubmit) {
+    return Invalid("resolution", "exactly one of attach_ca_order_id and resubmit is required");
+  }
+  if (absl::Status s =
+          CheckToken("attach_ca_order_id", command.attach_ca_order_id, kMaxCaOrderIdLength, false);
+      !s.ok()) {
+    return s;
+  }
+  if (command.reason.empty() || command.reason.size() > 1024) {
+    return Invalid("reason", "required, at most 1024 characters");
+  }
+  if (command.operator_identity.size() > 256) {
+    return Invalid("operator", "at most 256 characters");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace sslpanel::ca::domain

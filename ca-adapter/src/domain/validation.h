@@ -23,5 +23,15 @@ absl::Status ValidateCancel(const CancelCommand& command);
 absl::Status ValidateRevoke(const RevokeCommand& command);
 // A CA reference as GetOrderStatus receives it.
 absl::Status ValidateCaOrderId(absl::string_view ca_order_id);
+// DCV operations and the resolution of an unknown submission outcome. The
+// names a change may touch are the pending order's, which only the backend
+// knows; here each entry is checked on its own (host name, method offered,
+// approver address for e-mail).
+absl::Status ValidateListApproverEmails(absl::string_view host_name,
+                                        const Capabilities& capabilities);
+absl::Status ValidateChangeDcv(const ChangeDcvCommand& command, const Capabilities& capabilities);
+absl::Status ValidateResendDcvEmail(const ResendDcvEmailCommand& command,
+                                    const Capabilities& capabilities);
+absl::Status ValidateResolveSubmission(const ResolveSubmissionCommand& command);
 
 }  // namespace sslpanel::ca::domain

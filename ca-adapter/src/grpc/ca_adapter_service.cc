@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "ca-adapter/src/domain/hold_signals.h"
 #include "ca-adapter/src/domain/retry_after.h"
 #include "ca-adapter/src/domain/validation.h"
 #include "ca-adapter/src/grpc/convert.h"
@@ -22,6 +23,9 @@ constexpr char kCancelOrder[] = "CancelOrder";
 constexpr char kRevokeCertificate[] = "RevokeCertificate";
 constexpr char kReissueCertificate[] = "ReissueCertificate";
 constexpr char kRenewOrder[] = "RenewOrder";
+constexpr char kChangeDcvMethod[] = "ChangeDcvMethod";
+constexpr char kResendDcvEmail[] = "ResendDcvEmail";
+constexpr char kResolveSubmission[] = "ResolveSubmission";
 
 // The calls that create a CA order; a cancel may name their keys.
 const std::vector<std::string>& CreatingOperations() {
@@ -46,6 +50,18 @@ app::IdempotentRequest Idempotent(const char* operation, const Request& request)
                                 Fingerprint(operation, request), request.SerializeAsString()};
 }
 
+// Metadata values must be printable ASCII: anything else (a CA's message in
+// another script, a line break) becomes "?", and the value is kept short.
+std::string TrailerValue(absl::string_view reason) {
+  std::string value(reason.substr(0, 512));
+  for (char& c : value) {
+    if (c < 0x20 || c > 0x7e) {
+      c = '?';
+    }
+  }
+  return value;
+}
+
 ::grpc::Status Reply(::grpc::ServerContext* context, const absl::Status& status,
                      absl::string_view rpc) {
   if (status.ok()) {
@@ -54,6 +70,11 @@ app::IdempotentRequest Idempotent(const char* operation, const Request& request)
   if (std::optional<absl::Duration> delay = domain::RetryAfter(status); delay.has_value()) {
     context->AddTrailingMetadata(std::string(domain::kRetryAfterKey),
                                  std::to_string(absl::ToInt64Seconds(*delay)));
+  }
+  for (absl::string_view key : {domain::kOutcomeUnknownKey, domain::kAccountProblemKey}) {
+    if (std::optional<std::string> reason = domain::HoldSignal(status, key); reason.has_value()) {
+      context->AddTrailingMetadata(std::string(key), TrailerValue(*reason));
+    }
   }
   if (status.code() != absl::StatusCode::kInternal && status.code() != absl::StatusCode::kUnknown) {
     log::Info("rpc failed", {{"rpc", rpc}, {"status", status}});
@@ -267,6 +288,80 @@ absl::StatusOr<app::Answer> CaAdapterServiceImpl::CancelBySubmitKey(
         return AnswerOf<v1::RenewOrderResponse>(backend_.Renew(command, o));
       });
   return ReplyWith(context, answer, response, kRenewOrder);
+}
+
+::grpc::Status CaAdapterServiceImpl::ListApproverEmails(
+    ::grpc::ServerContext* context, const v1::ListApproverEmailsRequest* request,
+    v1::ListApproverEmailsResponse* response) {
+  if (absl::Status valid = domain::ValidateListApproverEmails(request->host_name(), capabilities_);
+      !valid.ok()) {
+    return Reply(context, valid, "ListApproverEmails");
+  }
+  app::CallOptions options;
+  options.deadline = Deadline(*context);
+  absl::StatusOr<std::vector<std::string>> emails =
+      backend_.ListApproverEmails(request->host_name(), options);
+  if (!emails.ok()) {
+    return Reply(context, emails.status(), "ListApproverEmails");
+  }
+  response->set_host_name(request->host_name());
+  for (const std::string& email : *emails) {
+    response->add_approver_emails(email);
+  }
+  return ::grpc::Status::OK;
+}
+
+::grpc::Status CaAdapterServiceImpl::ChangeDcvMethod(::grpc::ServerContext* context,
+                                                     const v1::ChangeDcvMethodRequest* request,
+                                                     v1::ChangeDcvMethodResponse* response) {
+  const domain::ChangeDcvCommand command = FromProto(*request);
+  if (absl::Status valid = domain::ValidateChangeDcv(command, capabilities_); !valid.ok()) {
+    return Reply(context, valid, kChangeDcvMethod);
+  }
+  absl::StatusOr<std::string> answer = executor_.Run(
+      Idempotent(kChangeDcvMethod, *request), Deadline(*context), [&](const app::CallOptions& o) {
+        return AnswerOf<v1::ChangeDcvMethodResponse>(backend_.ChangeDcvMethod(command, o));
+      });
+  return ReplyWith(context, answer, response, kChangeDcvMethod);
+}
+
+::grpc::Status CaAdapterServiceImpl::ResendDcvEmail(::grpc::ServerContext* context,
+                                                    const v1::ResendDcvEmailRequest* request,
+                                                    v1::ResendDcvEmailResponse* response) {
+  const domain::ResendDcvEmailCommand command = FromProto(*request);
+  if (absl::Status valid = domain::ValidateResendDcvEmail(command, capabilities_); !valid.ok()) {
+    return Reply(context, valid, kResendDcvEmail);
+  }
+  absl::StatusOr<std::string> answer = executor_.Run(
+      Idempotent(kResendDcvEmail, *request), Deadline(*context), [&](const app::CallOptions& o) {
+        return AnswerOf<v1::ResendDcvEmailResponse>(backend_.ResendDcvEmail(command, o));
+      });
+  return ReplyWith(context, answer, response, kResendDcvEmail);
+}
+
+::grpc::Status CaAdapterServiceImpl::ResolveSubmission(::grpc::ServerContext* context,
+                                                       const v1::ResolveSubmissionRequest* request,
+                                                       v1::ResolveSubmissionResponse* response) {
+  // Not through the executor: it is keyed by the submission's own key, and
+  // the backend makes repeating the same resolution harmless (a different
+  // one for a settled key is FAILED_PRECONDITION).
+  const domain::ResolveSubmissionCommand command = FromProto(*request);
+  if (absl::Status valid = domain::ValidateResolveSubmission(command); !valid.ok()) {
+    return Reply(context, valid, kResolveSubmission);
+  }
+  app::CallOptions options;
+  options.deadline = Deadline(*context);
+  absl::StatusOr<domain::OrderStatus> status = backend_.ResolveSubmission(command, options);
+  if (!status.ok()) {
+    return Reply(context, status.status(), kResolveSubmission);
+  }
+  log::Info("submission resolved", {{"submit_idempotency_key", command.submit_idempotency_key},
+                                    {"attach_ca_order_id", command.attach_ca_order_id},
+                                    {"resubmit", command.resubmit ? "yes" : "no"},
+                                    {"operator", command.operator_identity},
+                                    {"reason", command.reason}});
+  ToProto(*status, response->mutable_status());
+  return ::grpc::Status::OK;
 }
 
 }  // namespace sslpanel::ca::grpc_api

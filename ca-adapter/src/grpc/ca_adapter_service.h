@@ -1,7 +1,8 @@
 // sslpanel.ca.v1.CaAdapterService for every CA: validates requests (naming
 // the field), runs mutating calls through the idempotency executor, hands
 // the work to the CA's backend, and maps errors for the wire (with the
-// "retry-after-seconds" trailer when the CA asked us to wait).
+// "retry-after-seconds" trailer when the CA asked us to wait, and the
+// "ca-outcome-unknown" / "ca-account-problem" trailers for the two holds).
 #pragma once
 
 #include "absl/time/time.h"
@@ -41,6 +42,18 @@ class CaAdapterServiceImpl final : public v1::CaAdapterService::Service {
                                     v1::ReissueCertificateResponse* response) override;
   ::grpc::Status RenewOrder(::grpc::ServerContext* context, const v1::RenewOrderRequest* request,
                             v1::RenewOrderResponse* response) override;
+  ::grpc::Status ListApproverEmails(::grpc::ServerContext* context,
+                                    const v1::ListApproverEmailsRequest* request,
+                                    v1::ListApproverEmailsResponse* response) override;
+  ::grpc::Status ChangeDcvMethod(::grpc::ServerContext* context,
+                                 const v1::ChangeDcvMethodRequest* request,
+                                 v1::ChangeDcvMethodResponse* response) override;
+  ::grpc::Status ResendDcvEmail(::grpc::ServerContext* context,
+                                const v1::ResendDcvEmailRequest* request,
+                                v1::ResendDcvEmailResponse* response) override;
+  ::grpc::Status ResolveSubmission(::grpc::ServerContext* context,
+                                   const v1::ResolveSubmissionRequest* request,
+                                   v1::ResolveSubmissionResponse* response) override;
 
  private:
   absl::Time Deadline(const ::grpc::ServerContext& context) const;

@@ -100,6 +100,10 @@ void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
   *out = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(nanos);
 }
 
+void SetDuration(absl::Duration d, google::protobuf::Duration* out) {
+  *out = google::protobuf::util::TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(d));
+}
+
 }  // namespace
 
 domain::SubmitCommand FromProto(const v1::SubmitOrderRequest& request) {
@@ -149,6 +153,32 @@ domain::CancelCommand FromProto(const v1::CancelOrderRequest& request) {
   command.idempotency_key = request.idempotency_key();
   command.ca_order_id = request.ca_order_id();
   command.submit_idempotency_key = request.submit_idempotency_key();
+  command.reason = request.reason();
+  return command;
+}
+
+domain::ChangeDcvCommand FromProto(const v1::ChangeDcvMethodRequest& request) {
+  domain::ChangeDcvCommand command;
+  command.idempotency_key = request.idempotency_key();
+  command.ca_order_id = request.ca_order_id();
+  command.domain_validations = Validations(request.domain_validations());
+  return command;
+}
+
+domain::ResendDcvEmailCommand FromProto(const v1::ResendDcvEmailRequest& request) {
+  domain::ResendDcvEmailCommand command;
+  command.idempotency_key = request.idempotency_key();
+  command.ca_order_id = request.ca_order_id();
+  command.host_name = request.host_name();
+  return command;
+}
+
+domain::ResolveSubmissionCommand FromProto(const v1::ResolveSubmissionRequest& request) {
+  domain::ResolveSubmissionCommand command;
+  command.submit_idempotency_key = request.submit_idempotency_key();
+  command.attach_ca_order_id = request.attach_ca_order_id();
+  command.resubmit = request.resubmit();
+  command.operator_identity = request.operator_();
   command.reason = request.reason();
   return command;
 }
@@ -222,6 +252,16 @@ void ToProto(const domain::Capabilities& capabilities, v1::GetCapabilitiesRespon
   out->set_supports_renew(capabilities.supports_renew);
   out->set_supports_wildcard(capabilities.supports_wildcard);
   out->set_max_names(capabilities.max_names);
+  out->set_supports_change_dcv_method(capabilities.supports_change_dcv_method);
+  out->set_supports_resend_dcv_email(capabilities.supports_resend_dcv_email);
+  out->set_supports_list_approver_emails(capabilities.supports_list_approver_emails);
+  if (capabilities.status_polling.has_value()) {
+    v1::StatusPolling* polling = out->mutable_status_polling();
+    SetDuration(capabilities.status_polling->min_interval, polling->mutable_min_interval());
+    polling->set_max_in_flight(capabilities.status_polling->max_in_flight);
+    SetDuration(capabilities.status_polling->rate_limited_backoff,
+                polling->mutable_rate_limited_backoff());
+  }
 }
 
 }  // namespace sslpanel::ca::grpc_api

@@ -17,6 +17,10 @@ domain::CancelCommand FromProto(const v1::CancelOrderRequest& request);
 // INVALID_ARGUMENT for a revocation reason this contract does not define.
 absl::StatusOr<domain::RevokeCommand> FromProto(const v1::RevokeCertificateRequest& request);
 
+domain::ChangeDcvCommand FromProto(const v1::ChangeDcvMethodRequest& request);
+domain::ResendDcvEmailCommand FromProto(const v1::ResendDcvEmailRequest& request);
+domain::ResolveSubmissionCommand FromProto(const v1::ResolveSubmissionRequest& request);
+
 void ToProto(const domain::OrderStatus& status, v1::CaOrderStatus* out);
 void ToProto(const domain::Capabilities& capabilities, v1::GetCapabilitiesResponse* out);
 

@@ -36,6 +36,26 @@ absl::Status UnknownOrder(absl::string_view ca_order_id) {
       absl::StrCat("ca_order_id: the sandbox CA has no order \"", ca_order_id, "\""));
 }
 
+// Whether two instruction lists say the same (a DCV change or a resent
+// e-mail alters only these).
+bool SameDcv(const std::vector<domain::DcvInstruction>& a,
+             const std::vector<domain::DcvInstruction>& b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto& x = a[i];
+    const auto& y = b[i];
+    if (x.host_name != y.host_name || x.method != y.method ||
+        x.dns_record_name != y.dns_record_name || x.dns_record_value != y.dns_record_value ||
+        x.http_url != y.http_url || x.http_content != y.http_content ||
+        x.approver_email != y.approver_email || x.status != y.status) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string Describe(const SandboxOrder& order) {
   return absl::StrCat("order \"", order.ca_order_id, "\" is ", domain::OrderStateName(order.state));
 }
@@ -104,13 +124,17 @@ domain::Capabilities SandboxBackend::GetCapabilities() const {
   caps.ca_name = "SSL Panel Sandbox CA";
   caps.validation_types = {domain::ValidationType::kDv, domain::ValidationType::kOv,
                            domain::ValidationType::kEv};
-  caps.dcv_methods = {domain::DcvMethod::kEmail, domain::DcvMethod::kDns, domain::DcvMethod::kHttp};
+  caps.dcv_methods = {domain::DcvMethod::kEmail, domain::DcvMethod::kDns, domain::DcvMethod::kHttp,
+                      domain::DcvMethod::kHttps};
   caps.supports_cancel = true;
   caps.supports_revoke = true;
   caps.supports_reissue = true;
   caps.supports_renew = true;
   caps.supports_wildcard = true;
   caps.max_names = 100;
+  caps.supports_change_dcv_method = true;
+  caps.supports_resend_dcv_email = true;
+  caps.supports_list_approver_emails = true;
   return caps;
 }
 
@@ -267,7 +291,8 @@ absl::StatusOr<SandboxOrder> SandboxBackend::Modify(
       return s;
     }
     changed.raw_status = RawStatus(changed);
-    if (changed.state == order->state && changed.raw_status == order->raw_status) {
+    if (changed.state == order->state && changed.raw_status == order->raw_status &&
+        SameDcv(changed.dcv_instructions, order->dcv_instructions)) {
       return changed;  // nothing to store: a repeated request
     }
     changed.version = version;
@@ -290,6 +315,12 @@ absl::StatusOr<OrderStatus> SandboxBackend::Submit(const domain::SubmitCommand& 
           AnswerBeforeCreating(Existing(command.idempotency_key), options, command.csr_pem);
       answer.has_value()) {
     return *std::move(answer);
+  }
+  if (std::optional<absl::StatusOr<OrderStatus>> lost =
+          LostAnswer(command.idempotency_key,
+                     domain::OrderNames(command.common_name, command.additional_names));
+      lost.has_value()) {
+    return *std::move(lost);
   }
   NewOrder request;
   request.idempotency_key = command.idempotency_key;

@@ -5,7 +5,10 @@
 // updates, so any number of replicas can serve the same database.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 
 #include "ca-adapter/src/app/ca_backend.h"
 #include "ca-adapter/src/app/random_source.h"
@@ -38,7 +41,28 @@ class SandboxBackend final : public app::CaBackend {
   absl::StatusOr<domain::OrderStatus> Renew(const domain::RenewCommand& command,
                                             const app::CallOptions& options) override;
 
+  // DCV operations (sandbox_dcv.cc): all three supported, the changes kept
+  // in the order's stored DCV instructions.
+  absl::StatusOr<std::vector<std::string>> ListApproverEmails(
+      absl::string_view host_name, const app::CallOptions& options) override;
+  absl::StatusOr<domain::OrderStatus> ChangeDcvMethod(const domain::ChangeDcvCommand& command,
+                                                      const app::CallOptions& options) override;
+  absl::StatusOr<domain::OrderStatus> ResendDcvEmail(const domain::ResendDcvEmailCommand& command,
+                                                     const app::CallOptions& options) override;
+  // Settles a submission answered with the lost-answer label's
+  // OutcomeUnknown (sandbox_dcv.cc).
+  absl::StatusOr<domain::OrderStatus> ResolveSubmission(
+      const domain::ResolveSubmissionCommand& command, const app::CallOptions& options) override;
+
  private:
+  // The lost-answer label (SandboxBehaviour::lost_answer_label): a new
+  // submission with such a name answers OutcomeUnknown, as a CA whose answer
+  // was lost and cannot be searched, until ResolveSubmission settles its
+  // key: then an attached order answers, or a resubmission goes ahead.
+  // Nothing means go on.
+  std::optional<absl::StatusOr<domain::OrderStatus>> LostAnswer(
+      const std::string& key, const std::vector<std::string>& names);
+
   // What a new order is made of, whichever RPC creates it.
   struct NewOrder {
     std::string idempotency_key;
@@ -73,6 +97,13 @@ class SandboxBackend final : public app::CaBackend {
   SandboxOrderStore& store_;
   const Clock& clock_;
   app::RandomSource& random_;
+
+  // Lost-answer submissions: held keys and their resolutions ("" for a
+  // resubmission, else the attached order). In memory: the sandbox forgets
+  // them on restart, and a held key is then held again.
+  std::mutex lost_mu_;
+  std::set<std::string> held_keys_;
+  std::map<std::string, std::string> resolutions_;
 };
 
 // The wire view of a stored order.

@@ -26,7 +26,8 @@ absl::Status SandboxBehaviour::Validate() const {
       {"--refuse_label", &refuse_label},
       {"--pending_label", &pending_label},
       {"--issue_on_cancel_label", &issue_on_cancel_label},
-      {"--short_validity_label", &short_validity_label}};
+      {"--short_validity_label", &short_validity_label},
+      {"--lost_answer_label", &lost_answer_label}};
   for (const auto& [flag, label] : labels) {
     if (!label->empty() &&
         !domain::HostNameProblem(absl::StrCat(*label, ".example"), false).empty()) {

@@ -24,6 +24,9 @@ struct SandboxBehaviour {
   // issued just before the cancellation is handled (which is then refused:
   // an issued certificate is revoked, not cancelled).
   std::string issue_on_cancel_label = "cancelrace";
+  // A new submission with a name with this label answers "outcome unknown"
+  // (the ca-outcome-unknown hold) until ResolveSubmission settles it.
+  std::string lost_answer_label = "lostanswer";
   // A name with this label gets a certificate valid for short_validity only.
   std::string short_validity_label = "shortlived";
   absl::Duration short_validity = absl::Seconds(20);

@@ -48,8 +48,10 @@ constexpr Names<ScriptedOutcome> kOutcomes[] = {
 constexpr Names<domain::ValidationType> kTypes[] = {{domain::ValidationType::kDv, "DV"},
                                                     {domain::ValidationType::kOv, "OV"},
                                                     {domain::ValidationType::kEv, "EV"}};
-constexpr Names<DcvMethod> kMethods[] = {
-    {DcvMethod::kEmail, "email"}, {DcvMethod::kDns, "dns"}, {DcvMethod::kHttp, "http"}};
+constexpr Names<DcvMethod> kMethods[] = {{DcvMethod::kEmail, "email"},
+                                         {DcvMethod::kDns, "dns"},
+                                         {DcvMethod::kHttp, "http"},
+                                         {DcvMethod::kHttps, "https"}};
 
 template <typename E, size_t N>
 const char* NameOf(const Names<E> (&table)[N], E value) {
@@ -236,27 +238,29 @@ int BindMutable(sql::PreparedStatement& stmt, const SandboxOrder& order, int i) 
   SetOptionalTime(stmt, i++, order.revoke_requested_at);
   SetOptionalTime(stmt, i++, order.revoke_effective_at);
   stmt.setInt(i++, static_cast<int>(order.revocation_reason));
+  // Changed by ChangeDcvMethod and ResendDcvEmail while pending.
+  stmt.setString(i++, DcvJson(order.dcv_instructions));
   return i;
 }
 
 constexpr char kMutableColumns[] =
     "state, raw_status, refusal_reason, certificate_pem, chain_pem, serial_number, not_before,"
     " not_after, issued_at, cancel_requested_at, cancel_effective_at, cancel_reason,"
-    " revoke_requested_at, revoke_effective_at, revocation_reason";
-constexpr int kMutableCount = 15;
+    " revoke_requested_at, revoke_effective_at, revocation_reason, dcv_json";
+constexpr int kMutableCount = 16;
 
 }  // namespace
 
 absl::Status SandboxOrderStore::Insert(const SandboxOrder& order, absl::Time now) {
   return pool_.Run("insert sandbox order", [&](sql::Connection& conn) -> absl::Status {
     std::string placeholders;
-    for (int i = 0; i < 16 + kMutableCount; ++i) {
+    for (int i = 0; i < 15 + kMutableCount; ++i) {
       absl::StrAppend(&placeholders, i == 0 ? "?" : ", ?");
     }
     std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(absl::StrCat(
         "INSERT INTO sandbox_orders (ca_order_id, idempotency_key, kind, original_ca_order_id,"
         " common_name, names_json, csr_pem, validation_type, period_months, organization_json,"
-        " dcv_json, outcome, validity_override_seconds, fixed_not_after, submitted_at,"
+        " outcome, validity_override_seconds, fixed_not_after, submitted_at,"
         " decide_at, ",
         kMutableColumns, ", version, created_at, updated_at) VALUES (", placeholders,
         ", 1, ?, ?)")));
@@ -275,7 +279,6 @@ absl::Status SandboxOrderStore::Insert(const SandboxOrder& order, absl::Time now
     } else {
       insert->setNull(i++, 0);
     }
-    insert->setString(i++, DcvJson(order.dcv_instructions));
     insert->setString(i++, NameOf(kOutcomes, order.outcome));
     if (order.validity_override.has_value()) {
       insert->setInt64(i++, absl::ToInt64Seconds(*order.validity_override));

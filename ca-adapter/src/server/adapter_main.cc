@@ -20,6 +20,9 @@ ABSL_FLAG(bool, auto_migrate, false,
           "runs the migrate command as a Job)");
 ABSL_FLAG(absl::Duration, call_budget, absl::Seconds(60),
           "longest time one RPC may spend talking to the CA, whatever the caller's deadline");
+ABSL_FLAG(absl::Duration, lease_margin, absl::Seconds(30),
+          "how much longer than --call_budget an idempotency key stays leased to a running call "
+          "(after a crash, a replay waits this long plus the budget before it resumes the call)");
 ABSL_FLAG(absl::Duration, idempotency_retention, absl::Hours(24 * 30),
           "finished idempotency keys older than this are deleted (running and interrupted calls "
           "never are); 0 keeps them for ever. Must exceed how long the workflow retries one key");
@@ -50,6 +53,10 @@ int RunAdapter(int argc, char** argv, const AdapterProgram& program) {
       log::Error("bad configuration", {{"error", status}});
       return 2;
     }
+  }
+  if (absl::GetFlag(FLAGS_lease_margin) < absl::ZeroDuration()) {
+    log::Error("bad configuration", {{"error", "--lease_margin must not be negative"}});
+    return 2;
   }
   if (absl::GetFlag(FLAGS_call_budget) <= absl::ZeroDuration()) {
     log::Error("bad configuration", {{"error", "--call_budget must be positive"}});
@@ -112,6 +119,7 @@ int RunAdapter(int argc, char** argv, const AdapterProgram& program) {
   }
   AdapterOptions options;
   options.call_budget = absl::GetFlag(FLAGS_call_budget);
+  options.lease_margin = absl::GetFlag(FLAGS_lease_margin);
   options.idempotency_retention = absl::GetFlag(FLAGS_idempotency_retention);
   options.purge_interval = absl::GetFlag(FLAGS_purge_interval);
   absl::StatusOr<std::unique_ptr<AdapterServer>> adapter =

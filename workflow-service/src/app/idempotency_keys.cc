@@ -36,6 +36,12 @@ std::string IdempotencyKey(absl::string_view installation_id, domain::IntentKind
       return absl::StrCat(prefix, "revoke-", certificate_id, "-v", order_version);
     case domain::IntentKind::kAbandonAtCa:
       return absl::StrCat(prefix, "abandon-", certificate_id, "-", submission);
+    case domain::IntentKind::kChangeDcvAtCa:
+      return absl::StrCat(prefix, "dcv-", certificate_id, "-v", order_version);
+    case domain::IntentKind::kResendDcvEmailAtCa:
+      return absl::StrCat(prefix, "dcvmail-", certificate_id, "-v", order_version);
+    case domain::IntentKind::kResolveAtCa:
+      return absl::StrCat(prefix, "resolve-", certificate_id, "-v", order_version);
   }
   return "";
 }

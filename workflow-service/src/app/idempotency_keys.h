@@ -38,7 +38,7 @@ absl::Status CheckInstallationId(absl::string_view id);
 
 // The key of an intent's outbox row. Unique per installation and certificate
 // and submission (prevalidate, submit, abandon) or order version (cancel,
-// revoke: a cancellation can be asked again after the CA refused one), e.g.
+// revoke, DCV change, DCV e-mail, resolution: each can be asked again), e.g.
 // "wf-3f9a0c1d2e4b5a69-submit-42-1". At most 80 characters (adapters accept
 // 128).
 std::string IdempotencyKey(absl::string_view installation_id, domain::IntentKind kind,

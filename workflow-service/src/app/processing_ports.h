@@ -22,8 +22,9 @@ struct OutboxItem {
   domain::IntentKind kind = domain::IntentKind::kSubmitToCa;
   int submission = 0;
   std::string idempotency_key;
-  std::string ref_key;  // ABANDON_AT_CA: the key the order was submitted with
+  std::string ref_key;  // ABANDON_AT_CA, RESOLVE_AT_CA: the key the order was submitted with
   int attempts = 0;     // including this one
+  domain::IntentDetail detail;  // DCV operations and resolutions
 };
 
 // A certificate whose CA status is due for a check.
@@ -111,6 +112,21 @@ struct CaAnswer {
 
 // Attached to RESOURCE_EXHAUSTED: seconds the CA asked us to wait.
 inline constexpr char kRetryAfterPayload[] = "type.sslpanel/retry-after-seconds";
+// Attached to a retryable answer (the adapter's "ca-outcome-unknown" and
+// "ca-account-problem" trailers): the reason of the hold it means.
+inline constexpr char kOutcomeUnknownPayload[] = "type.sslpanel/ca-outcome-unknown";
+inline constexpr char kAccountProblemPayload[] = "type.sslpanel/ca-account-problem";
+
+// What an adapter declares in GetCapabilities that the workflow acts on.
+struct CaCapabilities {
+  bool supports_change_dcv_method = false;
+  bool supports_resend_dcv_email = false;
+  bool supports_list_approver_emails = false;
+  // At least this long between two status checks of one order (zero: no
+  // bound), and the pause after the CA said "rate limited".
+  absl::Duration min_poll_interval = absl::ZeroDuration();
+  absl::Duration rate_limited_backoff = absl::ZeroDuration();
+};
 
 // One CA adapter. Every mutating call carries the stored idempotency key.
 class CaClient {
@@ -132,6 +148,21 @@ class CaClient {
   virtual absl::StatusOr<CaAnswer> Revoke(const std::string& ca_reference,
                                           const std::string& key) = 0;
   virtual absl::StatusOr<CaAnswer> Status(const std::string& ca_reference) = 0;
+
+  // The adapter's capabilities. The defaults below answer UNIMPLEMENTED, as
+  // an adapter without these RPCs would.
+  virtual absl::StatusOr<CaCapabilities> Capabilities();
+  virtual absl::StatusOr<std::vector<std::string>> ListApproverEmails(const std::string& host_name);
+  virtual absl::StatusOr<CaAnswer> ChangeDcv(const std::string& ca_reference,
+                                             const std::vector<domain::DomainValidation>& changes,
+                                             const std::string& key);
+  virtual absl::StatusOr<CaAnswer> ResendDcvEmail(const std::string& ca_reference,
+                                                  const std::string& host_name,
+                                                  const std::string& key);
+  // Settles the submission sent with `submit_key` (detail: attach or
+  // resubmit, reason, operator).
+  virtual absl::StatusOr<CaAnswer> ResolveSubmission(const std::string& submit_key,
+                                                     const domain::IntentDetail& detail);
 };
 
 class CaRouter {

@@ -43,7 +43,8 @@ Processor::Processor(WorkflowApp& app, WorkQueue& queue, PrevalidationClient& pr
       clock_(clock),
       options_(std::move(options)),
       random_(std::move(random)),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      capabilities_(adapters, clock) {}
 
 void Processor::Count(const OutboxItem& item, const std::string& result) {
   metrics_.deliveries.Add({{"kind", std::string(domain::ToString(item.kind))}, {"result", result}})
@@ -170,11 +171,18 @@ void Processor::Deliver(const OutboxItem& item) {
     case domain::IntentKind::kAbandonAtCa:
       DeliverAbandon(item, *record, index);
       break;
+    case domain::IntentKind::kChangeDcvAtCa:
+    case domain::IntentKind::kResendDcvEmailAtCa:
+      DeliverDcvOperation(item, *record, index);
+      break;
+    case domain::IntentKind::kResolveAtCa:
+      DeliverResolution(item, *record, index);
+      break;
   }
 }
 
 absl::Time Processor::NextPoll(const domain::Certificate& cert, const OrderRecord& record,
-                               int index, absl::Time now) const {
+                               int index, absl::Time now) {
   if (cert.status == domain::CertificateStatus::kActive &&
       cert.pending == domain::PendingOperation::kNone) {
     return now + options_.poll_max;  // a superseded certificate: rarely
@@ -186,7 +194,12 @@ absl::Time Processor::NextPoll(const domain::Certificate& cert, const OrderRecor
     since = event.at;
   }
   const absl::Duration waited = now - since;
-  const absl::Duration interval = std::clamp(waited / 10, options_.poll_min, options_.poll_max);
+  absl::Duration interval = std::clamp(waited / 10, options_.poll_min, options_.poll_max);
+  // The adapter's own bound (GetCapabilities.status_polling), e.g. a CA
+  // account that survives one status call per order every 30 minutes.
+  if (auto caps = capabilities_.For(cert.ca_adapter); caps.ok()) {
+    interval = std::max(interval, caps->min_poll_interval);
+  }
   return now + interval;
 }
 
@@ -225,6 +238,19 @@ void Processor::Poll(const PollItem& item) {
     (void)queue_.SchedulePoll(cert.id, now + options_.poll_max, true);
     return;
   }
+  // The adapter's minimum between two checks holds from the CA's last
+  // answer that changed the order too (its acceptance, a DCV change).
+  if (auto caps = capabilities_.For(cert.ca_adapter);
+      caps.ok() && caps->min_poll_interval > absl::ZeroDuration()) {
+    absl::Time last = cert.created_at;
+    for (const domain::Event& event : record->EventsOf(index)) {
+      last = event.at;
+    }
+    if (now < last + caps->min_poll_interval) {
+      (void)queue_.SchedulePoll(cert.id, last + caps->min_poll_interval, false);
+      return;
+    }
+  }
   if (!AcquireSlot(cert.ca_adapter)) {
     metrics_.status_checks.Add({{"adapter", cert.ca_adapter}, {"result", "busy"}}).Increment();
     (void)queue_.SchedulePoll(cert.id, now + options_.poll_min, false);
@@ -239,8 +265,15 @@ void Processor::Poll(const PollItem& item) {
                                                                : "changed"}})
       .Increment();
   if (!answer.ok()) {
-    const absl::Time next = std::max(Backoff(item.failures + 1, now, answer.status()),
-                                     NextPoll(cert, *record, index, now));
+    absl::Time next = std::max(Backoff(item.failures + 1, now, answer.status()),
+                               NextPoll(cert, *record, index, now));
+    if (answer.status().code() == absl::StatusCode::kResourceExhausted &&
+        !answer.status().GetPayload(kRetryAfterPayload).has_value()) {
+      // Rate limited without a retry-after: the adapter's declared pause.
+      if (auto caps = capabilities_.For(cert.ca_adapter); caps.ok()) {
+        next = std::max(next, now + caps->rate_limited_backoff);
+      }
+    }
     (void)queue_.SchedulePoll(cert.id, next, true);
     const std::string message(answer.status().message());
     if (cert.last_error != message) {

@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/time/clock.h"
+#include "workflow-service/src/app/capability_cache.h"
 #include "workflow-service/src/app/processing_ports.h"
 #include "workflow-service/src/app/processor_metrics.h"
 #include "workflow-service/src/app/workflow_app.h"
@@ -60,11 +61,29 @@ class Processor {
   // Refreshes the gauges scrapers read (outbox backlog, stuck orders).
   void UpdateGauges();
 
+  // What the adapters declare (polling bounds, DCV operations); shared with
+  // the API's use cases (WorkflowApp::set_ca_access).
+  CapabilityCache& capabilities() { return capabilities_; }
+
  private:
   void DeliverPrevalidation(const OutboxItem& item, const OrderRecord& record, int index);
   void DeliverSubmission(const OutboxItem& item, const OrderRecord& record, int index);
   void DeliverCancellation(const OutboxItem& item, const OrderRecord& record, int index);
   void DeliverAbandon(const OutboxItem& item, const OrderRecord& record, int index);
+  // DCV change or e-mail, and an operator's resolution (dcv_delivery.cc).
+  void DeliverDcvOperation(const OutboxItem& item, const OrderRecord& record, int index);
+  void DeliverResolution(const OutboxItem& item, const OrderRecord& record, int index);
+
+  // What a submission's answer (submit, reissue, renew; or its replay after
+  // a resolution) means, concluded under `item`.
+  void ConcludeSubmission(const OutboxItem& item, const OrderRecord& record, int index,
+                          const absl::StatusOr<CaAnswer>& answer);
+  // A retryable answer that carries a hold signal (outcome unknown, account
+  // problem): the hold and its reason go on the certificate and the same key
+  // is tried again later, slowly for an unknown outcome. False when the
+  // answer carries none.
+  bool HoldSubmission(const OutboxItem& item, const OrderRecord& record, int index,
+                      const absl::Status& error);
 
   // Sends certificate `index`'s submission (submit, reissue or renew by its
   // kind) with `key`; with a key already used, the adapter replays its first
@@ -101,7 +120,7 @@ class Processor {
 
   absl::Time Backoff(int attempt, absl::Time now, const absl::Status& error) const;
   absl::Time NextPoll(const domain::Certificate& cert, const OrderRecord& record, int index,
-                      absl::Time now) const;
+                      absl::Time now);
 
   // Per-adapter concurrency: a slot, or false when the adapter is busy.
   bool AcquireSlot(const std::string& adapter);
@@ -115,6 +134,7 @@ class Processor {
   ProcessingOptions options_;
   std::function<double()> random_;
   ProcessorMetrics metrics_;
+  CapabilityCache capabilities_;
   std::mutex slots_mu_;
   std::map<std::string, int> busy_;
 };

@@ -5,6 +5,7 @@
 #include "workflow-service/src/app/ca_answers.h"
 #include "workflow-service/src/app/key_conflict.h"
 #include "workflow-service/src/app/processor.h"
+#include "workflow-service/src/domain/rules.h"
 
 namespace sslpanel::workflow::app {
 
@@ -57,8 +58,8 @@ absl::StatusOr<CaAnswer> Processor::SendSubmission(CaClient& ca, const OrderReco
 
 void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& record, int index) {
   const domain::Certificate& cert = record.order.certificates[index];
-  if (cert.hold != domain::HoldReason::kAwaitingCa || cert.submission != item.submission) {
-    Finish(item, "CANCELLED", "superseded: the certificate was edited or cancelled");
+  if (!domain::SubmissionAtCa(cert) || cert.submission != item.submission) {
+    Finish(item, "CANCELLED", "superseded: the certificate was edited, cancelled or accepted");
     return;
   }
   CaClient* ca = adapters_.ForAdapter(cert.ca_adapter);
@@ -66,8 +67,16 @@ void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& rec
     Retry(item, record, index, NoAdapter(cert.ca_adapter));
     return;
   }
-  absl::StatusOr<CaAnswer> answer = SendSubmission(*ca, record, index, item.idempotency_key);
+  ConcludeSubmission(item, record, index, SendSubmission(*ca, record, index, item.idempotency_key));
+}
+
+void Processor::ConcludeSubmission(const OutboxItem& item, const OrderRecord& record, int index,
+                                   const absl::StatusOr<CaAnswer>& answer) {
+  const domain::Certificate& cert = record.order.certificates[index];
   if (!answer.ok()) {
+    if (HoldSubmission(item, record, index, answer.status())) {
+      return;
+    }
     if (IsKeyConflict(answer.status())) {
       Conclude(item, record,
                {KeyConflictHold(item, cert.ca_adapter, answer.status(), metrics_.key_conflicts)},
@@ -88,7 +97,7 @@ void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& rec
     return;
   }
   std::vector<domain::Command> commands = {
-      cmd::CaAccepted{item.submission, answer->ca_reference, answer->raw_status}};
+      cmd::CaAccepted{cert.submission, answer->ca_reference, answer->raw_status}};
   domain::Certificate accepted = cert;
   accepted.status = domain::CertificateStatus::kRequested;
   accepted.ca_raw_status = answer->raw_status;

@@ -46,11 +46,11 @@ std::optional<absl::Time> SlaDeadline(const domain::Order& order, absl::Time now
   std::optional<absl::Duration> wait;
   for (const domain::Certificate& c : order.certificates) {
     std::optional<absl::Duration> here;
-    if (c.hold == domain::HoldReason::kCaKeyConflict) {
+    if (c.hold == domain::HoldReason::kCaKeyConflict ||
+        c.hold == domain::HoldReason::kCaOutcomeUnknown) {
       here = absl::ZeroDuration();  // held for a person: flagged stuck at once
     } else if (c.pending == domain::PendingOperation::kCancel ||
-               c.hold == domain::HoldReason::kPrevalidationRunning ||
-               c.hold == domain::HoldReason::kAwaitingCa) {
+               c.hold == domain::HoldReason::kPrevalidationRunning || domain::SubmissionAtCa(c)) {
       here = sla.working;
     } else if (c.status == domain::CertificateStatus::kRequested) {
       here = sla.requested;

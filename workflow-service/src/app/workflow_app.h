@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/time/clock.h"
+#include "workflow-service/src/app/capability_cache.h"
 #include "workflow-service/src/app/ports.h"
 #include "workflow-service/src/app/products.h"
 #include "workflow-service/src/domain/picture.h"
@@ -57,6 +58,14 @@ struct ReissueInput {
   std::string csr;
   std::vector<std::string> additional_names;
   std::vector<domain::DomainValidation> domain_validations;
+};
+
+// ResolveCaSubmission: exactly one of the two, and why.
+struct ResolutionInput {
+  std::optional<int64_t> certificate_id;
+  std::string attach_ca_reference;
+  bool resubmit = false;
+  std::string reason;
 };
 
 struct WorkflowPicture {
@@ -118,6 +127,30 @@ class WorkflowApp {
   absl::StatusOr<EventPage> ListEvents(int64_t order_id, int64_t after_event_id, int limit);
   absl::StatusOr<DecodedCsr> DecodeCsr(const std::string& csr) const;
 
+  // DCV operations and the resolution of an unknown submission outcome
+  // (dcv_operations.cc). They ask the certificate's CA adapter (its
+  // capabilities, its approver addresses), so they need set_ca_access;
+  // without it they answer UNAVAILABLE.
+  absl::StatusOr<std::vector<std::string>> ListApproverEmails(int64_t order_id,
+                                                              const std::string& host_name);
+  absl::StatusOr<OrderRecord> ChangeDcvMethod(int64_t order_id,
+                                              std::optional<int64_t> certificate_id,
+                                              const std::vector<domain::DomainValidation>& changes,
+                                              const Caller& caller);
+  absl::StatusOr<OrderRecord> ResendDcvEmail(int64_t order_id,
+                                             std::optional<int64_t> certificate_id,
+                                             const std::string& host_name, const Caller& caller);
+  absl::StatusOr<OrderRecord> ResolveCaSubmission(int64_t order_id, const ResolutionInput& input,
+                                                  const Caller& caller);
+  // The adapter's capabilities as last read (never waits for the adapter).
+  std::optional<CaCapabilities> CachedCapabilities(const std::string& adapter) const {
+    return capabilities_ == nullptr ? std::nullopt : capabilities_->Cached(adapter);
+  }
+  void set_ca_access(CaRouter* adapters, CapabilityCache* capabilities) {
+    adapters_ = adapters;
+    capabilities_ = capabilities;
+  }
+
   const ProductCatalog& products() const { return products_; }
   // The product rules of an order (a product removed from the catalogue
   // keeps the defaults, so old orders stay readable).
@@ -158,6 +191,8 @@ class WorkflowApp {
   const Clock& clock_;
   SlaOptions sla_;
   std::function<void()> on_intents_;
+  CaRouter* adapters_ = nullptr;
+  CapabilityCache* capabilities_ = nullptr;
 };
 
 }  // namespace sslpanel::workflow::app

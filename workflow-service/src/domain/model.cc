@@ -23,12 +23,14 @@ constexpr Names<PendingOperation, 3> kPendingNames = {{
     {PendingOperation::kRequest, "REQUEST"},
     {PendingOperation::kCancel, "CANCEL"},
 }};
-constexpr Names<HoldReason, 5> kHoldNames = {{
+constexpr Names<HoldReason, 7> kHoldNames = {{
     {HoldReason::kNone, "NONE"},
     {HoldReason::kPrevalidationRunning, "PREVALIDATION_RUNNING"},
     {HoldReason::kPrevalidationFailed, "PREVALIDATION_FAILED"},
     {HoldReason::kAwaitingCa, "AWAITING_CA"},
     {HoldReason::kCaKeyConflict, "CA_KEY_CONFLICT"},
+    {HoldReason::kCaOutcomeUnknown, "CA_OUTCOME_UNKNOWN"},
+    {HoldReason::kCaAccount, "CA_ACCOUNT"},
 }};
 constexpr Names<CertificateKind, 3> kKindNames = {{
     {CertificateKind::kInitial, "INITIAL"},
@@ -52,25 +54,32 @@ constexpr Names<OrderStatus, 2> kOrderStatusNames = {{
     {OrderStatus::kOpen, "OPEN"},
     {OrderStatus::kClosed, "CLOSED"},
 }};
-constexpr Names<DcvMethod, 3> kDcvNames = {{
+constexpr Names<DcvMethod, 4> kDcvNames = {{
     {DcvMethod::kEmail, "EMAIL"},
     {DcvMethod::kDns, "DNS"},
     {DcvMethod::kHttp, "HTTP"},
+    {DcvMethod::kHttps, "HTTPS"},
 }};
-constexpr Names<Action, 6> kActionNames = {{
+constexpr Names<Action, 9> kActionNames = {{
     {Action::kUpdate, "UPDATE"},
     {Action::kSubmit, "SUBMIT"},
     {Action::kCancel, "CANCEL"},
     {Action::kReissue, "REISSUE"},
     {Action::kRenew, "RENEW"},
     {Action::kOverridePrevalidation, "OVERRIDE_PREVALIDATION"},
+    {Action::kChangeDcvMethod, "CHANGE_DCV_METHOD"},
+    {Action::kResendDcvEmail, "RESEND_DCV_EMAIL"},
+    {Action::kResolveCaSubmission, "RESOLVE_CA_SUBMISSION"},
 }};
-constexpr Names<IntentKind, 5> kIntentNames = {{
+constexpr Names<IntentKind, 8> kIntentNames = {{
     {IntentKind::kPrevalidate, "PREVALIDATE"},
     {IntentKind::kSubmitToCa, "SUBMIT_TO_CA"},
     {IntentKind::kCancelAtCa, "CANCEL_AT_CA"},
     {IntentKind::kRevokeAtCa, "REVOKE_AT_CA"},
     {IntentKind::kAbandonAtCa, "ABANDON_AT_CA"},
+    {IntentKind::kChangeDcvAtCa, "CHANGE_DCV_AT_CA"},
+    {IntentKind::kResendDcvEmailAtCa, "RESEND_DCV_EMAIL_AT_CA"},
+    {IntentKind::kResolveAtCa, "RESOLVE_AT_CA"},
 }};
 constexpr Names<PrevalidationOutcome, 4> kOutcomeNames = {{
     {PrevalidationOutcome::kPass, "PASS"},

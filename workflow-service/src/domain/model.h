@@ -30,12 +30,20 @@ enum class PendingOperation { kNone, kRequest, kCancel };
 // adapter answered that the submission's idempotency key belongs to another
 // request (another workflow database sharing the adapter); nothing is sent
 // until someone submits it again (a new key) or cancels it.
+// kCaOutcomeUnknown: the adapter sent the submission, lost its answer and
+// cannot search the CA for it; the same key is retried slowly (the adapter
+// never resends by itself) until an operator resolves it
+// (ResolveCaSubmission). kCaAccount: the CA refused for a reason of the
+// reseller account; retried with backoff, never a refusal of the order.
+// Both are still on their way to the CA (SubmissionAtCa in rules.h).
 enum class HoldReason {
   kNone,
   kPrevalidationRunning,
   kPrevalidationFailed,
   kAwaitingCa,
-  kCaKeyConflict
+  kCaKeyConflict,
+  kCaOutcomeUnknown,
+  kCaAccount
 };
 
 enum class CertificateKind { kInitial, kReissue, kRenewal };
@@ -47,10 +55,20 @@ enum class ValidationType { kDv, kOv, kEv };
 
 enum class OrderStatus { kOpen, kClosed };
 
-enum class DcvMethod { kEmail, kDns, kHttp };
+enum class DcvMethod { kEmail, kDns, kHttp, kHttps };
 
 // What a caller may do to an order now.
-enum class Action { kUpdate, kSubmit, kCancel, kReissue, kRenew, kOverridePrevalidation };
+enum class Action {
+  kUpdate,
+  kSubmit,
+  kCancel,
+  kReissue,
+  kRenew,
+  kOverridePrevalidation,
+  kChangeDcvMethod,
+  kResendDcvEmail,
+  kResolveCaSubmission
+};
 
 // Overall outcome of a prevalidation as the workflow needs it.
 enum class PrevalidationOutcome { kPass, kFail, kNeedsReview, kNotApplicable };
@@ -163,17 +181,34 @@ struct Event {
 // Work another service must do because of a decision; stored in the outbox
 // in the same transaction as the decision.
 enum class IntentKind {
-  kPrevalidate,  // run prevalidation for the certificate's current submission
-  kSubmitToCa,   // SubmitOrder / ReissueCertificate / RenewOrder by kind
-  kCancelAtCa,   // cancel a REQUESTED certificate's CA order
-  kRevokeAtCa,   // revoke an ACTIVE certificate
-  kAbandonAtCa,  // a cancelled OPEN certificate may have reached the CA: cancel by submit key
+  kPrevalidate,    // run prevalidation for the certificate's current submission
+  kSubmitToCa,     // SubmitOrder / ReissueCertificate / RenewOrder by kind
+  kCancelAtCa,     // cancel a REQUESTED certificate's CA order
+  kRevokeAtCa,     // revoke an ACTIVE certificate
+  kAbandonAtCa,    // a cancelled OPEN certificate may have reached the CA: cancel by submit key
+  kChangeDcvAtCa,  // ChangeDcvMethod of a REQUESTED certificate's CA order
+  kResendDcvEmailAtCa,  // ResendDcvEmail of a REQUESTED certificate's CA order
+  kResolveAtCa,         // ResolveSubmission of a submission whose outcome is unknown
+};
+
+// What a DCV operation or a resolution carries to the CA (empty for the
+// other intents).
+struct IntentDetail {
+  std::vector<DomainValidation> domain_validations;  // kChangeDcvAtCa: the new choices
+  std::string host_name;                             // kResendDcvEmailAtCa ("" = every name)
+  std::string attach_ca_reference;                   // kResolveAtCa: exactly one of this
+  bool resubmit = false;                             // and resubmit
+  std::string reason;                                // kResolveAtCa: why (required)
+  std::string actor;                                 // kResolveAtCa: the operator
+
+  bool operator==(const IntentDetail&) const = default;
 };
 
 struct Intent {
   IntentKind kind;
   int certificate = 0;
   int submission = 0;
+  IntentDetail detail;
 };
 
 absl::string_view ToString(CertificateStatus status);

@@ -118,6 +118,13 @@ ResellerCode ResellerCodeOf(const Order& order, absl::Time now) {
   return current < 0 ? ResellerCode::kPai : ResellerCodeOf(order.certificates[current], now);
 }
 
+bool SubmissionAtCa(const Certificate& certificate) {
+  return certificate.status == CertificateStatus::kOpen &&
+         (certificate.hold == HoldReason::kAwaitingCa ||
+          certificate.hold == HoldReason::kCaOutcomeUnknown ||
+          certificate.hold == HoldReason::kCaAccount);
+}
+
 int NewestActive(const Order& order) {
   for (int i = static_cast<int>(order.certificates.size()) - 1; i >= 0; --i) {
     if (order.certificates[i].status == CertificateStatus::kActive) {
@@ -134,7 +141,7 @@ std::vector<Action> AllowedActions(const Order& order, int index, const ProductR
   const bool newest = index == static_cast<int>(order.certificates.size()) - 1;
   switch (c.status) {
     case CertificateStatus::kOpen:
-      if (newest && c.hold != HoldReason::kAwaitingCa) {
+      if (newest && !SubmissionAtCa(c)) {
         actions.push_back(Action::kUpdate);
       }
       if ((c.pending == PendingOperation::kNone || c.hold == HoldReason::kPrevalidationFailed ||
@@ -146,10 +153,19 @@ std::vector<Action> AllowedActions(const Order& order, int index, const ProductR
       if (c.hold == HoldReason::kPrevalidationFailed) {
         actions.push_back(Action::kOverridePrevalidation);
       }
+      if (c.hold == HoldReason::kCaOutcomeUnknown) {
+        actions.push_back(Action::kResolveCaSubmission);
+      }
       break;
     case CertificateStatus::kRequested:
       if (c.pending == PendingOperation::kNone) {
         actions.push_back(Action::kCancel);
+        actions.push_back(Action::kChangeDcvMethod);
+        if (std::any_of(
+                c.domain_validations.begin(), c.domain_validations.end(),
+                [](const DomainValidation& dv) { return dv.method == DcvMethod::kEmail; })) {
+          actions.push_back(Action::kResendDcvEmail);
+        }
       }
       break;
     case CertificateStatus::kActive: {

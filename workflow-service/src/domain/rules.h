@@ -22,6 +22,10 @@ struct ProductRules {
 // (a rejected renewal gives the predecessor back its ACTIVE status).
 bool IsFinal(const Order& order, int index);
 
+// OPEN with a submission on its way to the CA: awaiting its answer, or held
+// by an unknown outcome or an account problem (the same key is retried).
+bool SubmissionAtCa(const Certificate& certificate);
+
 // OPEN or REQUESTED: on its way to the CA or waiting for it.
 bool IsInFlight(const Certificate& certificate);
 

@@ -100,6 +100,15 @@ std::vector<StateCase> AllStates() {
   const Order key_conflict = MustApply(
       awaiting, 0, command::CaKeyConflict{1, "key used for another request"}, step(t1, 1));
   states.push_back({"OPEN/REQUEST/CA_KEY_CONFLICT", key_conflict});
+  states.push_back(
+      {"OPEN/REQUEST/CA_OUTCOME_UNKNOWN",
+       MustApply(awaiting, 0,
+                 command::CaHold{1, HoldReason::kCaOutcomeUnknown, "the CA's answer was lost"},
+                 step(t1, 1))});
+  states.push_back(
+      {"OPEN/REQUEST/CA_ACCOUNT",
+       MustApply(awaiting, 0, command::CaHold{1, HoldReason::kCaAccount, "no credit left"},
+                 step(t1, 1))});
   const Order requested =
       MustApply(awaiting, 0, command::CaAccepted{1, "CA-1", "pending"}, step(t1, 1));
   states.push_back({"REQUESTED/NONE/NONE", requested});

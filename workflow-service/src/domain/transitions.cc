@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace sslpanel::workflow::domain {
@@ -88,8 +89,68 @@ class Decider {
     decision_.events.push_back(std::move(event));
   }
 
-  void Intend(IntentKind kind, int index) {
-    decision_.intents.push_back({kind, index, cert(index).submission});
+  void Intend(IntentKind kind, int index, IntentDetail detail = {}) {
+    decision_.intents.push_back({kind, index, cert(index).submission, std::move(detail)});
+  }
+
+  // A DCV or hold step (dcv.h): its event, hold and intent.
+  absl::Status Take(int index, const absl::StatusOr<DcvStep>& step) {
+    if (!step.ok()) {
+      return step.status().code() == absl::StatusCode::kFailedPrecondition
+                 ? Refuse(index, step.status().message())
+                 : step.status();
+    }
+    const Certificate& c = cert(index);
+    if (step->event.empty()) {
+      cert(index).hold = step->hold;
+    } else {
+      Change(index, step->event, c.status, c.pending, step->hold, step->reason);
+    }
+    if (step->intent.has_value()) {
+      Intend(*step->intent, index, step->detail);
+    }
+    return absl::OkStatus();
+  }
+
+  // The DCV commands work on a copy of the certificate so a refusal leaves
+  // the decision untouched.
+  template <typename Cmd>
+  absl::Status ApplyDcvCommand(int index, const Cmd& cmd) {
+    Certificate copy = cert(index);
+    absl::StatusOr<DcvStep> step = ApplyDcv(copy, cmd);
+    if (step.ok()) {
+      copy.status = cert(index).status;
+      copy.pending = cert(index).pending;
+      copy.hold = cert(index).hold;
+      cert(index) = std::move(copy);
+    }
+    return Take(index, step);
+  }
+
+  absl::Status Apply(int index, const command::RequestDcvChange& cmd) {
+    return ApplyDcvCommand(index, cmd);
+  }
+  absl::Status Apply(int index, const command::RequestDcvEmailResend& cmd) {
+    return ApplyDcvCommand(index, cmd);
+  }
+  absl::Status Apply(int index, const command::DcvChanged& cmd) {
+    return ApplyDcvCommand(index, cmd);
+  }
+  absl::Status Apply(int index, const command::DcvEmailResent& cmd) {
+    return ApplyDcvCommand(index, cmd);
+  }
+  absl::Status Apply(int index, const command::CaOperationFailed& cmd) {
+    return ApplyDcvCommand(index, cmd);
+  }
+  absl::Status Apply(int index, const command::CaHold& cmd) { return ApplyDcvCommand(index, cmd); }
+  absl::Status Apply(int index, const command::RequestCaResolution& cmd) {
+    Certificate copy = cert(index);
+    // The operator as authenticated where callers are, else as typed.
+    const bool authenticated =
+        !context_.caller.empty() && !absl::StartsWith(context_.caller, "system:");
+    absl::StatusOr<DcvStep> step =
+        ApplyDcv(copy, cmd, authenticated ? context_.caller : context_.actor);
+    return Take(index, step);
   }
 
   // Starts a submission: prevalidation first where it applies, else the CA.
@@ -188,7 +249,7 @@ class Decider {
         c.status != CertificateStatus::kOpen) {
       return Refuse(index, "only the newest certificate can be updated, while OPEN");
     }
-    if (c.hold == HoldReason::kAwaitingCa) {
+    if (SubmissionAtCa(c)) {
       return Refuse(index, "it is on its way to the CA; cancel it and order again instead");
     }
     if (edit.csr_pem.has_value() && edit.csr_pem->empty()) {
@@ -252,7 +313,7 @@ class Decider {
 
   absl::Status Apply(int index, const CaAccepted& accepted) {
     const Certificate& c = cert(index);
-    if (c.status != CertificateStatus::kOpen || c.hold != HoldReason::kAwaitingCa) {
+    if (!SubmissionAtCa(c)) {
       return Refuse(index, "no request is on its way to the CA");
     }
     if (accepted.submission != c.submission) {
@@ -308,7 +369,7 @@ class Decider {
 
   absl::Status Apply(int index, const CaRefused& refused) {
     const Certificate& c = cert(index);
-    const bool awaiting = c.status == CertificateStatus::kOpen && c.hold == HoldReason::kAwaitingCa;
+    const bool awaiting = SubmissionAtCa(c);
     if (c.status != CertificateStatus::kRequested && !awaiting) {
       return Refuse(index, "the CA has no pending request for it");
     }
@@ -325,7 +386,7 @@ class Decider {
 
   absl::Status Apply(int index, const CaKeyConflict& conflict) {
     const Certificate& c = cert(index);
-    if (c.status != CertificateStatus::kOpen || c.hold != HoldReason::kAwaitingCa) {
+    if (!SubmissionAtCa(c)) {
       return Refuse(index, "no request is on its way to the CA");
     }
     if (conflict.submission != c.submission) {
@@ -364,7 +425,7 @@ class Decider {
   bool AwaitsAnswer(int index) {
     const Certificate& c = cert(index);
     return c.status == CertificateStatus::kRequested || c.pending == PendingOperation::kCancel ||
-           c.hold == HoldReason::kAwaitingCa || c.hold == HoldReason::kPrevalidationRunning;
+           SubmissionAtCa(c) || c.hold == HoldReason::kPrevalidationRunning;
   }
 
   absl::Status Apply(int index, const CaProgress& progress) {
@@ -391,7 +452,7 @@ class Decider {
     switch (c.status) {
       case CertificateStatus::kOpen: {
         // Nothing is at the CA yet, unless a submission may have reached it.
-        const bool maybe_at_ca = c.hold == HoldReason::kAwaitingCa;
+        const bool maybe_at_ca = SubmissionAtCa(c);
         Reject(index, "CANCELLED", cancel.reason.empty() ? "cancelled" : cancel.reason);
         if (maybe_at_ca) {
           Intend(IntentKind::kAbandonAtCa, index);
@@ -601,6 +662,21 @@ absl::string_view CommandName(const Command& command) {
     absl::string_view operator()(const CaCancelKeyConflict&) {
       return "record CA key conflict of a cancellation";
     }
+    absl::string_view operator()(const command::RequestDcvChange&) { return "change DCV method"; }
+    absl::string_view operator()(const command::RequestDcvEmailResend&) {
+      return "resend DCV e-mail";
+    }
+    absl::string_view operator()(const command::DcvChanged&) { return "record DCV change"; }
+    absl::string_view operator()(const command::DcvEmailResent&) {
+      return "record DCV e-mail resent";
+    }
+    absl::string_view operator()(const command::CaOperationFailed&) {
+      return "record refused CA operation";
+    }
+    absl::string_view operator()(const command::RequestCaResolution&) {
+      return "resolve CA submission";
+    }
+    absl::string_view operator()(const command::CaHold&) { return "record CA hold"; }
   };
   return std::visit(Namer{}, command);
 }

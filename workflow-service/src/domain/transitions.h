@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "workflow-service/src/domain/dcv.h"
 #include "workflow-service/src/domain/model.h"
 #include "workflow-service/src/domain/rules.h"
 
@@ -112,12 +113,15 @@ struct Renew {
 
 }  // namespace command
 
-using Command = std::variant<command::Submit, command::Edit, command::RecordPrevalidation,
-                             command::OverridePrevalidation, command::CaAccepted, command::CaIssued,
-                             command::CaRefused, command::CaProgress, command::RecordError,
-                             command::Cancel, command::CaCancelled, command::CaCancelRefused,
-                             command::ExpireDue, command::Reissue, command::Renew,
-                             command::CaKeyConflict, command::CaCancelKeyConflict>;
+using Command =
+    std::variant<command::Submit, command::Edit, command::RecordPrevalidation,
+                 command::OverridePrevalidation, command::CaAccepted, command::CaIssued,
+                 command::CaRefused, command::CaProgress, command::RecordError, command::Cancel,
+                 command::CaCancelled, command::CaCancelRefused, command::ExpireDue,
+                 command::Reissue, command::Renew, command::CaKeyConflict,
+                 command::CaCancelKeyConflict, command::RequestDcvChange,
+                 command::RequestDcvEmailResend, command::DcvChanged, command::DcvEmailResent,
+                 command::CaOperationFailed, command::RequestCaResolution, command::CaHold>;
 
 // The command's name in refusals and logs, e.g. "cancel".
 absl::string_view CommandName(const Command& command);

@@ -68,6 +68,10 @@ v1::HoldReason ToProto(domain::HoldReason h) {
       return v1::HOLD_REASON_AWAITING_CA;
     case domain::HoldReason::kCaKeyConflict:
       return v1::HOLD_REASON_CA_KEY_CONFLICT;
+    case domain::HoldReason::kCaOutcomeUnknown:
+      return v1::HOLD_REASON_CA_OUTCOME_UNKNOWN;
+    case domain::HoldReason::kCaAccount:
+      return v1::HOLD_REASON_CA_ACCOUNT;
   }
   return v1::HOLD_REASON_UNSPECIFIED;
 }
@@ -122,6 +126,8 @@ v1::DcvMethod ToProto(domain::DcvMethod m) {
       return v1::DCV_METHOD_DNS;
     case domain::DcvMethod::kHttp:
       return v1::DCV_METHOD_HTTP;
+    case domain::DcvMethod::kHttps:
+      return v1::DCV_METHOD_HTTPS;
   }
   return v1::DCV_METHOD_UNSPECIFIED;
 }
@@ -140,6 +146,12 @@ v1::Action ToProto(domain::Action a) {
       return v1::ACTION_RENEW;
     case domain::Action::kOverridePrevalidation:
       return v1::ACTION_OVERRIDE_PREVALIDATION;
+    case domain::Action::kChangeDcvMethod:
+      return v1::ACTION_CHANGE_DCV_METHOD;
+    case domain::Action::kResendDcvEmail:
+      return v1::ACTION_RESEND_DCV_EMAIL;
+    case domain::Action::kResolveCaSubmission:
+      return v1::ACTION_RESOLVE_CA_SUBMISSION;
   }
   return v1::ACTION_UNSPECIFIED;
 }
@@ -398,6 +410,8 @@ std::optional<domain::DcvMethod> FromProto(v1::DcvMethod method) {
       return domain::DcvMethod::kDns;
     case v1::DCV_METHOD_HTTP:
       return domain::DcvMethod::kHttp;
+    case v1::DCV_METHOD_HTTPS:
+      return domain::DcvMethod::kHttps;
     default:
       return std::nullopt;
   }

@@ -31,6 +31,19 @@ absl::Status Failure(const grpc::Status& status, const grpc::ClientContext& cont
     failure.SetPayload(app::kRetryAfterPayload,
                        absl::Cord(std::string(it->second.data(), it->second.size())));
   }
+  // The two hold trailers (ca.proto): the workflow shows them on the
+  // certificate. Only with a retryable code, as the contract sends them.
+  if (!failure.ok()) {
+    for (const auto& [trailer, payload] :
+         {std::pair<const char*, const char*>{"ca-outcome-unknown", app::kOutcomeUnknownPayload},
+          std::pair<const char*, const char*>{"ca-account-problem", app::kAccountProblemPayload}}) {
+      auto hold = trailers.find(trailer);
+      if (hold != trailers.end()) {
+        failure.SetPayload(payload,
+                           absl::Cord(std::string(hold->second.data(), hold->second.size())));
+      }
+    }
+  }
   return failure;
 }
 
@@ -54,6 +67,8 @@ cav1::DcvMethod ToCa(domain::DcvMethod method) {
       return cav1::DCV_METHOD_DNS;
     case domain::DcvMethod::kHttp:
       return cav1::DCV_METHOD_HTTP;
+    case domain::DcvMethod::kHttps:
+      return cav1::DCV_METHOD_HTTPS;
   }
   return cav1::DCV_METHOD_UNSPECIFIED;
 }
@@ -64,6 +79,8 @@ domain::DcvMethod FromCa(cav1::DcvMethod method) {
       return domain::DcvMethod::kEmail;
     case cav1::DCV_METHOD_HTTP:
       return domain::DcvMethod::kHttp;
+    case cav1::DCV_METHOD_HTTPS:
+      return domain::DcvMethod::kHttps;
     default:
       return domain::DcvMethod::kDns;
   }
@@ -240,6 +257,107 @@ absl::StatusOr<app::CaAnswer> GrpcCaClient::Status(const std::string& ca_referen
     return Failure(status, context);
   }
   return FromCa(response.status());
+}
+
+absl::StatusOr<app::CaCapabilities> GrpcCaClient::Capabilities() {
+  cav1::GetCapabilitiesRequest request;
+  grpc::ClientContext context;
+  SetDeadline(context, deadline_);
+  cav1::GetCapabilitiesResponse response;
+  grpc::Status status = stub_->GetCapabilities(&context, request, &response);
+  if (!status.ok()) {
+    return Failure(status, context);
+  }
+  app::CaCapabilities capabilities;
+  capabilities.supports_change_dcv_method = response.supports_change_dcv_method();
+  capabilities.supports_resend_dcv_email = response.supports_resend_dcv_email();
+  capabilities.supports_list_approver_emails = response.supports_list_approver_emails();
+  if (response.has_status_polling()) {
+    const cav1::StatusPolling& polling = response.status_polling();
+    capabilities.min_poll_interval = absl::Seconds(polling.min_interval().seconds()) +
+                                     absl::Nanoseconds(polling.min_interval().nanos());
+    capabilities.rate_limited_backoff = absl::Seconds(polling.rate_limited_backoff().seconds()) +
+                                        absl::Nanoseconds(polling.rate_limited_backoff().nanos());
+  }
+  return capabilities;
+}
+
+absl::StatusOr<std::vector<std::string>> GrpcCaClient::ListApproverEmails(
+    const std::string& host_name) {
+  cav1::ListApproverEmailsRequest request;
+  request.set_host_name(host_name);
+  grpc::ClientContext context;
+  SetDeadline(context, deadline_);
+  cav1::ListApproverEmailsResponse response;
+  grpc::Status status = stub_->ListApproverEmails(&context, request, &response);
+  if (!status.ok()) {
+    return Failure(status, context);
+  }
+  return std::vector<std::string>(response.approver_emails().begin(),
+                                  response.approver_emails().end());
+}
+
+absl::StatusOr<app::CaAnswer> GrpcCaClient::ChangeDcv(
+    const std::string& ca_reference, const std::vector<domain::DomainValidation>& changes,
+    const std::string& key) {
+  cav1::ChangeDcvMethodRequest request;
+  request.set_idempotency_key(key);
+  request.set_ca_order_id(ca_reference);
+  for (const domain::DomainValidation& d : changes) {
+    cav1::DomainValidation* dcv = request.add_domain_validations();
+    dcv->set_host_name(d.host_name);
+    dcv->set_method(ToCa(d.method));
+    dcv->set_approver_email(d.approver_email);
+  }
+  grpc::ClientContext context;
+  SetDeadline(context, deadline_);
+  cav1::ChangeDcvMethodResponse response;
+  grpc::Status status = stub_->ChangeDcvMethod(&context, request, &response);
+  if (!status.ok()) {
+    return Failure(status, context);
+  }
+  return FromCa(response.status());
+}
+
+absl::StatusOr<app::CaAnswer> GrpcCaClient::ResendDcvEmail(const std::string& ca_reference,
+                                                           const std::string& host_name,
+                                                           const std::string& key) {
+  cav1::ResendDcvEmailRequest request;
+  request.set_idempotency_key(key);
+  request.set_ca_order_id(ca_reference);
+  request.set_host_name(host_name);
+  grpc::ClientContext context;
+  SetDeadline(context, deadline_);
+  cav1::ResendDcvEmailResponse response;
+  grpc::Status status = stub_->ResendDcvEmail(&context, request, &response);
+  if (!status.ok()) {
+    return Failure(status, context);
+  }
+  return FromCa(response.status());
+}
+
+absl::StatusOr<app::CaAnswer> GrpcCaClient::ResolveSubmission(const std::string& submit_key,
+                                                              const domain::IntentDetail& detail) {
+  cav1::ResolveSubmissionRequest request;
+  request.set_submit_idempotency_key(submit_key);
+  if (detail.resubmit) {
+    request.set_resubmit(true);
+  } else {
+    request.set_attach_ca_order_id(detail.attach_ca_reference);
+  }
+  request.set_operator_(detail.actor);
+  request.set_reason(detail.reason);
+  grpc::ClientContext context;
+  SetDeadline(context, deadline_);
+  cav1::ResolveSubmissionResponse response;
+  grpc::Status status = stub_->ResolveSubmission(&context, request, &response);
+  if (!status.ok()) {
+    return Failure(status, context);
+  }
+  app::CaAnswer answer;
+  answer.ca_reference = response.status().ca_order_id();
+  answer.raw_status = response.status().raw_status();
+  return answer;
 }
 
 absl::StatusOr<app::PrevalidationAnswer> GrpcPrevalidationClient::Prevalidate(

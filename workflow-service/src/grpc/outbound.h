@@ -35,6 +35,17 @@ class GrpcCaClient final : public app::CaClient {
   absl::StatusOr<app::CaAnswer> Revoke(const std::string& ca_reference,
                                        const std::string& key) override;
   absl::StatusOr<app::CaAnswer> Status(const std::string& ca_reference) override;
+  absl::StatusOr<app::CaCapabilities> Capabilities() override;
+  absl::StatusOr<std::vector<std::string>> ListApproverEmails(
+      const std::string& host_name) override;
+  absl::StatusOr<app::CaAnswer> ChangeDcv(const std::string& ca_reference,
+                                          const std::vector<domain::DomainValidation>& changes,
+                                          const std::string& key) override;
+  absl::StatusOr<app::CaAnswer> ResendDcvEmail(const std::string& ca_reference,
+                                               const std::string& host_name,
+                                               const std::string& key) override;
+  absl::StatusOr<app::CaAnswer> ResolveSubmission(const std::string& submit_key,
+                                                  const domain::IntentDetail& detail) override;
 
  private:
   std::unique_ptr<ca::v1::CaAdapterService::StubInterface> stub_;

@@ -1,5 +1,6 @@
 #include "workflow-service/src/grpc/workflow_service.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -47,6 +48,37 @@ absl::StatusOr<CertificateRef> ParseCertificateRef(const Request& request) {
   return CertificateRef{*order_id, *certificate_id};
 }
 
+// The DCV actions the domain allows are offered only where the
+// certificate's CA adapter declared them (as far as it is known: an adapter
+// not asked yet keeps them, and the RPC names the capability if it lacks it).
+void OfferOnlyWhatTheCaSupports(const app::WorkflowApp& app, v1::Order* order) {
+  auto drop = [](google::protobuf::RepeatedField<int>* actions, v1::Action action) {
+    actions->erase(std::remove(actions->begin(), actions->end(), action), actions->end());
+  };
+  bool change = false;
+  bool resend = false;
+  for (v1::Certificate& cert : *order->mutable_certificates()) {
+    std::optional<app::CaCapabilities> caps = app.CachedCapabilities(cert.ca_adapter());
+    if (caps.has_value() && !caps->supports_change_dcv_method) {
+      drop(cert.mutable_allowed_actions(), v1::ACTION_CHANGE_DCV_METHOD);
+    }
+    if (caps.has_value() && !caps->supports_resend_dcv_email) {
+      drop(cert.mutable_allowed_actions(), v1::ACTION_RESEND_DCV_EMAIL);
+    }
+    const auto& offered = cert.allowed_actions();
+    change |=
+        std::find(offered.begin(), offered.end(), v1::ACTION_CHANGE_DCV_METHOD) != offered.end();
+    resend |=
+        std::find(offered.begin(), offered.end(), v1::ACTION_RESEND_DCV_EMAIL) != offered.end();
+  }
+  if (!change) {
+    drop(order->mutable_allowed_actions(), v1::ACTION_CHANGE_DCV_METHOD);
+  }
+  if (!resend) {
+    drop(order->mutable_allowed_actions(), v1::ACTION_RESEND_DCV_EMAIL);
+  }
+}
+
 }  // namespace
 
 absl::Status WorkflowServiceImpl::Answer(const absl::StatusOr<app::OrderRecord>& record,
@@ -55,6 +87,7 @@ absl::Status WorkflowServiceImpl::Answer(const absl::StatusOr<app::OrderRecord>&
     return record.status();
   }
   ToProto(*record, app_.RulesFor(record->order), app_.Now(), out);
+  OfferOnlyWhatTheCaSupports(app_, out);
   return absl::OkStatus();
 }
 
@@ -102,7 +135,9 @@ grpc::Status WorkflowServiceImpl::ListOrders(grpc::ServerContext*,
   }
   const absl::Time now = app_.Now();
   for (const app::OrderRecord& record : page->orders) {
-    ToProto(record, app_.RulesFor(record.order), now, response->add_orders());
+    v1::Order* order = response->add_orders();
+    ToProto(record, app_.RulesFor(record.order), now, order);
+    OfferOnlyWhatTheCaSupports(app_, order);
   }
   if (page->more && !page->orders.empty()) {
     response->set_next_page_token(
@@ -281,6 +316,83 @@ grpc::Status WorkflowServiceImpl::ListProducts(grpc::ServerContext*, const v1::L
     ToProto(product, response->add_products());
   }
   return grpc::Status::OK;
+}
+
+grpc::Status WorkflowServiceImpl::ListApproverEmails(grpc::ServerContext*,
+                                                     const v1::ListApproverEmailsRequest* request,
+                                                     v1::ListApproverEmailsResponse* response) {
+  auto id = ParseId("order_id", request->order_id());
+  if (!id.ok()) {
+    return grpc_util::ToGrpc(id.status());
+  }
+  auto emails = app_.ListApproverEmails(*id, request->host_name());
+  if (!emails.ok()) {
+    return grpc_util::ToGrpc(emails.status(), "ListApproverEmails");
+  }
+  response->set_host_name(request->host_name());
+  for (const std::string& email : *emails) {
+    response->add_approver_emails(email);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status WorkflowServiceImpl::ChangeDcvMethod(grpc::ServerContext* context,
+                                                  const v1::ChangeDcvMethodRequest* request,
+                                                  v1::ChangeDcvMethodResponse* response) {
+  auto ref = ParseCertificateRef(*request);
+  if (!ref.ok()) {
+    return grpc_util::ToGrpc(ref.status());
+  }
+  auto changes = FromProto(request->domain_validations());
+  if (!changes.ok()) {
+    return grpc_util::ToGrpc(changes.status());
+  }
+  return grpc_util::ToGrpc(
+      Answer(app_.ChangeDcvMethod(ref->order_id, ref->certificate_id, *changes,
+                                  AppCaller(*context, *request, "ChangeDcvMethod")),
+             response->mutable_order()),
+      "ChangeDcvMethod");
+}
+
+grpc::Status WorkflowServiceImpl::ResendDcvEmail(grpc::ServerContext* context,
+                                                 const v1::ResendDcvEmailRequest* request,
+                                                 v1::ResendDcvEmailResponse* response) {
+  auto ref = ParseCertificateRef(*request);
+  if (!ref.ok()) {
+    return grpc_util::ToGrpc(ref.status());
+  }
+  return grpc_util::ToGrpc(
+      Answer(app_.ResendDcvEmail(ref->order_id, ref->certificate_id, request->host_name(),
+                                 AppCaller(*context, *request, "ResendDcvEmail")),
+             response->mutable_order()),
+      "ResendDcvEmail");
+}
+
+grpc::Status WorkflowServiceImpl::ResolveCaSubmission(grpc::ServerContext* context,
+                                                      const v1::ResolveCaSubmissionRequest* request,
+                                                      v1::ResolveCaSubmissionResponse* response) {
+  auto ref = ParseCertificateRef(*request);
+  if (!ref.ok()) {
+    return grpc_util::ToGrpc(ref.status());
+  }
+  // As for an override: the operators' role whatever a policy says, when
+  // roles are in use, from the current policy; the certificate's identity is
+  // recorded, else the typed actor (no "api" default).
+  if (grpc::Status operators = grpc_util::RequireRole(
+          *context, "sslpanel.workflow.v1.WorkflowService/ResolveCaSubmission", kOperatorRole);
+      !operators.ok()) {
+    return operators;
+  }
+  app::Caller caller = AppCaller(*context, *request, "ResolveCaSubmission");
+  caller.actor = request->actor();
+  app::ResolutionInput input;
+  input.certificate_id = ref->certificate_id;
+  input.attach_ca_reference = request->attach_ca_reference();
+  input.resubmit = request->resubmit();
+  input.reason = request->reason();
+  return grpc_util::ToGrpc(
+      Answer(app_.ResolveCaSubmission(ref->order_id, input, caller), response->mutable_order()),
+      "ResolveCaSubmission");
 }
 
 }  // namespace sslpanel::workflow::grpc_api

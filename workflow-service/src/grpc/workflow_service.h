@@ -36,6 +36,14 @@ class WorkflowServiceImpl final : public v1::WorkflowService::Service {
                          v1::DecodeCsrResponse*) override;
   grpc::Status ListProducts(grpc::ServerContext*, const v1::ListProductsRequest*,
                             v1::ListProductsResponse*) override;
+  grpc::Status ListApproverEmails(grpc::ServerContext*, const v1::ListApproverEmailsRequest*,
+                                  v1::ListApproverEmailsResponse*) override;
+  grpc::Status ChangeDcvMethod(grpc::ServerContext*, const v1::ChangeDcvMethodRequest*,
+                               v1::ChangeDcvMethodResponse*) override;
+  grpc::Status ResendDcvEmail(grpc::ServerContext*, const v1::ResendDcvEmailRequest*,
+                              v1::ResendDcvEmailResponse*) override;
+  grpc::Status ResolveCaSubmission(grpc::ServerContext*, const v1::ResolveCaSubmissionRequest*,
+                                   v1::ResolveCaSubmissionResponse*) override;
 
  private:
   // Fills `out` from a use case's result, or returns its error.

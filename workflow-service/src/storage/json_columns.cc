@@ -125,4 +125,32 @@ domain::Organization OrganizationFromJson(const std::string& text) {
   return o;
 }
 
+std::string DetailToJson(const domain::IntentDetail& detail) {
+  Json object = {{"domain_validations", Parse(DcvToJson(detail.domain_validations))},
+                 {"host_name", detail.host_name},
+                 {"attach_ca_reference", detail.attach_ca_reference},
+                 {"resubmit", detail.resubmit},
+                 {"reason", detail.reason},
+                 {"actor", detail.actor}};
+  return object.dump();
+}
+
+domain::IntentDetail DetailFromJson(const std::string& text) {
+  const Json object = Parse(text);
+  domain::IntentDetail detail;
+  if (!object.is_object()) {
+    return detail;
+  }
+  if (auto it = object.find("domain_validations"); it != object.end()) {
+    detail.domain_validations = DcvFromJson(it->dump());
+  }
+  detail.host_name = Text(object, "host_name");
+  detail.attach_ca_reference = Text(object, "attach_ca_reference");
+  auto resubmit = object.find("resubmit");
+  detail.resubmit = resubmit != object.end() && resubmit->is_boolean() && resubmit->get<bool>();
+  detail.reason = Text(object, "reason");
+  detail.actor = Text(object, "actor");
+  return detail;
+}
+
 }  // namespace sslpanel::workflow::storage

@@ -19,6 +19,10 @@ std::vector<domain::DomainValidation> DcvFromJson(const std::string& json);
 std::string InstructionsToJson(const std::vector<domain::DcvInstruction>& instructions);
 std::vector<domain::DcvInstruction> InstructionsFromJson(const std::string& json);
 
+// An intent's detail (outbox.detail_json).
+std::string DetailToJson(const domain::IntentDetail& detail);
+domain::IntentDetail DetailFromJson(const std::string& json);
+
 std::string OrganizationToJson(const domain::Organization& organization);
 domain::Organization OrganizationFromJson(const std::string& json);
 

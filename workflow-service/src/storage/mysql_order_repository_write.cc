@@ -257,7 +257,8 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
     for (const domain::Intent& intent : decision.intents) {
       const domain::Certificate& cert = order.certificates[intent.certificate];
       std::optional<std::string> ref_key;
-      if (intent.kind == domain::IntentKind::kAbandonAtCa) {
+      if (intent.kind == domain::IntentKind::kAbandonAtCa ||
+          intent.kind == domain::IntentKind::kResolveAtCa) {
         // The key the submission was stored with, whatever prefix it has (a
         // row from before the installation id, or before it was renewed).
         Statement sent =
@@ -273,6 +274,8 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
                       : app::IdempotencyKey(installation_id_, domain::IntentKind::kSubmitToCa,
                                             cert.id, intent.submission, 0);
         sent_rows.reset();
+      }
+      if (intent.kind == domain::IntentKind::kAbandonAtCa) {
         // A submission never attempted cannot have reached the CA: drop it
         // instead of cancelling at the CA.
         Statement drop =
@@ -288,8 +291,8 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
       Statement stmt = pool_.Prepare(
           c,
           "INSERT INTO outbox (order_id, certificate_id, kind, submission, idempotency_key,"
-          " ref_key, status, attempts, due_at, created_at, updated_at)"
-          " VALUES (?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)");
+          " ref_key, detail_json, status, attempts, due_at, created_at, updated_at)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)");
       stmt->setInt64(1, order.id);
       stmt->setInt64(2, cert.id);
       stmt->setString(3, std::string(domain::ToString(intent.kind)));
@@ -301,9 +304,14 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
       } else {
         stmt->setNull(6, sql::DataType::VARCHAR);
       }
-      stmt->setDateTime(7, now_sql);
+      if (intent.detail != domain::IntentDetail{}) {
+        stmt->setString(7, DetailToJson(intent.detail));
+      } else {
+        stmt->setNull(7, sql::DataType::VARCHAR);
+      }
       stmt->setDateTime(8, now_sql);
       stmt->setDateTime(9, now_sql);
+      stmt->setDateTime(10, now_sql);
       stmt->executeUpdate();
     }
 

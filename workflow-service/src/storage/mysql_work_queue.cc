@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/text/utf8.h"
+#include "workflow-service/src/storage/json_columns.h"
 
 namespace sslpanel::workflow::storage {
 namespace {
@@ -84,11 +85,12 @@ absl::StatusOr<std::vector<app::OutboxItem>> MysqlWorkQueue::ClaimOutbox(absl::T
     Statement select = pool_.Prepare(
         conn,
         "SELECT id, order_id, certificate_id, kind, submission, idempotency_key, ref_key,"
-        " attempts FROM outbox WHERE status = 'PENDING' AND due_at <= ?"
+        " detail_json, attempts FROM outbox WHERE status = 'PENDING' AND due_at <= ?"
         // Only the kinds this version delivers: a newer replica's new kind
         // must never be delivered as something else.
         " AND kind IN ('PREVALIDATE', 'SUBMIT_TO_CA', 'CANCEL_AT_CA', 'REVOKE_AT_CA',"
-        " 'ABANDON_AT_CA') ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED");
+        " 'ABANDON_AT_CA', 'CHANGE_DCV_AT_CA', 'RESEND_DCV_EMAIL_AT_CA', 'RESOLVE_AT_CA')"
+        " ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED");
     select->setDateTime(1, ToSqlTime(now));
     select->setInt(2, limit);
     Rows rows(select->executeQuery());
@@ -102,6 +104,9 @@ absl::StatusOr<std::vector<app::OutboxItem>> MysqlWorkQueue::ClaimOutbox(absl::T
       item.submission = rows->getInt("submission");
       item.idempotency_key = rows->getString("idempotency_key");
       item.ref_key = rows->isNull("ref_key") ? "" : std::string(rows->getString("ref_key"));
+      if (!rows->isNull("detail_json")) {
+        item.detail = DetailFromJson(rows->getString("detail_json"));
+      }
       item.attempts = rows->getInt("attempts") + 1;
       ids.push_back(item.id);
       items.push_back(std::move(item));

@@ -18,7 +18,8 @@ FakeCaOptions FakeStack::Manual() {
 }
 
 absl::StatusOr<std::unique_ptr<FakeStack>> FakeStack::Start(FakeCaOptions options,
-                                                            NetworkCheckerOptions checks) {
+                                                            NetworkCheckerOptions checks,
+                                                            HttpServerOptions http) {
   std::unique_ptr<FakeStack> stack(new FakeStack());
   char pattern[] = "/tmp/sectigo-fake-test.XXXXXX";
   if (mkdtemp(pattern) == nullptr) {
@@ -44,7 +45,6 @@ absl::StatusOr<std::unique_ptr<FakeStack>> FakeStack::Start(FakeCaOptions option
   account.login_name = kLogin;
   account.login_password = kPassword;
   stack->fake_->PutAccount(account);
-  HttpServerOptions http;
   SandboxSigner* ca = stack->signer_.get();
   http.ca_json = [ca] {
     return nlohmann::json{{"rootPem", ca->root_pem(false)},

@@ -28,8 +28,11 @@ struct ClientReply {
 
 class FakeStack {
  public:
+  // `http` sets TLS (tls_cert_file / tls_key_file) and the like; its host,
+  // port and ca_json are the stack's own.
   static absl::StatusOr<std::unique_ptr<FakeStack>> Start(FakeCaOptions options = Manual(),
-                                                          NetworkCheckerOptions checks = {});
+                                                          NetworkCheckerOptions checks = {},
+                                                          HttpServerOptions http = {});
   static FakeCaOptions Manual();
 
   int port() const { return server_->port(); }

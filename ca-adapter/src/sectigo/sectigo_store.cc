@@ -1,0 +1,358 @@
+#include "ca-adapter/src/sectigo/sectigo_store.h"
+
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <mysql_connection.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "ca-adapter/src/storage/row_helpers.h"
+#include "common/log/log.h"
+
+namespace sslpanel::ca::sectigo {
+namespace {
+
+using nlohmann::json;
+using storage::OptionalTime;
+using storage::SetOptionalText;
+using storage::SetOptionalTime;
+using storage::Text;
+
+constexpr char kColumns[] =
+    "idempotency_key, kind, original_ca_order_id, unique_value, foreign_order_number,"
+    " common_name, names_json, csr_pem, dcv_json, product_code, request_json, send_state, sends,"
+    " first_sent_at, last_sent_at, ca_order_id, order_number, certificate_id, state, raw_status,"
+    " refusal_reason, last_polled_at, cancel_requested_at, revoke_requested_at, certificate_pem,"
+    " chain_pem, serial_number, not_before, not_after, resolution, resolved_by, resolve_reason,"
+    " resolved_at, version";
+
+// The columns a call may change, in BindMutable's order.
+constexpr char kMutableColumns[] =
+    " dcv_json, request_json, send_state, sends, first_sent_at, last_sent_at, ca_order_id, "
+    "order_number,"
+    " certificate_id, state, raw_status, refusal_reason, last_polled_at, cancel_requested_at,"
+    " revoke_requested_at, certificate_pem, chain_pem, serial_number, not_before, not_after,"
+    " resolution, resolved_by, resolve_reason, resolved_at";
+constexpr char kMutablePlaceholders[] =
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+constexpr char kMutableAssignments[] =
+    "dcv_json = ?, request_json = ?, send_state = ?, sends = ?, first_sent_at = ?, last_sent_at = "
+    "?,"
+    " ca_order_id = ?, order_number = ?, certificate_id = ?, state = ?, raw_status = ?,"
+    " refusal_reason = ?, last_polled_at = ?, cancel_requested_at = ?, revoke_requested_at = ?,"
+    " certificate_pem = ?, chain_pem = ?, serial_number = ?, not_before = ?, not_after = ?,"
+    " resolution = ?, resolved_by = ?, resolve_reason = ?, resolved_at = ?";
+
+template <typename E>
+struct Named {
+  E value;
+  const char* name;
+};
+
+constexpr Named<OrderKind> kKinds[] = {{OrderKind::kInitial, "initial"},
+                                       {OrderKind::kReissue, "reissue"},
+                                       {OrderKind::kRenewal, "renewal"}};
+constexpr Named<SendState> kSendStates[] = {{SendState::kNotSent, "not_sent"},
+                                            {SendState::kSending, "sending"},
+                                            {SendState::kCreated, "created"},
+                                            {SendState::kRefused, "refused"}};
+constexpr Named<domain::OrderState> kStates[] = {{domain::OrderState::kPending, "pending"},
+                                                 {domain::OrderState::kIssued, "issued"},
+                                                 {domain::OrderState::kRefused, "refused"},
+                                                 {domain::OrderState::kCancelled, "cancelled"},
+                                                 {domain::OrderState::kRevoked, "revoked"}};
+
+template <typename E, size_t N>
+const char* NameOf(const Named<E> (&table)[N], E value) {
+  for (const auto& entry : table) {
+    if (entry.value == value) {
+      return entry.name;
+    }
+  }
+  return table[0].name;
+}
+
+template <typename E, size_t N>
+E ValueOf(const Named<E> (&table)[N], const std::string& name) {
+  for (const auto& entry : table) {
+    if (name == entry.name) {
+      return entry.value;
+    }
+  }
+  return table[0].value;
+}
+
+std::string FormJson(const Form& form) {
+  json array = json::array();
+  for (const auto& [key, value] : form) {
+    array.push_back(json::array({key, value}));
+  }
+  return array.dump();
+}
+
+Form ParseFormJson(const std::string& text) {
+  Form form;
+  const json array = json::parse(text, nullptr, false);
+  if (array.is_array()) {
+    for (const json& pair : array) {
+      if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {
+        form.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+      }
+    }
+  }
+  return form;
+}
+
+SectigoOrder ReadOrder(sql::ResultSet& rows) {
+  SectigoOrder order;
+  order.idempotency_key = Text(rows, "idempotency_key");
+  order.kind = ValueOf(kKinds, Text(rows, "kind"));
+  order.original_ca_order_id = Text(rows, "original_ca_order_id");
+  order.unique_value = Text(rows, "unique_value");
+  order.foreign_order_number = Text(rows, "foreign_order_number");
+  order.common_name = Text(rows, "common_name");
+  order.names = storage::ParseNamesJson(Text(rows, "names_json"));
+  order.csr_pem = Text(rows, "csr_pem");
+  order.domain_validations = storage::ParseDomainValidationsJson(Text(rows, "dcv_json"));
+  order.product_code = Text(rows, "product_code");
+  order.request = ParseFormJson(Text(rows, "request_json"));
+  order.send_state = ValueOf(kSendStates, Text(rows, "send_state"));
+  order.sends = rows.getInt("sends");
+  order.first_sent_at = OptionalTime(rows, "first_sent_at");
+  order.last_sent_at = OptionalTime(rows, "last_sent_at");
+  order.ca_order_id = Text(rows, "ca_order_id");
+  order.order_number = Text(rows, "order_number");
+  order.certificate_id = Text(rows, "certificate_id");
+  order.state = ValueOf(kStates, Text(rows, "state"));
+  order.raw_status = Text(rows, "raw_status");
+  order.refusal_reason = Text(rows, "refusal_reason");
+  order.last_polled_at = OptionalTime(rows, "last_polled_at");
+  order.cancel_requested_at = OptionalTime(rows, "cancel_requested_at");
+  order.revoke_requested_at = OptionalTime(rows, "revoke_requested_at");
+  if (!rows.isNull("certificate_pem")) {
+    domain::IssuedCertificate cert;
+    cert.certificate_pem = Text(rows, "certificate_pem");
+    cert.chain_pem = Text(rows, "chain_pem");
+    cert.serial_number = Text(rows, "serial_number");
+    cert.not_before = OptionalTime(rows, "not_before").value_or(absl::InfinitePast());
+    cert.not_after = OptionalTime(rows, "not_after").value_or(absl::InfinitePast());
+    order.certificate = std::move(cert);
+  }
+  order.resolution = Text(rows, "resolution");
+  order.resolved_by = Text(rows, "resolved_by");
+  order.resolve_reason = Text(rows, "resolve_reason");
+  order.resolved_at = OptionalTime(rows, "resolved_at");
+  order.version = rows.getInt("version");
+  return order;
+}
+
+int BindMutable(sql::PreparedStatement& stmt, const SectigoOrder& order, int i) {
+  stmt.setString(i++, storage::DomainValidationsJson(order.domain_validations));
+  stmt.setString(i++, FormJson(order.request));
+  stmt.setString(i++, NameOf(kSendStates, order.send_state));
+  stmt.setInt(i++, order.sends);
+  SetOptionalTime(stmt, i++, order.first_sent_at);
+  SetOptionalTime(stmt, i++, order.last_sent_at);
+  SetOptionalText(stmt, i++, order.ca_order_id);
+  SetOptionalText(stmt, i++, order.order_number);
+  SetOptionalText(stmt, i++, order.certificate_id);
+  stmt.setString(i++, NameOf(kStates, order.state));
+  stmt.setString(i++, order.raw_status.substr(0, 255));
+  stmt.setString(i++, order.refusal_reason.substr(0, 1024));
+  SetOptionalTime(stmt, i++, order.last_polled_at);
+  SetOptionalTime(stmt, i++, order.cancel_requested_at);
+  SetOptionalTime(stmt, i++, order.revoke_requested_at);
+  if (order.certificate.has_value()) {
+    stmt.setString(i++, order.certificate->certificate_pem);
+    stmt.setString(i++, order.certificate->chain_pem);
+    stmt.setString(i++, order.certificate->serial_number);
+    stmt.setString(i++, mysql::ToSqlTime(order.certificate->not_before));
+    stmt.setString(i++, mysql::ToSqlTime(order.certificate->not_after));
+  } else {
+    for (int k = 0; k < 5; ++k) {
+      stmt.setNull(i++, 0);
+    }
+  }
+  SetOptionalText(stmt, i++, order.resolution);
+  SetOptionalText(stmt, i++, order.resolved_by.substr(0, 255));
+  SetOptionalText(stmt, i++, order.resolve_reason.substr(0, 1024));
+  SetOptionalTime(stmt, i++, order.resolved_at);
+  return i;
+}
+
+// A stable lock name per account and slot (MySQL allows 64 characters).
+std::string LockName(absl::string_view login_name, int slot) {
+  uint64_t hash = 1469598103934665603ULL;  // FNV-1a
+  for (unsigned char c : login_name) {
+    hash = (hash ^ c) * 1099511628211ULL;
+  }
+  return absl::StrFormat("sslpanel-sectigo-poll-%016x-%d", hash, slot);
+}
+
+}  // namespace
+
+PollSlot::PollSlot(mysql::PooledConnection conn, std::string lock_name)
+    : conn_(std::move(conn)), lock_name_(std::move(lock_name)) {}
+
+PollSlot::~PollSlot() {
+  try {
+    std::unique_ptr<sql::PreparedStatement> release(
+        conn_->prepareStatement("SELECT RELEASE_LOCK(?)"));
+    release->setString(1, lock_name_);
+    std::unique_ptr<sql::ResultSet> rows(release->executeQuery());
+  } catch (const sql::SQLException& e) {
+    // The session's locks go with it: drop the connection.
+    conn_.MarkBroken();
+    log::Warning("cannot release the CollectSSL slot", {{"lock", lock_name_}, {"error", e.what()}});
+  }
+}
+
+absl::Status SectigoStore::Insert(const SectigoOrder& order, absl::Time now) {
+  return pool_.Run("insert Sectigo order", [&](sql::Connection& conn) {
+    std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(absl::StrCat(
+        "INSERT INTO sectigo_orders (idempotency_key, kind, original_ca_order_id, unique_value,"
+        " foreign_order_number, common_name, names_json, csr_pem, product_code,",
+        kMutableColumns, ", created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ",
+        kMutablePlaceholders, ", ?, ?, 1)")));
+    int i = 1;
+    insert->setString(i++, order.idempotency_key);
+    insert->setString(i++, NameOf(kKinds, order.kind));
+    SetOptionalText(*insert, i++, order.original_ca_order_id);
+    insert->setString(i++, order.unique_value);
+    insert->setString(i++, order.foreign_order_number);
+    insert->setString(i++, order.common_name);
+    insert->setString(i++, storage::NamesJson(order.names));
+    insert->setString(i++, order.csr_pem);
+    insert->setString(i++, order.product_code);
+    i = BindMutable(*insert, order, i);
+    insert->setString(i++, mysql::ToSqlTime(now));
+    insert->setString(i++, mysql::ToSqlTime(now));
+    insert->executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::optional<SectigoOrder>> SectigoStore::FindBy(const char* column,
+                                                                 absl::string_view value) {
+  std::optional<SectigoOrder> order;
+  absl::Status status = pool_.Run("read Sectigo order", [&](sql::Connection& conn) {
+    std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
+        absl::StrCat("SELECT ", kColumns, " FROM sectigo_orders WHERE ", column, " = ?")));
+    select->setString(1, std::string(value));
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+    if (rows->next()) {
+      order = ReadOrder(*rows);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return order;
+}
+
+absl::StatusOr<std::optional<SectigoOrder>> SectigoStore::FindByKey(absl::string_view key) {
+  return FindBy("idempotency_key", key);
+}
+
+absl::StatusOr<std::optional<SectigoOrder>> SectigoStore::FindByCaOrderId(
+    absl::string_view ca_order_id) {
+  return FindBy("ca_order_id", ca_order_id);
+}
+
+absl::StatusOr<bool> SectigoStore::Update(SectigoOrder& order, absl::Time now) {
+  bool updated = false;
+  absl::Status status = pool_.Run("update Sectigo order", [&](sql::Connection& conn) {
+    std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(absl::StrCat(
+        "UPDATE sectigo_orders SET ", kMutableAssignments,
+        ", version = version + 1, updated_at = ? WHERE idempotency_key = ? AND version = ?")));
+    int i = BindMutable(*update, order, 1);
+    update->setString(i++, mysql::ToSqlTime(now));
+    update->setString(i++, order.idempotency_key);
+    update->setInt(i++, order.version);
+    updated = update->executeUpdate() == 1;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  if (updated) {
+    ++order.version;
+  }
+  return updated;
+}
+
+absl::StatusOr<std::optional<absl::Time>> SectigoStore::BackoffUntil(absl::string_view login_name) {
+  std::optional<absl::Time> until;
+  absl::Status status = pool_.Run("read Sectigo account backoff", [&](sql::Connection& conn) {
+    std::unique_ptr<sql::PreparedStatement> select(
+        conn.prepareStatement("SELECT backoff_until FROM sectigo_accounts WHERE login_name = ?"));
+    select->setString(1, std::string(login_name));
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+    if (rows->next()) {
+      until = OptionalTime(*rows, "backoff_until");
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return until;
+}
+
+absl::Status SectigoStore::SetBackoff(absl::string_view login_name, absl::Time until,
+                                      absl::Time now) {
+  return pool_.Run("store Sectigo account backoff", [&](sql::Connection& conn) {
+    std::unique_ptr<sql::PreparedStatement> upsert(conn.prepareStatement(
+        "INSERT INTO sectigo_accounts (login_name, backoff_until, updated_at) VALUES (?, ?, ?)"
+        " ON DUPLICATE KEY UPDATE backoff_until = GREATEST(COALESCE(backoff_until, ?), ?),"
+        " updated_at = ?"));
+    upsert->setString(1, std::string(login_name));
+    upsert->setString(2, mysql::ToSqlTime(until));
+    upsert->setString(3, mysql::ToSqlTime(now));
+    upsert->setString(4, mysql::ToSqlTime(until));
+    upsert->setString(5, mysql::ToSqlTime(until));
+    upsert->setString(6, mysql::ToSqlTime(now));
+    upsert->executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::unique_ptr<PollSlot>> SectigoStore::AcquirePollSlot(
+    absl::string_view login_name, int max_in_flight, absl::Duration wait) {
+  const absl::Time give_up = absl::Now() + wait;
+  while (true) {
+    // A waiter holds no connection between tries: the slot's holder needs
+    // the pool for its own statements.
+    absl::StatusOr<mysql::PooledConnection> conn = pool_.Acquire();
+    if (!conn.ok()) {
+      return conn.status();
+    }
+    try {
+      for (int slot = 0; slot < max_in_flight; ++slot) {
+        const std::string name = LockName(login_name, slot);
+        std::unique_ptr<sql::PreparedStatement> lock(
+            (*conn)->prepareStatement("SELECT GET_LOCK(?, 0)"));
+        lock->setString(1, name);
+        std::unique_ptr<sql::ResultSet> rows(lock->executeQuery());
+        if (rows->next() && !rows->isNull(1) && rows->getInt(1) == 1) {
+          return std::make_unique<PollSlot>(*std::move(conn), name);
+        }
+      }
+    } catch (const sql::SQLException& e) {
+      conn->MarkBroken();
+      return mysql::TranslateSqlError(e, "take a CollectSSL slot");
+    }
+    if (absl::Now() >= give_up) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "all ", max_in_flight, " CollectSSL slots of the Sectigo account are in use"));
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+}
+
+}  // namespace sslpanel::ca::sectigo
