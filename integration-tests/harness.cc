@@ -17,6 +17,7 @@ std::string Binaries::FakeRegistries() { return SSLPANEL_FAKE_REGISTRIES_BIN; }
 std::string Binaries::CaSandbox() { return SSLPANEL_CA_SANDBOX_BIN; }
 std::string Binaries::CaAcme() { return SSLPANEL_CA_ACME_BIN; }
 std::string Binaries::CaSectigo() { return SSLPANEL_CA_SECTIGO_BIN; }
+std::string Binaries::SectigoFake() { return SSLPANEL_SECTIGO_FAKE_BIN; }
 std::string Binaries::ProductsFile() {
   return SSLPANEL_SOURCE_DIR "/workflow-service/config/products.json";
 }

@@ -25,6 +25,7 @@ struct Binaries {
   static std::string CaSandbox();
   static std::string CaAcme();
   static std::string CaSectigo();
+  static std::string SectigoFake();
   // The shipped product catalogue.
   static std::string ProductsFile();
   // buf from npm (SSLPANEL_BUF or the repository's node_modules).

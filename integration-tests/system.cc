@@ -126,7 +126,8 @@ bool CertificateIs(const v1::Order& order, int index, v1::CertificateStatus stat
 absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& options) {
   auto system = std::unique_ptr<System>(new System());
   system->dir_ = testing::MakeTempDir("sslpanel-system-");
-  for (auto* db : {&system->workflow_db_, &system->sandbox_db_, &system->acme_db_}) {
+  for (auto* db :
+       {&system->workflow_db_, &system->sandbox_db_, &system->acme_db_, &system->sectigo_db_}) {
     auto created = testing::TestDatabase::Create();
     if (!created.ok()) {
       return created.status();
@@ -246,6 +247,12 @@ absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& optio
     system->pebble_holder_ = std::move(*pebble);
   }
 
+  if (options.with_sectigo) {
+    if (absl::Status started = system->StartSectigo(options, with_tls); !started.ok()) {
+      return started;
+    }
+  }
+
   if (absl::Status migrated = Migrate(Binaries::Workflow(), system->workflow_db_->config());
       !migrated.ok()) {
     return migrated;
@@ -254,6 +261,54 @@ absl::StatusOr<std::unique_ptr<System>> System::Start(const SystemOptions& optio
     return started;
   }
   return system;
+}
+
+absl::Status System::StartSectigo(
+    const SystemOptions& options,
+    const std::function<std::vector<std::string>(std::vector<std::string>, const std::string&)>&
+        with_tls) {
+  // The fake with its default throw-away account (sslpanel /
+  // sslpanel-fake-password), plain HTTP on a free port.
+  const std::string port_file = dir_ + "/sectigo-fake.port";
+  std::vector<std::string> fake_args = {Binaries::SectigoFake(), "--listen=127.0.0.1:0",
+                                        "--port_file=" + port_file,
+                                        "--ca_dir=" + dir_ + "/sectigo-fake-ca"};
+  fake_args.insert(fake_args.end(), options.sectigo_fake_flags.begin(),
+                   options.sectigo_fake_flags.end());
+  auto fake = testing::Subprocess::Start(fake_args, dir_ + "/sectigo-fake.log");
+  if (!fake.ok()) {
+    return fake.status();
+  }
+  sectigo_fake_ = *std::move(fake);
+  auto port = testing::WaitForPortFile(port_file, *sectigo_fake_);
+  if (!port.ok()) {
+    return absl::UnavailableError(absl::StrCat("sectigo-fake: ", port.status().message()));
+  }
+  sectigo_fake_port_ = *port;
+  const std::string password_file = dir_ + "/sectigo-password";
+  if (absl::Status written = testing::WriteTextFile(password_file, "sslpanel-fake-password\n");
+      !written.ok()) {
+    return written;
+  }
+  DbArgs db = DbArgsFor(sectigo_db_->config());
+  std::vector<std::string> args = db.flags;
+  args.push_back("--auto_migrate");
+  args.push_back(absl::StrCat("--base_url=http://127.0.0.1:", sectigo_fake_port_, "/products/"));
+  args.push_back("--login_name=sslpanel");
+  args.push_back("--login_password_file=" + password_file);
+  args.push_back("--ca_request_timeout=5s");
+  // A local fake: status may be asked as often as the workflow polls.
+  args.push_back("--allow_fast_polling");
+  args.push_back("--min_poll_interval=0s");
+  auto sectigo =
+      RunningService::Start("ca-sectigo", Binaries::CaSectigo(), with_tls(args, "ca-adapter"),
+                            "sslpanel.ca.v1.CaAdapterService", db.env, credentials_);
+  if (!sectigo.ok()) {
+    return sectigo.status();
+  }
+  sectigo_ = *std::move(sectigo);
+  adapters_flag_ += ",sectigo=" + sectigo_->target();
+  return absl::OkStatus();
 }
 
 absl::Status System::StartWorkflows(const SystemOptions& options) {
@@ -347,6 +402,8 @@ System::~System() {
   stubs_.clear();
   workflows_.clear();
   acme_.reset();
+  sectigo_.reset();
+  sectigo_fake_.reset();
   pebble_holder_.reset();
   sandbox_.reset();
   prevalidation_.reset();

@@ -32,6 +32,12 @@ namespace v1 = ::sslpanel::workflow::v1;
 struct SystemOptions {
   int workflow_replicas = 1;
   bool with_acme = false;
+  // Also the sectigo-fake binary (plain HTTP on a free loopback port) and
+  // ca-adapter-sectigo on it, as adapter "sectigo" (products sectigo-*).
+  bool with_sectigo = false;
+  // Extra flags for the sectigo-fake (default: --validation=manual, so an
+  // order waits for DCV until the test validates it).
+  std::vector<std::string> sectigo_fake_flags = {"--validation=manual"};
   // Extra flags for the sandbox adapter (e.g. --issue_delay=2s).
   std::vector<std::string> sandbox_flags;
   // Extra flags for every workflow replica.
@@ -60,6 +66,10 @@ class System {
   RunningService& workflow_process(int replica = 0) { return *workflows_[replica]; }
   RunningService& sandbox() { return *sandbox_; }
   RunningService& prevalidation() { return *prevalidation_; }
+  // With with_sectigo: the adapter, and the fake's port (its admin endpoints
+  // are under http://127.0.0.1:<port>/fake/).
+  RunningService& sectigo() { return *sectigo_; }
+  int sectigo_fake_port() const { return sectigo_fake_port_; }
   int workflow_replicas() const { return static_cast<int>(workflows_.size()); }
   // The databases of the workflow and of the sandbox adapter, for checks
   // that read them directly (scripts/chaos).
@@ -108,12 +118,21 @@ class System {
   // Starts options.workflow_replicas replicas and their stubs.
   absl::Status StartWorkflows(const SystemOptions& options);
   void StopWorkflows();
+  // The sectigo-fake and ca-adapter-sectigo (SystemOptions::with_sectigo);
+  // `with_tls` appends a service's TLS flags and policy.
+  absl::Status StartSectigo(
+      const SystemOptions& options,
+      const std::function<std::vector<std::string>(std::vector<std::string>, const std::string&)>&
+          with_tls);
 
   std::unique_ptr<testing::TestDatabase> workflow_db_;
   // Workflow databases replaced by UseFreshWorkflowDatabase, dropped at the end.
   std::vector<std::unique_ptr<testing::TestDatabase>> old_workflow_dbs_;
   std::unique_ptr<testing::TestDatabase> sandbox_db_;
   std::unique_ptr<testing::TestDatabase> acme_db_;
+  std::unique_ptr<testing::TestDatabase> sectigo_db_;
+  std::unique_ptr<testing::Subprocess> sectigo_fake_;
+  int sectigo_fake_port_ = 0;
   std::unique_ptr<testing::Subprocess> fakes_;
   std::unique_ptr<ca::testing::Pebble> pebble_holder_;
   std::string dir_;
@@ -121,6 +140,7 @@ class System {
   std::unique_ptr<RunningService> prevalidation_;
   std::unique_ptr<RunningService> sandbox_;
   std::unique_ptr<RunningService> acme_;
+  std::unique_ptr<RunningService> sectigo_;
   std::vector<std::unique_ptr<RunningService>> workflows_;
   std::vector<std::unique_ptr<v1::WorkflowService::Stub>> stubs_;
   std::string adapters_flag_;

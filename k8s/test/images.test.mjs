@@ -6,7 +6,7 @@
 // links (read from the binaries scripts/test built, when present).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { BINARIES, binaryOfImage } from "./lib/binaries.mjs";
@@ -146,7 +146,8 @@ describe("docker/Dockerfile", () => {
   const builtBinaries = new Map();
   for (const binary of Object.keys(BINARIES)) {
     const built = [path.join(buildDir, "workflow-service", binary), path.join(buildDir, "prevalidation-service", binary),
-      path.join(buildDir, "ca-adapter", binary), path.join(buildDir, "console", binary)].find((p) => existsSync(p));
+      path.join(buildDir, "ca-adapter", binary), path.join(buildDir, "ca-adapter", "sectigo-fake", binary),
+      path.join(buildDir, "console", binary)].find((p) => existsSync(p) && statSync(p).isFile());
     if (built) builtBinaries.set(binary, built);
   }
   if (ldconfig && builtBinaries.size > 0) {
@@ -172,8 +173,7 @@ describe("docker/Dockerfile", () => {
   }
 
   for (const binary of Object.keys(BINARIES)) {
-    const built = [path.join(buildDir, "workflow-service", binary), path.join(buildDir, "prevalidation-service", binary),
-      path.join(buildDir, "ca-adapter", binary), path.join(buildDir, "console", binary)].find((p) => existsSync(p));
+    const built = builtBinaries.get(binary);
     test(`image ${binary}: its runtime packages provide every library the binary links`, { skip: !built || !ldconfig ? `no built ${binary} under ${buildDir} (run scripts/test first)` : false }, () => {
       const rootfs = stages.get(`${binary}-rootfs`).lines.find((l) => /make-rootfs/.test(l));
       const packages = new Set(words(rootfs.split("make-rootfs").pop()));

@@ -93,8 +93,10 @@ for (const overlay of OVERLAYS) {
     const prevalidation = e.pod("Deployment", "prevalidation-service");
     const adapters = e.pods.filter((p) => p.labels["sslpanel.io/ca-adapter"] === "true" && p.workload.kind === "Deployment");
     const acme = e.pod("Deployment", "ca-adapter-acme");
+    const sectigo = e.pod("Deployment", "ca-adapter-sectigo");
     const fake = e.pod("Deployment", "fake-registries");
-    const dbClients = e.pods.filter((p) => ["workflow-service", "ca-adapter-sandbox", "ca-adapter-acme"].includes(p.binary));
+    const sectigoFake = e.pod("Deployment", "sectigo-fake");
+    const dbClients = e.pods.filter((p) => ["workflow-service", "ca-adapter-sandbox", "ca-adapter-acme", "ca-adapter-sectigo"].includes(p.binary));
     const grpcPort = (p) => p.ports.find((x) => x.name === "grpc").containerPort;
     const servers = e.pods.filter((p) => p.workload.kind === "Deployment" && p.ports.some((x) => x.name === "grpc"));
     const metricsPort = (p) => p.ports.find((x) => x.name === "metrics")?.containerPort;
@@ -107,7 +109,7 @@ for (const overlay of OVERLAYS) {
     };
 
     test("has the services the flows need", () => {
-      for (const [what, p] of Object.entries({ workflow, prevalidation, acme })) assert.ok(p, `${overlay}: no ${what} Deployment`);
+      for (const [what, p] of Object.entries({ workflow, prevalidation, acme, sectigo })) assert.ok(p, `${overlay}: no ${what} Deployment`);
       assert.ok(adapters.length > 0, `${overlay}: no CA adapter`);
       assert.ok(e.policies.some((p) => p.metadata.name === "default-deny-all"), `${overlay}: no default-deny-all policy`);
     });
@@ -169,7 +171,22 @@ for (const overlay of OVERLAYS) {
     expectFlow(false, acme, METADATA, 443);
     expectFlow(false, acme, CLUSTER_API, 443);
     expectFlow(false, prevalidation, METADATA, 443);
-    for (const a of adapters.filter((x) => x !== acme)) expectFlow(false, a, INTERNET, 443);
+    for (const a of adapters.filter((x) => x !== acme && x !== sectigo)) expectFlow(false, a, INTERNET, 443);
+    // Sectigo's reseller API: HTTPS on public addresses in prod; in dev the
+    // fake only (and the fake nothing at all).
+    expectFlow(false, sectigo, INTERNET, 80);
+    expectFlow(false, sectigo, METADATA, 443);
+    expectFlow(false, sectigo, CLUSTER_API, 443);
+    if (sectigoFake) {
+      expectFlow(true, sectigo, sectigoFake, 8083);
+      expectFlow(false, sectigo, INTERNET, 443);
+      expectFlow(false, workflow, sectigoFake, 8083);
+      expectFlow(false, e.client, sectigoFake, 8083);
+      expectFlow(false, sectigoFake, INTERNET, 443);
+      expectFlow(false, sectigoFake, e.db, 3306);
+    } else {
+      expectFlow(true, sectigo, INTERNET, 443);
+    }
     if (fake) {
       expectFlow(false, workflow, fake, 8081);
       expectFlow(false, fake, INTERNET, 443);

@@ -123,7 +123,7 @@ for (const overlay of OVERLAYS) {
       });
       test("dev: every Secret is generated (secretGenerator), none is expected from outside", () => {
         for (const s of ofKind(objects, "Secret")) assert.match(s.metadata.name, /-[a-z0-9]{10}$/, `${id(s)} is not generated`);
-        for (const name of ["workflow-service-db", "ca-adapter-sandbox-db", "ca-adapter-acme-db", "prevalidation-service-kvk", "mariadb-root"]) {
+        for (const name of ["workflow-service-db", "ca-adapter-sandbox-db", "ca-adapter-acme-db", "ca-adapter-sectigo-db", "ca-adapter-sectigo-login", "prevalidation-service-kvk", "mariadb-root"]) {
           assert.ok(objects.some((o) => o.kind === "Secret" && o.metadata.name.startsWith(`${name}-`)), `no generated Secret ${name}`);
         }
       });
@@ -201,7 +201,7 @@ describe("copies kept equal to their sources", () => {
       assert.ok(a === b, `${copy} differs from ${source}: run  cp ${source} ${copy}`);
     });
   }
-  test("prod's catalogue is valid JSON with ACME products only", () => {
+  test("prod's catalogue is valid JSON without sandbox products", () => {
     const prod = JSON.parse(readFileSync(path.join(K8S_DIR, "overlays/prod/products.json"), "utf8"));
     assert.ok(prod.products.length > 0);
     for (const p of prod.products) assert.notEqual(p.ca_adapter, "sandbox", `prod product ${p.id} uses the sandbox CA`);

@@ -14,7 +14,7 @@
 #                                   policy lists
 
 MTLS_TRUST_DOMAIN=sslpanel.local
-MTLS_SERVERS=(workflow prevalidation ca-sandbox ca-acme)
+MTLS_SERVERS=(workflow prevalidation ca-sandbox ca-acme ca-sectigo)
 MTLS_CLIENTS=(workflow billing panel console ops/alice auditor stranger)
 
 # mtls_cert DIR NAME CA_PREFIX EXTENSIONS: an EC P-256 key and certificate
@@ -104,6 +104,8 @@ SSL Panel is running on mutual TLS (logs in .run/logs, Ctrl-C stops everything):
   workflow service       $wf   health 127.0.0.1:$WORKFLOW_HEALTH_PORT   policy config/authz/workflow-service.json
   prevalidation service  127.0.0.1:$PREVALIDATION_PORT   health 127.0.0.1:$PREVALIDATION_HEALTH_PORT   policy config/authz/prevalidation-service.json
   sandbox CA adapter     127.0.0.1:$SANDBOX_PORT   health 127.0.0.1:$SANDBOX_HEALTH_PORT   policy config/authz/ca-adapter.json$acme_line
+  Sectigo CA adapter     127.0.0.1:$SECTIGO_PORT   health 127.0.0.1:$SECTIGO_HEALTH_PORT   policy config/authz/ca-adapter.json
+  fake Sectigo API       http://127.0.0.1:$SECTIGO_FAKE_PORT/products/   (plain HTTP; orders: /fake/orders)
   MariaDB                127.0.0.1:$DB_PORT   user sslpanel, password in .run/db-password
   console (read-only)    http://127.0.0.1:$CONSOLE_PORT/orders   (calls the API as spiffe://$MTLS_TRUST_DOMAIN/console, role panel)
 The main ports speak only TLS and ask for a client certificate of .run/pki/ca.pem; the

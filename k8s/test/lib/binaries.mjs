@@ -53,6 +53,16 @@ export const BINARIES = {
       why: "max(--shutdown_grace, --call_budget)",
     }),
   },
+  "ca-adapter-sectigo": {
+    kind: "grpc",
+    grpcServices: ["sslpanel.ca.v1.CaAdapterService"],
+    flagSources: [SERVER_FLAGS, DB_FLAGS, "ca-adapter/src/server", "ca-adapter/src/sectigo_main.cc"],
+    ownsDatabase: true,
+    shutdown: (f) => ({
+      seconds: Math.max(f.seconds("shutdown_grace"), f.seconds("call_budget")),
+      why: "max(--shutdown_grace, --call_budget)",
+    }),
+  },
   // The read-only HTML console (console/): an HTTP server and a gRPC client.
   console: {
     kind: "http",
@@ -68,6 +78,16 @@ export const BINARIES = {
     ownsDatabase: false,
     devOnly: true,
     // Exits at once on SIGTERM.
+    shutdown: () => ({ seconds: 0, why: "exits at once" }),
+  },
+  // The fake Sectigo reseller API (ca-adapter/sectigo-fake), dev only.
+  "sectigo-fake": {
+    kind: "http",
+    flagSources: ["ca-adapter/sectigo-fake/src/main.cc"],
+    ownsDatabase: false,
+    devOnly: true,
+    writableDirFlags: ["ca_dir"],
+    // Stops its listener on SIGTERM and exits.
     shutdown: () => ({ seconds: 0, why: "exits at once" }),
   },
 };

@@ -5,6 +5,8 @@ export const EXTERNAL = {
   prod: [
     "Secret/workflow-service-db",
     "Secret/ca-adapter-acme-db",
+    "Secret/ca-adapter-sectigo-db",
+    "Secret/ca-adapter-sectigo-login",
     "Secret/prevalidation-service-kvk",
     "ConfigMap/kvk-ca-bundle",
     "ConfigMap/database-ca-bundle",

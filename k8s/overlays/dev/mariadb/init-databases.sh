@@ -22,3 +22,4 @@ SQL
 sslpanel_create_database sslpanel_workflow /etc/mariadb/secrets/workflow-service
 sslpanel_create_database sslpanel_ca_sandbox /etc/mariadb/secrets/ca-adapter-sandbox
 sslpanel_create_database sslpanel_ca_acme /etc/mariadb/secrets/ca-adapter-acme
+sslpanel_create_database sslpanel_ca_sectigo /etc/mariadb/secrets/ca-adapter-sectigo
