@@ -1,7 +1,9 @@
 // Servers fail closed at start: a certificate or key that does not parse, a
 // key that does not match its certificate, an expired certificate, a client
 // CA file without a CA, a malformed policy, or a policy without mutual TLS
-// stops every binary with a non-zero exit and a message naming the file.
+// stops every binary (the prevalidation service, the workflow, the sandbox,
+// ACME and Sectigo CA adapters) with a non-zero exit and a message naming the file;
+// so do the same faults in the workflow's --upstream_tls_* files.
 #include "common/testing/subprocess.h"
 #include "common/testing/test_certs.h"
 #include "gmock/gmock.h"
@@ -49,6 +51,13 @@ class StartupTest : public ::testing::Test {
     if (binary == Binaries::Workflow()) {
       argv.push_back("--products_file=" + Binaries::ProductsFile());
     }
+    if (binary == Binaries::CaAcme()) {
+      // Never contacted: the files are checked before any ACME request.
+      argv.push_back("--directory_url=https://127.0.0.1:9/directory");
+    }
+    if (binary == Binaries::CaSectigo()) {
+      argv.push_back("--base_url=https://127.0.0.1:9/products/");  // never contacted either
+    }
     return RunCommand(argv);
   }
 
@@ -80,12 +89,42 @@ TEST_F(StartupTest, EveryBadFileStopsEveryServerNamingIt) {
        "--authz_policy_file " + Path("policy.json") + " needs --tls_client_ca_file"},
   };
   for (const std::string& binary :
-       {Binaries::Prevalidation(), Binaries::Workflow(), Binaries::CaSandbox()}) {
+       {Binaries::Prevalidation(), Binaries::Workflow(), Binaries::CaSandbox(), Binaries::CaAcme(),
+        Binaries::CaSectigo()}) {
     for (const auto& c : kCases) {
       const CommandResult result = Run(binary, c.flags);
       EXPECT_NE(result.exit_code, 0) << binary << " " << c.says;
       EXPECT_THAT(result.output, HasSubstr(c.says)) << binary;
     }
+  }
+}
+
+TEST_F(StartupTest, BadUpstreamTlsFilesStopTheWorkflowNamingThem) {
+  const std::string ca = "--upstream_tls_ca_file=", cert = "--upstream_tls_cert_file=",
+                    key = "--upstream_tls_key_file=";
+  const struct {
+    std::vector<std::string> flags;
+    std::string says;
+  } kCases[] = {
+      {{ca + Path("cert.pem")},
+       "--upstream_tls_ca_file " + Path("cert.pem") + ": holds no CA certificate"},
+      {{ca + Path("garbage.pem")},
+       "--upstream_tls_ca_file " + Path("garbage.pem") + ": holds no PEM certificate that parses"},
+      {{ca + Path("ca.pem"), cert + Path("garbage.pem"), key + Path("key.pem")},
+       "--upstream_tls_cert_file " + Path("garbage.pem") + ": holds no PEM certificate"},
+      {{ca + Path("ca.pem"), cert + Path("cert.pem"), key + Path("garbage.pem")},
+       "--upstream_tls_key_file " + Path("garbage.pem") + ": holds no PEM private key"},
+      {{ca + Path("ca.pem"), cert + Path("cert.pem"), key + Path("other-key.pem")},
+       "--upstream_tls_key_file " + Path("other-key.pem") +
+           ": the key does not match the certificate in --upstream_tls_cert_file " +
+           Path("cert.pem")},
+      {{ca + Path("ca.pem"), cert + Path("expired.pem"), key + Path("expired-key.pem")},
+       "--upstream_tls_cert_file " + Path("expired.pem") + ": the certificate has expired"},
+  };
+  for (const auto& c : kCases) {
+    const CommandResult result = Run(Binaries::Workflow(), c.flags);
+    EXPECT_NE(result.exit_code, 0) << c.says;
+    EXPECT_THAT(result.output, HasSubstr(c.says));
   }
 }
 

@@ -1,29 +1,28 @@
 // Who may call what, over the real binaries with their default policies
 // (config/authz/): every caller identity against every RPC of the workflow,
 // the sandbox CA adapter and the prevalidation service, the RPCs enumerated
-// from the services' descriptors. The expectations below are the
+// from the services' descriptors. The expectations (authz_spec.h) are the
 // specification, written independently of the policy files: an RPC added to
-// a proto without an entry here fails the test, and so does a policy that
+// a proto without an entry there fails the test, and so does a policy that
 // grants more or less than this. Refused calls change nothing in either
-// database. Then the events: each records the authenticated caller, and a
-// prevalidation override is refused to panel and recorded with the ops
+// database (a checksum of every row, authz_fingerprint.h), and each admitted
+// CA mutation does change it, so that check can fail. Then the events: each records the
+// authenticated caller, and a prevalidation override is refused to panel and recorded with the ops
 // identity.
-#include <cppconn/resultset.h>
-#include <cppconn/statement.h>
 #include <google/protobuf/descriptor.h>
-#include <google/protobuf/dynamic_message.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
-#include <mysql_connection.h>
 
 #include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/grpc/tls.h"
-#include "common/testing/csr.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "integration-tests/authz_fingerprint.h"
+#include "integration-tests/authz_spec.h"
 #include "integration-tests/client.h"
 #include "integration-tests/system.h"
 #include "sslpanel/ca/v1/ca.grpc.pb.h"
@@ -33,67 +32,8 @@ namespace sslpanel::integration {
 namespace {
 
 namespace pb = ::google::protobuf;
+namespace cav1 = ::sslpanel::ca::v1;
 using ::testing::HasSubstr;
-
-constexpr char kWorkflow[] = "sslpanel.workflow.v1.WorkflowService";
-constexpr char kCa[] = "sslpanel.ca.v1.CaAdapterService";
-constexpr char kPrevalidation[] = "sslpanel.prevalidation.v1.PrevalidationService";
-constexpr char kTrust[] = "spiffe://sslpanel.local/";
-
-enum Who { kNoCert, kUnlisted, kOtherCa, kBilling, kPanel, kConsole, kOps, kAuditor, kSelf };
-
-struct Identity {
-  Who who;
-  const char* label;
-  std::string uri;  // the certificate's SPIFFE ID; empty: no certificate
-};
-
-const std::vector<Identity>& Identities() {
-  static const auto* identities = new std::vector<Identity>{
-      {kNoCert, "no certificate", ""},
-      {kUnlisted, "our CA, unlisted", absl::StrCat(kTrust, "stranger")},
-      {kOtherCa, "another CA", absl::StrCat(kTrust, "billing")},
-      {kBilling, "billing", absl::StrCat(kTrust, "billing")},
-      {kPanel, "panel", absl::StrCat(kTrust, "panel")},
-      {kConsole, "console (panel)", absl::StrCat(kTrust, "console")},
-      {kOps, "ops/alice", absl::StrCat(kTrust, "ops/alice")},
-      {kAuditor, "auditor", absl::StrCat(kTrust, "auditor")},
-      {kSelf, "workflow", absl::StrCat(kTrust, "workflow")},
-  };
-  return *identities;
-}
-
-// Who may call each RPC: the specification of "Who may call what".
-const std::map<std::string, std::set<Who>>& Expected() {
-  static const auto* expected = [] {
-    auto* m = new std::map<std::string, std::set<Who>>;
-    const std::set<Who> reads = {kBilling, kPanel, kConsole, kOps, kAuditor};
-    for (const char* rpc : {"GetOrder", "ListOrders", "GetWorkflow", "ListOrderEvents"}) {
-      (*m)[absl::StrCat(kWorkflow, "/", rpc)] = reads;
-    }
-    (*m)[absl::StrCat(kWorkflow, "/ListProducts")] = reads;
-    (*m)[absl::StrCat(kWorkflow, "/DecodeCsr")] = {kBilling, kPanel, kConsole, kOps};
-    for (const char* rpc :
-         {"CreateOrder", "UpdateOrder", "SubmitOrder", "CancelCertificate", "ReissueCertificate",
-          "RenewOrder", "ChangeDcvMethod", "ResendDcvEmail", "ListApproverEmails"}) {
-      (*m)[absl::StrCat(kWorkflow, "/", rpc)] = {kBilling, kOps};
-    }
-    for (const char* rpc : {"OverridePrevalidation", "ResolveCaSubmission"}) {
-      (*m)[absl::StrCat(kWorkflow, "/", rpc)] = {kOps};
-    }
-    for (const char* rpc :
-         {"SubmitOrder", "CancelOrder", "RevokeCertificate", "ReissueCertificate", "RenewOrder",
-          "ChangeDcvMethod", "ResendDcvEmail", "ResolveSubmission"}) {
-      (*m)[absl::StrCat(kCa, "/", rpc)] = {kSelf};
-    }
-    for (const char* rpc : {"GetCapabilities", "GetOrderStatus", "ListApproverEmails"}) {
-      (*m)[absl::StrCat(kCa, "/", rpc)] = {kSelf, kOps};
-    }
-    (*m)[absl::StrCat(kPrevalidation, "/Prevalidate")] = {kSelf, kOps};
-    return m;
-  }();
-  return *expected;
-}
 
 class AuthzTest : public ::testing::Test {
  protected:
@@ -144,6 +84,39 @@ class AuthzTest : public ::testing::Test {
     return *stub;
   }
 
+  // A sandbox CA order the workflow identity submits itself (the adapter's
+  // mutations need a real ca_order_id), waited on until the sandbox has
+  // decided it, so that nothing changes it behind the test's back.
+  static void SubmitSandboxOrder(Targets* targets) {
+    auto stub = cav1::CaAdapterService::NewStub(
+        grpc::CreateChannel(system_->sandbox().target(), CredentialsOf(Identities()[kSelf])));
+    cav1::SubmitOrderRequest submit;
+    ASSERT_TRUE(submit.ParseFromString(RequestFor(
+        *pb::DescriptorPool::generated_pool()->FindMethodByName(absl::StrCat(kCa, ".SubmitOrder")),
+        *targets, 0)));
+    submit.set_idempotency_key("authz-ca-order");
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    cav1::SubmitOrderResponse submitted;
+    const grpc::Status status = stub->SubmitOrder(&context, submit, &submitted);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    targets->ca_order_id = submitted.status().ca_order_id();
+    targets->ca_submit_key = submit.idempotency_key();
+    ASSERT_FALSE(targets->ca_order_id.empty());
+    cav1::OrderState state = submitted.status().state();
+    for (int i = 0; i < 300 && state == cav1::ORDER_STATE_PENDING; ++i) {
+      absl::SleepFor(absl::Milliseconds(100));
+      grpc::ClientContext poll;
+      poll.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+      cav1::GetOrderStatusRequest request;
+      request.set_ca_order_id(targets->ca_order_id);
+      cav1::GetOrderStatusResponse response;
+      ASSERT_TRUE(stub->GetOrderStatus(&poll, request, &response).ok());
+      state = response.status().state();
+    }
+    ASSERT_NE(state, cav1::ORDER_STATE_PENDING) << "the sandbox did not decide its order";
+  }
+
   static System* system_;
 };
 
@@ -167,77 +140,8 @@ grpc::Status CallRaw(grpc::GenericStub& stub, const std::string& method, const s
   return status;
 }
 
-// What the databases hold that any admitted mutation would change.
-std::string Fingerprint(const mysql::MysqlConfig& config, const std::string& sql) {
-  auto pool = mysql::ConnectionPool::Create(config);
-  EXPECT_TRUE(pool.ok()) << pool.status();
-  std::string value;
-  EXPECT_TRUE((*pool)
-                  ->Run("fingerprint",
-                        [&](sql::Connection& conn) {
-                          std::unique_ptr<sql::Statement> stmt(conn.createStatement());
-                          std::unique_ptr<sql::ResultSet> rows(stmt->executeQuery(sql));
-                          rows->next();
-                          value = rows->getString(1);
-                          return absl::OkStatus();
-                        })
-                  .ok());
-  return value;
-}
-
 std::string Databases(System& system) {
-  return Fingerprint(system.workflow_db(),
-                     "SELECT CONCAT((SELECT COUNT(*) FROM orders), '/',"
-                     " (SELECT COALESCE(SUM(version), 0) FROM orders), '/',"
-                     " (SELECT COUNT(*) FROM order_events), '/', (SELECT COUNT(*) FROM outbox),"
-                     " '/', (SELECT COUNT(*) FROM request_ids))") +
-         " " +
-         Fingerprint(system.sandbox_db(),
-                     "SELECT CONCAT((SELECT COUNT(*) FROM ca_idempotency), '/',"
-                     " (SELECT COUNT(*) FROM sandbox_orders))");
-}
-
-// A request that would act if admitted: ids of real orders, fresh request
-// ids and keys, a valid body where the RPC needs one.
-struct Targets {
-  std::string draft, active, held;
-};
-
-std::string RequestFor(const pb::MethodDescriptor& method, const Targets& targets, int serial) {
-  pb::DynamicMessageFactory factory;
-  std::unique_ptr<pb::Message> request(factory.GetPrototype(method.input_type())->New());
-  const std::string name = method.name();
-  const std::string service = method.service()->full_name();
-  if (service == kWorkflow && name == "CreateOrder") {
-    return DvOrder(absl::StrCat("authz-", serial), absl::StrCat("authz", serial, ".example.com"))
-        .SerializeAsString();
-  }
-  if (service == kCa && name == "SubmitOrder") {
-    ca::v1::SubmitOrderRequest submit;
-    submit.set_idempotency_key(absl::StrCat("authz-", serial));
-    submit.set_common_name("authz.example.com");
-    submit.set_csr(testing::MakeCsr("authz.example.com", {"authz.example.com"}));
-    submit.set_validation_type(ca::v1::VALIDATION_TYPE_DV);
-    submit.set_period_months(12);
-    return submit.SerializeAsString();
-  }
-  const std::string order = name == "UpdateOrder" || name == "SubmitOrder" ? targets.draft
-                            : name == "OverridePrevalidation"              ? targets.held
-                                                                           : targets.active;
-  const pb::Reflection* reflection = request->GetReflection();
-  auto set = [&](const char* field, const std::string& value) {
-    if (const pb::FieldDescriptor* f = method.input_type()->FindFieldByName(field);
-        f != nullptr && f->type() == pb::FieldDescriptor::TYPE_STRING && !f->is_repeated()) {
-      reflection->SetString(request.get(), f, value);
-    }
-  };
-  set("request_id", absl::StrCat("authz-req-", serial));
-  set("idempotency_key", absl::StrCat("authz-key-", serial));
-  set("order_id", order);
-  set("reason", "authorization test");
-  set("actor", "operator:test");
-  set("csr", testing::MakeCsr("www.authz.example.com", {"www.authz.example.com"}));
-  return request->SerializeAsString();
+  return WorkflowFingerprint(system.workflow_db()) + SandboxFingerprint(system.sandbox_db());
 }
 
 TEST_F(AuthzTest, EveryIdentityAgainstEveryRpcOfTheThreeServices) {
@@ -249,7 +153,9 @@ TEST_F(AuthzTest, EveryIdentityAgainstEveryRpcOfTheThreeServices) {
   auto active = Create(ops, DvOrder("authz-active", "active.example.com"));
   auto held = Create(ops, DutchOvOrder("authz-held", "Tset B.V."));
   ASSERT_TRUE(draft.ok() && active.ok() && held.ok());
-  const Targets targets{draft->order_id(), active->order_id(), held->order_id()};
+  Targets targets{draft->order_id(), active->order_id(), held->order_id(), "", ""};
+  SubmitSandboxOrder(&targets);
+  ASSERT_FALSE(HasFatalFailure());
   ASSERT_TRUE(
       system_
           ->WaitFor(
@@ -341,19 +247,41 @@ TEST_F(AuthzTest, EveryIdentityAgainstEveryRpcOfTheThreeServices) {
   }
   EXPECT_EQ(Databases(*system_), before) << "a refused call changed a database";
 
+  // Admitted calls: each CA mutation must change the adapter's database
+  // (at least its idempotency record), and the workflow's mutations its
+  // database, or the check above could not have failed.
+  const std::string workflow_before = WorkflowFingerprint(system_->workflow_db());
   int admitted = 0;
   for (const Call& call : calls) {
     if (!call.admitted) {
       continue;
     }
     ++admitted;
+    const bool ca_mutation =
+        call.method->service()->full_name() == kCa && IsMutation(call.full_name);
+    const std::string sandbox_before = ca_mutation ? SandboxFingerprint(system_->sandbox_db()) : "";
     const grpc::Status status =
         CallRaw(stub_for(call), call.full_name, RequestFor(*call.method, targets, ++serial));
-    EXPECT_NE(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << call.full_name;
-    EXPECT_NE(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
-        << call.identity->label << " -> " << call.full_name << ": " << status.error_message();
-    EXPECT_NE(status.error_code(), grpc::StatusCode::UNAVAILABLE) << call.full_name;
+    SCOPED_TRACE(absl::StrCat(call.identity->label, " -> ", call.full_name, ": ",
+                              status.error_code(), " ", status.error_message()));
+    EXPECT_NE(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_NE(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_NE(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+    if (call.method->service()->full_name() == kCa) {
+      EXPECT_NE(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+          << "the request is not one that would act";
+    }
+    // The sandbox finds what every lost submission created, so it has no
+    // unknown outcome to resolve: refused by the adapter itself, unchanged.
+    if (call.full_name == absl::StrCat(kCa, "/ResolveSubmission")) {
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    } else if (ca_mutation) {
+      EXPECT_NE(SandboxFingerprint(system_->sandbox_db()), sandbox_before)
+          << "an admitted CA mutation changed nothing: the refusals' check proves nothing";
+    }
   }
+  EXPECT_NE(WorkflowFingerprint(system_->workflow_db()), workflow_before)
+      << "the admitted workflow mutations changed nothing";
   EXPECT_GT(refused, 150);
   EXPECT_GT(admitted, 50);
 }

@@ -5,29 +5,19 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/x509/openssl_ptr.h"
 
 namespace sslpanel::authz {
 namespace {
-
-struct X509Free {
-  void operator()(X509* p) const { X509_free(p); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct BioFree {
-  void operator()(BIO* p) const { BIO_free_all(p); }
-};
-struct NamesFree {
-  void operator()(GENERAL_NAMES* p) const { GENERAL_NAMES_free(p); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
 
 std::string ErrorsOnQueue() {
   std::string text;
@@ -39,49 +29,73 @@ std::string ErrorsOnQueue() {
   return text;
 }
 
-// Every certificate in a PEM file, in order.
-std::vector<X509Ptr> ReadCertificates(BIO* bio) {
-  std::vector<X509Ptr> certs;
-  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
-    certs.emplace_back(cert);
-  }
-  ERR_clear_error();  // the end of the input reads as an error
-  return certs;
-}
-
-std::unique_ptr<BIO, BioFree> FileBio(const std::string& path) {
-  return std::unique_ptr<BIO, BioFree>(BIO_new_file(path.c_str(), "r"));
-}
-
-absl::Status Bad(const std::string& flag, const std::string& path, absl::string_view problem) {
-  return absl::InvalidArgumentError(absl::StrCat(flag, " ", path, ": ", problem));
-}
-
-// A SPIFFE ID: spiffe://<trust domain>[/<path>], no query or fragment.
-bool IsSpiffeId(absl::string_view uri) {
-  if (!absl::StartsWith(uri, "spiffe://")) {
-    return false;
-  }
-  const absl::string_view rest = uri.substr(9);
-  return !rest.empty() && rest[0] != '/' && !absl::StrContains(rest, "?") &&
-         !absl::StrContains(rest, "#");
-}
-
 std::string Text(const ASN1_IA5STRING* value) {
   return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
                      ASN1_STRING_length(value));
 }
 
+bool IsSegmentChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+}
+
+bool IsTrustDomainChar(char c) {
+  return absl::ascii_islower(static_cast<unsigned char>(c)) ||
+         absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+}
+
 }  // namespace
 
+bool IsSpiffeId(absl::string_view uri) {
+  constexpr absl::string_view kScheme = "spiffe://";
+  if (!absl::StartsWith(uri, kScheme) || uri.size() > 2048) {
+    return false;
+  }
+  const absl::string_view rest = uri.substr(kScheme.size());
+  const size_t slash = rest.find('/');
+  const absl::string_view domain = rest.substr(0, slash);
+  // Its character set leaves out ':' (a port), '@' (userinfo), '%' (an
+  // escape), '?' and '#' (a query or fragment).
+  if (domain.empty() || domain.size() > 255 ||
+      !std::all_of(domain.begin(), domain.end(), IsTrustDomainChar)) {
+    return false;
+  }
+  if (slash == absl::string_view::npos) {
+    return true;  // the trust domain itself
+  }
+  for (absl::string_view segment : absl::StrSplit(rest.substr(slash + 1), '/')) {
+    if (segment.empty() || segment == "." || segment == ".." ||
+        !std::all_of(segment.begin(), segment.end(), IsSegmentChar)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsHostName(absl::string_view name) {
+  if (name.empty() || name.size() > 253) {
+    return false;
+  }
+  for (absl::string_view label : absl::StrSplit(name, '.')) {
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    for (char c : label) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-') {
+        return false;  // '*' (a wildcard), ':', '/', '@', '%', ...
+      }
+    }
+  }
+  return true;
+}
+
 absl::StatusOr<std::string> IdentityFromCertificate(absl::string_view pem) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  x509::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  x509::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (cert == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("peer certificate does not parse: ", ErrorsOnQueue()));
   }
-  std::unique_ptr<GENERAL_NAMES, NamesFree> names(static_cast<GENERAL_NAMES*>(
+  x509::GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
       X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr)));
   std::vector<std::string> uris;
   std::string first_dns;
@@ -96,61 +110,10 @@ absl::StatusOr<std::string> IdentityFromCertificate(absl::string_view pem) {
   if (uris.size() == 1 && IsSpiffeId(uris[0])) {
     return uris[0];
   }
-  return first_dns;
-}
-
-absl::Status CheckCertificateAndKey(const std::string& cert_flag, const std::string& cert_path,
-                                    const std::string& key_flag, const std::string& key_path,
-                                    absl::Time now) {
-  auto cert_bio = FileBio(cert_path);
-  if (cert_bio == nullptr) {
-    return Bad(cert_flag, cert_path, "cannot be read");
-  }
-  std::vector<X509Ptr> chain = ReadCertificates(cert_bio.get());
-  if (chain.empty()) {
-    return Bad(cert_flag, cert_path, "holds no PEM certificate that parses");
-  }
-  const time_t at = absl::ToTimeT(now);
-  if (X509_cmp_time(X509_get0_notAfter(chain[0].get()), const_cast<time_t*>(&at)) < 0) {
-    return Bad(cert_flag, cert_path, "the certificate has expired");
-  }
-  if (X509_cmp_time(X509_get0_notBefore(chain[0].get()), const_cast<time_t*>(&at)) > 0) {
-    return Bad(cert_flag, cert_path, "the certificate is not valid yet");
-  }
-  auto key_bio = FileBio(key_path);
-  if (key_bio == nullptr) {
-    return Bad(key_flag, key_path, "cannot be read");
-  }
-  std::unique_ptr<EVP_PKEY, PkeyFree> key(
-      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
-  if (key == nullptr) {
-    ERR_clear_error();
-    return Bad(key_flag, key_path, "holds no PEM private key that parses");
-  }
-  if (X509_check_private_key(chain[0].get(), key.get()) != 1) {
-    ERR_clear_error();
-    return Bad(
-        key_flag, key_path,
-        absl::StrCat("the key does not match the certificate in ", cert_flag, " ", cert_path));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckCaFile(const std::string& flag, const std::string& path) {
-  auto bio = FileBio(path);
-  if (bio == nullptr) {
-    return Bad(flag, path, "cannot be read");
-  }
-  std::vector<X509Ptr> certs = ReadCertificates(bio.get());
-  if (certs.empty()) {
-    return Bad(flag, path, "holds no PEM certificate that parses");
-  }
-  for (const X509Ptr& cert : certs) {
-    if (X509_check_ca(cert.get()) >= 1) {
-      return absl::OkStatus();
-    }
-  }
-  return Bad(flag, path, "holds no CA certificate (basicConstraints CA:TRUE)");
+  // Only a host name: a DNS SAN is not checked by anyone as it is issued,
+  // and "spiffe://sslpanel.local/ops/x" as a DNS name must not pass for
+  // the ops identity.
+  return IsHostName(first_dns) ? first_dns : "";
 }
 
 }  // namespace sslpanel::authz

@@ -1,7 +1,5 @@
 #include "common/authz/certificates.h"
 
-#include "absl/time/clock.h"
-#include "common/testing/subprocess.h"
 #include "common/testing/test_certs.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -32,6 +30,11 @@ TEST(IdentityTest, TheSpiffeIdElseTheFirstDnsName) {
       {{"URI:spiffe:///no-trust-domain"}, ""},
       {{"IP:127.0.0.1", "DNS:localhost"}, "localhost"},
       {{"IP:127.0.0.1"}, ""},
+      // A DNS name that looks like another identity is none.
+      {{"DNS:spiffe://sslpanel.local/ops/x"}, ""},
+      {{"DNS:*.sslpanel.local"}, ""},
+      // Not a SPIFFE ID: the DNS name is taken.
+      {{"URI:spiffe://sslpanel.local/ops/../billing", "DNS:c.internal"}, "c.internal"},
       {{}, ""},  // the subject CN is never an identity
   };
   for (const auto& c : kCases) {
@@ -47,62 +50,62 @@ TEST(IdentityTest, TheSpiffeIdElseTheFirstDnsName) {
   EXPECT_FALSE(IdentityFromCertificate("not a certificate").ok());
 }
 
-class FilesTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = sslpanel::testing::MakeTempDir("sslpanel-certs-");
-    auto ca = TestCa::Create("files test CA");
-    ASSERT_TRUE(ca.ok()) << ca.status();
-    ca_ = *ca;
+TEST(IdentityTest, SpiffeIdsFollowTheSpiffeIdSpec) {
+  const struct {
+    const char* uri;
+    bool valid;
+  } kCases[] = {
+      {"spiffe://sslpanel.local/billing", true},
+      {"spiffe://sslpanel.local/ops/alice", true},
+      {"spiffe://sslpanel.local", true},
+      {"spiffe://sslpanel-1.local_x/A.b-c_D/9", true},
+      {"spiffe://sslpanel.local/ops/al%69ce", false},  // percent-encoding
+      {"spiffe://sslpanel.local/ops/../billing", false},
+      {"spiffe://sslpanel.local/./billing", false},
+      {"spiffe://sslpanel.local/ops//alice", false},  // empty segment
+      {"spiffe://sslpanel.local/billing/", false},    // trailing slash
+      {"spiffe://sslpanel.local/", false},
+      {"spiffe://sslpanel.local/billing?x=1", false},
+      {"spiffe://sslpanel.local/billing#f", false},
+      {"spiffe://sslpanel.local:8443/billing", false},  // port
+      {"spiffe://user@sslpanel.local/billing", false},  // userinfo
+      {"spiffe://SSLPANEL.local/billing", false},       // upper-case trust domain
+      {"SPIFFE://sslpanel.local/billing", false},
+      {"spiffe:///billing", false},
+      {"spiffe://", false},
+      {"spiffe://sslpanel.local/ops/alice smith", false},
+      {"https://sslpanel.local/billing", false},
+  };
+  for (const auto& c : kCases) {
+    EXPECT_EQ(IsSpiffeId(c.uri), c.valid) << c.uri;
   }
-  std::string Write(const std::string& name, const std::string& contents) {
-    const std::string path = dir_ + "/" + name;
-    EXPECT_TRUE(sslpanel::testing::WriteTextFile(path, contents).ok());
-    return path;
-  }
-  absl::Status Check(const std::string& cert, const std::string& key) {
-    return CheckCertificateAndKey("--tls_cert_file", cert, "--tls_key_file", key, absl::Now());
-  }
-
-  std::string dir_;
-  TestCa ca_;
-};
-
-TEST_F(FilesTest, AGoodPairPasses) {
-  auto leaf = ca_.Issue({});
-  ASSERT_TRUE(leaf.ok());
-  // A chain file: leaf first, then the CA.
-  EXPECT_TRUE(
-      Check(Write("chain.pem", leaf->cert_pem + ca_.ca().cert_pem), Write("key.pem", leaf->key_pem))
-          .ok());
-  EXPECT_TRUE(CheckCaFile("--tls_client_ca_file", Write("ca.pem", ca_.ca().cert_pem)).ok());
+  EXPECT_FALSE(IsSpiffeId("spiffe://a/" + std::string(2048, 'x')));
 }
 
-TEST_F(FilesTest, EveryBadFileIsNamedWithItsProblem) {
-  auto leaf = ca_.Issue({});
-  auto other = ca_.Issue({});
-  CertSpec old;
-  old.valid_from = -absl::Hours(48);
-  old.valid_until = -absl::Hours(24);
-  auto expired = ca_.Issue(old);
-  ASSERT_TRUE(leaf.ok() && other.ok() && expired.ok());
-  const std::string cert = Write("cert.pem", leaf->cert_pem);
-  const std::string key = Write("key.pem", leaf->key_pem);
-  const std::string garbage = Write("garbage.pem", "-----BEGIN CERTIFICATE-----\nxx\n");
-  EXPECT_THAT(std::string(Check(garbage, key).message()),
-              HasSubstr("--tls_cert_file " + garbage + ": holds no PEM certificate"));
-  EXPECT_THAT(std::string(Check(cert, garbage).message()),
-              HasSubstr("--tls_key_file " + garbage + ": holds no PEM private key"));
-  EXPECT_THAT(std::string(Check(cert, Write("other-key.pem", other->key_pem)).message()),
-              HasSubstr("the key does not match the certificate in --tls_cert_file " + cert));
-  EXPECT_THAT(
-      std::string(Check(Write("expired.pem", expired->cert_pem), Write("k2.pem", expired->key_pem))
-                      .message()),
-      HasSubstr("expired.pem: the certificate has expired"));
-  EXPECT_THAT(std::string(CheckCaFile("--tls_client_ca_file", cert).message()),
-              HasSubstr("--tls_client_ca_file " + cert + ": holds no CA certificate"));
-  EXPECT_THAT(std::string(CheckCaFile("--tls_client_ca_file", garbage).message()),
-              HasSubstr("holds no PEM certificate"));
+TEST(IdentityTest, DnsIdentitiesAreHostNames) {
+  const struct {
+    const char* name;
+    bool valid;
+  } kCases[] = {
+      {"billing.internal", true},
+      {"localhost", true},
+      {"a-1.B2.example", true},
+      {"spiffe://sslpanel.local/ops/x", false},
+      {"*.sslpanel.local", false},
+      {"host:8443", false},
+      {"a/b", false},
+      {"-a.example", false},
+      {"a-.example", false},
+      {"a..example", false},
+      {"example.", false},
+      {"", false},
+      {"user@example", false},
+      {"caf\xc3\xa9.example", false},
+  };
+  for (const auto& c : kCases) {
+    EXPECT_EQ(IsHostName(c.name), c.valid) << c.name;
+  }
+  EXPECT_FALSE(IsHostName(std::string(64, 'a') + ".example"));
 }
 
 }  // namespace

@@ -102,6 +102,11 @@ absl::StatusOr<Policy> Policy::Parse(absl::string_view text) {
     if (!match.is_string() || match.get<std::string>().empty() || !role.is_string()) {
       return Malformed(absl::StrCat("identity rule ", rule.dump(), ": values must be text"));
     }
+    // "spiffe://sslpanel.local/ops" would also match ".../opsx", an
+    // identity nobody meant to make an operator.
+    if (prefix && !absl::EndsWith(match.get<std::string>(), "/")) {
+      return Malformed(absl::StrCat("identity rule ", rule.dump(), ": a prefix must end in '/'"));
+    }
     if (policy.roles_.count(role.get<std::string>()) == 0) {
       return Malformed(absl::StrCat("identity rule ", rule.dump(), ": role \"",
                                     role.get<std::string>(), "\" is not defined in \"roles\""));

@@ -1,5 +1,6 @@
 #include "common/crypto/envelope.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -78,24 +79,37 @@ std::string KnownIds(const std::vector<SecretKey>& keys) {
                        [](std::string* out, const SecretKey& key) { out->append(key.id); });
 }
 
-// AES-256-GCM decryption; false when the tag does not verify.
+// What GCM authenticates besides the ciphertext: the envelope's version and
+// key id as stored, then the caller's context, so neither the header nor the
+// row can be changed without the tag failing.
+std::string AssociatedData(absl::string_view key_id, absl::string_view context) {
+  return absl::StrCat(kEnvelopePrefix, key_id, ":", context);
+}
+
+// AES-256-GCM decryption; false when the tag does not verify (the partial
+// plaintext is then wiped).
 bool Decrypt(const SecretKey& key, const Parsed& parsed, absl::string_view context,
              std::string& plaintext) {
   CipherContext ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
   int len = 0;
   plaintext.assign(parsed.ciphertext.size(), '\0');
   std::string tag = parsed.tag;
-  return ctx != nullptr &&
-         EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-         EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) == 1 &&
-         EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, Bytes(key.bytes), Bytes(parsed.nonce)) ==
-             1 &&
-         EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(context),
-                           static_cast<int>(context.size())) == 1 &&
-         EVP_DecryptUpdate(ctx.get(), Bytes(plaintext), &len, Bytes(parsed.ciphertext),
-                           static_cast<int>(parsed.ciphertext.size())) == 1 &&
-         EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) == 1 &&
-         EVP_DecryptFinal_ex(ctx.get(), Bytes(plaintext) + len, &len) == 1;
+  const std::string aad = AssociatedData(parsed.key_id, context);
+  const bool ok =
+      ctx != nullptr &&
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) == 1 &&
+      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, Bytes(key.bytes), Bytes(parsed.nonce)) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), Bytes(plaintext), &len, Bytes(parsed.ciphertext),
+                        static_cast<int>(parsed.ciphertext.size())) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) == 1 &&
+      EVP_DecryptFinal_ex(ctx.get(), Bytes(plaintext) + len, &len) == 1;
+  if (!ok) {
+    OPENSSL_cleanse(plaintext.data(), plaintext.size());
+    plaintext.clear();
+  }
+  return ok;
 }
 
 }  // namespace
@@ -132,6 +146,7 @@ absl::StatusOr<std::string> SealEnvelope(const SecretKey& key, absl::string_view
     return absl::InternalError("secrets key or nonce of the wrong size");
   }
   CipherContext ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+  const std::string aad = AssociatedData(key.id, context);
   std::string body(kNonceBytes + plaintext.size() + kTagBytes, '\0');
   body.replace(0, kNonceBytes, nonce.data(), nonce.size());
   unsigned char* out = Bytes(body) + kNonceBytes;
@@ -142,8 +157,7 @@ absl::StatusOr<std::string> SealEnvelope(const SecretKey& key, absl::string_view
       EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) == 1 &&
       EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, Bytes(key.bytes), Bytes(nonce)) == 1 &&
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(context),
-                        static_cast<int>(context.size())) == 1 &&
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
       EVP_EncryptUpdate(ctx.get(), out, &len, Bytes(plaintext),
                         static_cast<int>(plaintext.size())) == 1 &&
       (total = len, EVP_EncryptFinal_ex(ctx.get(), out + total, &len) == 1) &&

@@ -5,9 +5,10 @@
 //
 //   v1:<key id>:<base64(nonce | ciphertext | tag)>
 //
-// with a random 96-bit nonce per seal, a 128-bit tag, and a caller-chosen
-// context (the table, column and row) authenticated as associated data, so a
-// ciphertext copied into another row does not open there. Pure functions of
+// with a random 96-bit nonce per seal, a 128-bit tag, and as associated data
+// "v1:<key id>:" followed by a caller-chosen context (the table, column and
+// row), so neither the header nor the row can change: a ciphertext copied
+// into another row does not open there. Pure functions of
 // their inputs; the nonce comes from the caller (Keyring draws it).
 #pragma once
 

@@ -2,6 +2,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -11,6 +13,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/log/log.h"
 
 namespace sslpanel::crypto {
 namespace {
@@ -92,6 +95,19 @@ absl::StatusOr<std::string> Keyring::Seal(absl::string_view plaintext,
 
 absl::StatusOr<std::string> Keyring::Open(absl::string_view stored,
                                           absl::string_view context) const {
+  if (!IsEnvelope(stored) && current_.has_value()) {
+    // With sealing on, a plaintext row is either from before encryption
+    // (migrate seals it) or was written behind the service's back: never
+    // used, so nobody can plant a value the service would trust.
+    return absl::UnavailableError(
+        "stored secret is not sealed although --secrets_key_file is set; it is not used: "
+        "run migrate with the same key files to seal it");
+  }
+  return OpenForSealing(stored, context);
+}
+
+absl::StatusOr<std::string> Keyring::OpenForSealing(absl::string_view stored,
+                                                    absl::string_view context) const {
   if (!IsEnvelope(stored)) {
     return std::string(stored);
   }
@@ -123,7 +139,30 @@ absl::StatusOr<SecretKey> ReadKeyFile(absl::string_view flag, const std::string&
         absl::StrCat(flag, ": \"", path, "\" does not hold a secrets key (the base64 of ",
                      kKeyBytes, " random bytes: openssl rand -base64 32)"));
   }
-  return MakeSecretKey(key);
+  absl::StatusOr<SecretKey> made = MakeSecretKey(key);
+  OPENSSL_cleanse(key.data(), key.size());
+  if (std::optional<std::string> loose = KeyFileTooOpen(path); loose.has_value()) {
+    log::Warning("a secrets key file is readable by others than this service",
+                 {{"flag", flag}, {"file", path}, {"problem", *loose}});
+  }
+  return made;
+}
+
+std::optional<std::string> KeyFileTooOpen(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return std::nullopt;
+  }
+  if ((st.st_mode & S_IROTH) != 0) {
+    return "readable by every user (mode o+r): chmod 0400 or 0440";
+  }
+  // A Kubernetes Secret volume gives the file to root and the pod's
+  // fsGroup (defaultMode 0440): the group is how the service reads it. A
+  // file the service owns itself needs no group.
+  if ((st.st_mode & S_IRGRP) != 0 && st.st_uid == ::geteuid()) {
+    return "readable by its group although this service owns it (mode g+r): chmod 0400";
+  }
+  return std::nullopt;
 }
 
 absl::StatusOr<Keyring> LoadKeyring(const std::string& current_file,

@@ -2,8 +2,9 @@
 // every new value, and older keys that only open values sealed before a
 // rotation. Without a current key (no --secrets_key_file: local and dev
 // runs) values are stored as they are, and only unsealed values can be read.
-// Values written before encryption existed (no envelope prefix) open as
-// themselves, so a service keeps working until `migrate` seals them.
+// With a current key, values written before encryption existed (no envelope
+// prefix) are refused at read, naming nothing of them: only `migrate`, which
+// seals them, reads them (OpenForSealing).
 #pragma once
 
 #include <functional>
@@ -47,8 +48,14 @@ class Keyring {
   absl::StatusOr<std::string> Seal(absl::string_view plaintext, absl::string_view context) const;
 
   // The plaintext of a stored value: an envelope opened with the key it
-  // names (errors as OpenEnvelope), anything else returned as it is.
+  // names (errors as OpenEnvelope). A value that is not an envelope is
+  // returned as it is without a current key, and UNAVAILABLE with one (a
+  // plaintext row is never used once sealing is on; migrate seals it).
   absl::StatusOr<std::string> Open(absl::string_view stored, absl::string_view context) const;
+  // As Open, but a plaintext value is returned as it is: only for the
+  // migrate step that seals it.
+  absl::StatusOr<std::string> OpenForSealing(absl::string_view stored,
+                                             absl::string_view context) const;
 
   // True when `stored` should be written again under the current key: it is
   // not sealed, or sealed with another key. False without a current key.
@@ -63,8 +70,14 @@ class Keyring {
 // Reads a key file: the base64 of 32 random bytes (`openssl rand -base64 32`),
 // surrounding whitespace ignored. INVALID_ARGUMENT naming `flag` and the file
 // when it cannot be read or does not hold such a key; never echoes the
-// contents.
+// contents. The decoded bytes are wiped once copied into the key.
 absl::StatusOr<SecretKey> ReadKeyFile(absl::string_view flag, const std::string& path);
+
+// Why a key file is readable by others than the service, if it is: by every
+// user, or by its group although the service owns it (a Kubernetes Secret
+// volume's root-owned 0440 file, read through the fsGroup, is fine).
+// ReadKeyFile logs it as a warning.
+std::optional<std::string> KeyFileTooOpen(const std::string& path);
 
 // The keyring for --secrets_key_file (may be empty: no encryption) and
 // --secrets_old_key_files (comma-separated files or directories; every file

@@ -3,11 +3,16 @@
 // key files as operators write them.
 #include "common/crypto/keyring.h"
 
+#include <openssl/evp.h>
+#include <sys/stat.h>
+
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "common/crypto/envelope.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -130,9 +135,50 @@ TEST(KeyringTest, WithoutAKeyValuesStayAsTheyAreAndPlaintextAlwaysOpens) {
   EXPECT_EQ(*none.Seal(kSecret, kRow), kSecret);
   EXPECT_FALSE(none.NeedsReseal(kSecret));
   EXPECT_FALSE(none.Seal("v1:looks:sealed", kRow).ok());
-  // A row from before encryption reads as itself, and asks to be sealed.
-  EXPECT_EQ(*Ring(Key('a')).Open(kSecret, kRow), kSecret);
+  EXPECT_EQ(*none.Open(kSecret, kRow), kSecret);
+}
+
+TEST(KeyringTest, OnceSealingIsOnPlaintextIsRefusedExceptToSealIt) {
+  // A row from before encryption (or planted behind the service's back) is
+  // not used; only the migrate step reads it, to seal it.
+  const absl::StatusOr<std::string> refused = Ring(Key('a')).Open(kSecret, kRow);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(refused.status().message(), HasSubstr("run migrate"));
+  EXPECT_THAT(refused.status().message(), Not(HasSubstr(kSecret)));
   EXPECT_TRUE(Ring(Key('a')).NeedsReseal(kSecret));
+  EXPECT_EQ(*Ring(Key('a')).OpenForSealing(kSecret, kRow), kSecret);
+}
+
+// The associated data is "v1:<key id>:" and the context: an envelope made
+// with the context alone (the earlier format) does not open, one made as
+// the format says does, with plain OpenSSL.
+TEST(KeyringTest, TheAssociatedDataBindsTheVersionAndKeyId) {
+  const SecretKey key = Key('a');
+  const std::string nonce(kNonceBytes, 'n');
+  auto seal_with_aad = [&](const std::string& aad) {
+    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+    std::string body = nonce + std::string(std::strlen(kSecret) + kTagBytes, '\0');
+    auto* out = reinterpret_cast<unsigned char*>(body.data()) + kNonceBytes;
+    int len = 0;
+    EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr);
+    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr);
+    EVP_EncryptInit_ex(ctx, nullptr, nullptr,
+                       reinterpret_cast<const unsigned char*>(key.bytes.data()),
+                       reinterpret_cast<const unsigned char*>(nonce.data()));
+    EVP_EncryptUpdate(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
+                      static_cast<int>(aad.size()));
+    EVP_EncryptUpdate(ctx, out, &len, reinterpret_cast<const unsigned char*>(kSecret),
+                      static_cast<int>(std::strlen(kSecret)));
+    EVP_EncryptFinal_ex(ctx, out + len, &len);
+    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagBytes, out + std::strlen(kSecret));
+    EVP_CIPHER_CTX_free(ctx);
+    return absl::StrCat("v1:", key.id, ":", absl::Base64Escape(body));
+  };
+  const std::string spec = seal_with_aad(absl::StrCat("v1:", key.id, ":", kRow));
+  EXPECT_EQ(spec, *SealEnvelope(key, nonce, kSecret, kRow));
+  EXPECT_EQ(*OpenEnvelope({key}, spec, kRow), kSecret);
+  EXPECT_EQ(OpenEnvelope({key}, seal_with_aad(kRow), kRow).status().code(),
+            absl::StatusCode::kDataLoss);
 }
 
 TEST(KeyringTest, DuplicateKeysCollapse) {
@@ -160,6 +206,18 @@ class KeyFileTest : public ::testing::Test {
   }
   std::filesystem::path dir_;
 };
+
+TEST_F(KeyFileTest, AKeyFileOthersCanReadIsNamed) {
+  const std::string path = Write("k", Base64Key('a'));
+  ::chmod(path.c_str(), 0400);
+  EXPECT_EQ(KeyFileTooOpen(path), std::nullopt);
+  ::chmod(path.c_str(), 0444);
+  EXPECT_THAT(KeyFileTooOpen(path).value_or(""), HasSubstr("readable by every user"));
+  // The service owns this file: a group has no reason to read it.
+  ::chmod(path.c_str(), 0440);
+  EXPECT_THAT(KeyFileTooOpen(path).value_or(""), HasSubstr("readable by its group"));
+  EXPECT_TRUE(ReadKeyFile("--secrets_key_file", path).ok()) << "a warning, not a refusal";
+}
 
 TEST_F(KeyFileTest, ReadsTheBase64OfThirtyTwoBytes) {
   absl::StatusOr<SecretKey> key = ReadKeyFile("--secrets_key_file", Write("k", Base64Key('a')));

@@ -6,8 +6,12 @@
 #include <grpcpp/security/auth_metadata_processor.h>
 #include <sys/stat.h>
 
+#include <atomic>
+#include <optional>
 #include <set>
 #include <thread>
+
+#include <grpcpp/server_context.h>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -77,16 +81,54 @@ class Authorizer {
                           "caller identity.")
                     .Register(registry)),
         policy_(std::move(policy)),
-        stamp_(StampOf(options.policy_file)) {
+        stamp_(StampOf(options.policy_file)),
+        id_(NextId()) {
     for (const char* reflection : kReflectionMethods) {
       known_.insert(reflection);
     }
   }
-  ~Authorizer() { Stop(); }
+  ~Authorizer() {
+    Stop();
+    Unregister(id_);
+  }
+
+  // What the connection's auth context names this authorizer by (see
+  // Lookup): handlers reach the current policy through it.
+  const std::string& id() const { return id_; }
 
   std::shared_ptr<const authz::Policy> policy() const {
     absl::MutexLock lock(&mu_);
     return policy_;
+  }
+
+  // The role the current policy gives `identity`; nullopt when it lists it
+  // not, or there is no policy (`roles_in_use` tells which).
+  std::optional<std::string> RoleOf(const std::string& identity, bool* roles_in_use) const {
+    const std::shared_ptr<const authz::Policy> current = policy();
+    *roles_in_use = current != nullptr;
+    return current != nullptr ? current->RoleOf(identity) : std::nullopt;
+  }
+
+  // The in-handler check of RequireRole: refused like the check before the
+  // handler (counted, logged, PERMISSION_DENIED naming identity and role).
+  grpc::Status RequireRole(const authz::CallFacts& call, const std::string& needed) {
+    bool roles_in_use = false;
+    const std::optional<std::string> role = RoleOf(call.identity, &roles_in_use);
+    if (!roles_in_use || role == needed) {
+      return grpc::Status::OK;
+    }
+    authz::Decision decision;
+    decision.verdict = authz::Verdict::kPermissionDenied;
+    decision.role = role.value_or("");
+    decision.message =
+        role.has_value()
+            ? absl::StrCat("caller ", call.identity, " (role ", *role, ") may not call ",
+                           call.method, ": that needs the ", needed, " role")
+            : absl::StrCat("caller ", call.identity.empty() ? "(no identity)" : call.identity,
+                           " is not listed in this server's policy; ", call.method, " needs the ",
+                           needed, " role");
+    Refused(call, decision);
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, decision.message);
   }
 
   authz::Decision Check(const authz::CallFacts& call) {
@@ -115,6 +157,9 @@ class Authorizer {
   }
 
  private:
+  static std::string NextId();
+  static void Unregister(const std::string& id);
+
   void Refused(const authz::CallFacts& call, const authz::Decision& decision) {
     // Label values are bounded: unknown paths (anyone can send any) share
     // one series, and identities come only from certificates of our CA.
@@ -196,7 +241,51 @@ class Authorizer {
 
   absl::Mutex log_mu_;
   absl::flat_hash_map<std::string, absl::Time> last_logged_ ABSL_GUARDED_BY(log_mu_);
+
+  const std::string id_;
 };
+
+namespace {
+
+// The live authorizers by id. A handler has only its ServerContext, whose
+// auth context belongs to the connection: the processor writes there, once
+// per connection, which authorizer checks it (a client cannot set auth
+// context properties), and a handler looks the authorizer up here to ask
+// the policy of the moment, not the one the connection started under.
+absl::Mutex registry_mu(absl::kConstInit);
+absl::flat_hash_map<std::string, std::weak_ptr<Authorizer>>& Registry()
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(registry_mu) {
+  static auto* registry = new absl::flat_hash_map<std::string, std::weak_ptr<Authorizer>>();
+  return *registry;
+}
+
+void Register(const std::shared_ptr<Authorizer>& authorizer) {
+  absl::MutexLock lock(&registry_mu);
+  Registry()[authorizer->id()] = authorizer;
+}
+
+std::shared_ptr<Authorizer> Lookup(const std::string& id) {
+  absl::MutexLock lock(&registry_mu);
+  auto it = Registry().find(id);
+  return it == Registry().end() ? nullptr : it->second.lock();
+}
+
+std::string Property(const grpc::AuthContext& auth, const char* name) {
+  std::vector<grpc::string_ref> values = auth.FindPropertyValues(name);
+  return values.empty() ? "" : std::string(values.front().data(), values.front().size());
+}
+
+}  // namespace
+
+std::string Authorizer::NextId() {
+  static std::atomic<int64_t> next{0};
+  return std::to_string(++next);
+}
+
+void Authorizer::Unregister(const std::string& id) {
+  absl::MutexLock lock(&registry_mu);
+  Registry().erase(id);
+}
 
 namespace {
 
@@ -232,26 +321,24 @@ class AuthzProcessor final : public grpc::AuthMetadataProcessor {
   // The auth context belongs to the connection and is shared by its calls,
   // which may be processed concurrently: its properties are written once,
   // under this lock, before the connection's first call can reach a
-  // handler, and never again, so handlers read them without a lock.
+  // handler, and never again, so handlers read them without a lock. Only
+  // what cannot change on a connection is written: the identity (from the
+  // certificate) and which authorizer checks it. The role is never cached:
+  // every call, and CallerOf, asks the policy of the moment.
   void Identify(grpc::AuthContext& context, authz::CallFacts* call) {
+    call->has_certificate = !context.FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME).empty();
     absl::MutexLock lock(&mu_);
-    if (auto published = context.FindPropertyValues(kIdentityProperty); !published.empty()) {
-      call->has_certificate = true;
-      call->identity.assign(published[0].data(), published[0].size());
+    if (!context.FindPropertyValues(kAuthorizerProperty).empty()) {
+      call->identity = Property(context, kIdentityProperty);
       return;
     }
-    auto pem = context.FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
-    if (pem.empty()) {
-      return;  // no certificate: nothing to publish
+    if (auto pem = context.FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME); !pem.empty()) {
+      auto identity =
+          authz::IdentityFromCertificate(absl::string_view(pem[0].data(), pem[0].size()));
+      call->identity = identity.ok() ? *identity : "";
+      context.AddProperty(kIdentityProperty, call->identity);
     }
-    call->has_certificate = true;
-    auto identity = authz::IdentityFromCertificate(absl::string_view(pem[0].data(), pem[0].size()));
-    call->identity = identity.ok() ? *identity : "";
-    const auto policy = authorizer_->policy();
-    const std::optional<std::string> role =
-        policy != nullptr ? policy->RoleOf(call->identity) : std::nullopt;
-    context.AddProperty(kIdentityProperty, call->identity);
-    context.AddProperty(kRoleProperty, role.value_or(""));
+    context.AddProperty(kAuthorizerProperty, authorizer_->id());
   }
 
   std::shared_ptr<Authorizer> authorizer_;
@@ -279,6 +366,7 @@ absl::StatusOr<std::shared_ptr<Authorizer>> StartAuthorizer(const AuthzOptions& 
   }
   auto authorizer =
       std::make_shared<Authorizer>(options, registry, clock, std::move(policy), methods);
+  Register(authorizer);
   authorizer->StartWatching();
   return authorizer;
 }
@@ -288,6 +376,37 @@ void StopAuthorizer(Authorizer& authorizer) { authorizer.Stop(); }
 std::shared_ptr<grpc::AuthMetadataProcessor> NewAuthzProcessor(
     std::shared_ptr<Authorizer> authorizer) {
   return std::make_shared<AuthzProcessor>(std::move(authorizer));
+}
+
+namespace internal {
+
+std::shared_ptr<Authorizer> AuthorizerOf(const grpc::AuthContext& auth) {
+  const std::string id = Property(auth, kAuthorizerProperty);
+  return id.empty() ? nullptr : Lookup(id);
+}
+
+std::optional<std::string> CurrentRoleOf(const Authorizer& authorizer, const std::string& identity,
+                                         bool* roles_in_use) {
+  return authorizer.RoleOf(identity, roles_in_use);
+}
+
+}  // namespace internal
+
+grpc::Status RequireRole(const grpc::ServerContext& context, const std::string& method,
+                         const std::string& role) {
+  const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth == nullptr || Property(*auth, kAuthorizerProperty).empty()) {
+    return grpc::Status::OK;  // no mutual TLS: no identities, no roles
+  }
+  const std::shared_ptr<Authorizer> authorizer = internal::AuthorizerOf(*auth);
+  if (authorizer == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
+  }
+  authz::CallFacts call;
+  call.has_certificate = !auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME).empty();
+  call.identity = Property(*auth, kIdentityProperty);
+  call.method = method;
+  return authorizer->RequireRole(call, role);
 }
 
 std::vector<std::string> MethodsOf(const std::vector<std::string>& services) {

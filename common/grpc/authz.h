@@ -1,6 +1,6 @@
 // The authorization check of a mutual-TLS server: every call is admitted or
 // refused by authz::Decide before it reaches a handler, the caller's
-// identity and role are published for CallerOf (caller.h), and refusals are
+// identity is published for CallerOf (caller.h), and refusals are
 // counted (sslpanel_authz_denied_total{service,method,identity}) and logged
 // once per (identity, method) per minute. The policy file is re-read when it
 // changes; a file that no longer parses keeps the previous policy (logged).
@@ -15,6 +15,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,10 @@
 #include "absl/time/time.h"
 
 namespace grpc {
+class AuthContext;
 class AuthMetadataProcessor;
+class ServerContext;
+class Status;
 }  // namespace grpc
 
 namespace prometheus {
@@ -61,6 +65,24 @@ void StopAuthorizer(Authorizer& authorizer);
 // The processor to install on the server's credentials.
 std::shared_ptr<grpc::AuthMetadataProcessor> NewAuthzProcessor(
     std::shared_ptr<Authorizer> authorizer);
+
+// For a handler whose RPC needs one role whatever the policy grants (the
+// workflow's OverridePrevalidation needs "ops"): with a policy loaded, the
+// call is refused unless the current policy gives the caller `role` (an
+// unlisted identity too), PERMISSION_DENIED naming identity, role and
+// `method` ("package.Service/Method"), counted in
+// sslpanel_authz_denied_total and logged like every refusal. Without mutual
+// TLS or without a policy it admits (there are no roles).
+grpc::Status RequireRole(const grpc::ServerContext& context, const std::string& method,
+                         const std::string& role);
+
+namespace internal {
+// For CallerOf: the authorizer that checked the connection of `auth` (null
+// without mutual TLS) and the role its current policy gives `identity`.
+std::shared_ptr<Authorizer> AuthorizerOf(const grpc::AuthContext& auth);
+std::optional<std::string> CurrentRoleOf(const Authorizer& authorizer, const std::string& identity,
+                                         bool* roles_in_use);
+}  // namespace internal
 
 // Every method ("package.Service/Method") of `services`, from the linked-in
 // descriptors; services this binary has no descriptor of are skipped.

@@ -50,11 +50,26 @@ class RecordingService final : public cav1::CaAdapterService::Service {
     Record(*context);
     return grpc::Status::OK;
   }
+  // Needs "ops" whatever the policy grants, as the workflow's
+  // OverridePrevalidation does.
+  grpc::Status RevokeCertificate(grpc::ServerContext* context,
+                                 const cav1::RevokeCertificateRequest*,
+                                 cav1::RevokeCertificateResponse*) override {
+    Record(*context);
+    if (grpc::Status ops =
+            RequireRole(*context, "sslpanel.ca.v1.CaAdapterService/RevokeCertificate", "ops");
+        !ops.ok()) {
+      return ops;
+    }
+    ++revoked;
+    return grpc::Status::OK;
+  }
   Caller last() {
     std::lock_guard<std::mutex> lock(mu_);
     return last_;
   }
   std::atomic<int> runs{0};
+  std::atomic<int> revoked{0};
 
  private:
   void Record(const grpc::ServerContext& context) {
@@ -125,6 +140,23 @@ class AuthzServerTest : public ::testing::Test {
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     cav1::SubmitOrderResponse response;
     return cav1::CaAdapterService::NewStub(channel)->SubmitOrder(&context, {}, &response);
+  }
+  static grpc::Status Revoke(const std::shared_ptr<grpc::Channel>& channel) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    cav1::RevokeCertificateResponse response;
+    return cav1::CaAdapterService::NewStub(channel)->RevokeCertificate(&context, {}, &response);
+  }
+  // Rewrites the policy and waits (bounded) until `probe` on `channel`
+  // answers `code`: the reload has been applied.
+  void Reload(const std::string& policy, const std::shared_ptr<grpc::Channel>& channel,
+              grpc::Status (*probe)(const std::shared_ptr<grpc::Channel>&), grpc::StatusCode code) {
+    Write("policy.json", policy);
+    const absl::Time deadline = absl::Now() + absl::Seconds(5);
+    while (probe(channel).error_code() != code && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    ASSERT_EQ(probe(channel).error_code(), code) << "the reloaded policy was not applied";
   }
   double Denied(const std::string& method, const std::string& identity) {
     return metrics::Value(*registry_, "sslpanel_authz_denied_total",
@@ -228,6 +260,40 @@ TEST_F(AuthzServerTest, AChangedPolicyTakesEffectAndAMalformedOneIsIgnored) {
     status = Submit(stranger);
   }
   EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+// The role is the current policy's on every call, not the one the
+// connection had when it opened: an identity unlisted at connect and later
+// granted a wildcard role is still refused an ops-only RPC on the same
+// connection, and promotions and demotions apply without a reconnect.
+TEST_F(AuthzServerTest, RolesFollowTheCurrentPolicyOnAnOpenConnection) {
+  auto stranger = ChannelAs("URI:spiffe://test/stranger");
+  ASSERT_EQ(Capabilities(stranger).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  Reload(R"({"identities": [{"prefix": "spiffe://test/", "role": "all"}],
+             "roles": {"all": ["sslpanel.ca.v1.CaAdapterService/*"]}})",
+         stranger, Capabilities, grpc::StatusCode::OK);
+  EXPECT_EQ(service_.last().role, "all");
+  EXPECT_TRUE(service_.last().roles_in_use);
+  const grpc::Status wildcard = Revoke(stranger);
+  EXPECT_EQ(wildcard.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(wildcard.error_message(),
+            "caller spiffe://test/stranger (role all) may not call "
+            "sslpanel.ca.v1.CaAdapterService/RevokeCertificate: that needs the ops role");
+  EXPECT_EQ(service_.revoked, 0);
+  EXPECT_EQ(Denied("RevokeCertificate", "spiffe://test/stranger"), 1)
+      << "the in-handler refusal is counted like the others";
+
+  Reload(R"({"identities": [{"exact": "spiffe://test/stranger", "role": "ops"}],
+             "roles": {"ops": ["sslpanel.ca.v1.CaAdapterService/*"]}})",
+         stranger, Revoke, grpc::StatusCode::OK);
+  EXPECT_EQ(service_.last().role, "ops");
+  EXPECT_GE(service_.revoked, 1) << "the promotion applied on the same connection";
+
+  Reload(R"({"identities": [{"exact": "spiffe://test/stranger", "role": "all"}],
+             "roles": {"all": ["sslpanel.ca.v1.CaAdapterService/*"]}})",
+         stranger, Revoke, grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(service_.last().role, "all") << "the demotion applied on the same connection";
 }
 
 }  // namespace

@@ -3,22 +3,25 @@
 #include <grpcpp/security/auth_context.h>
 #include <grpcpp/server_context.h>
 
+#include "common/grpc/authz.h"
+
 namespace sslpanel::grpc_util {
-namespace {
-
-std::string Property(const grpc::AuthContext& auth, const char* name) {
-  std::vector<grpc::string_ref> values = auth.FindPropertyValues(name);
-  return values.empty() ? "" : std::string(values.front().data(), values.front().size());
-}
-
-}  // namespace
 
 Caller CallerOf(const grpc::ServerContext& context) {
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth == nullptr) {
     return {};
   }
-  return {Property(*auth, kIdentityProperty), Property(*auth, kRoleProperty)};
+  Caller caller;
+  if (auto identity = auth->FindPropertyValues(kIdentityProperty); !identity.empty()) {
+    caller.identity.assign(identity.front().data(), identity.front().size());
+  }
+  if (const std::shared_ptr<Authorizer> authorizer = internal::AuthorizerOf(*auth);
+      authorizer != nullptr) {
+    caller.role =
+        internal::CurrentRoleOf(*authorizer, caller.identity, &caller.roles_in_use).value_or("");
+  }
+  return caller;
 }
 
 }  // namespace sslpanel::grpc_util

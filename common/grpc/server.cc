@@ -11,6 +11,7 @@
 #include <fstream>
 #include <mutex>
 #include <string_view>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -85,6 +86,46 @@ absl::Status CheckHostPort(const std::string& flag, const std::string& address) 
   return absl::OkStatus();
 }
 
+// The listening port's credentials: TLS as configured and, with mutual TLS,
+// the authorization check of every call (authz.h) checking the methods of
+// `services` against the policy.
+absl::StatusOr<std::pair<std::shared_ptr<grpc::ServerCredentials>, std::shared_ptr<Authorizer>>>
+SecureCredentials(const ServerConfig& config, const std::vector<HostedService>& services,
+                  prometheus::Registry& registry) {
+  std::shared_ptr<grpc::ServerCredentials> credentials = ServerCredentialsFor(config.tls);
+  if (config.tls.client_ca_file.empty()) {
+    return std::make_pair(credentials, std::shared_ptr<Authorizer>());
+  }
+  static const SystemClock clock;
+  std::vector<std::string> hosted;
+  for (const HostedService& service : services) {
+    hosted.push_back(service.name);
+  }
+  auto authorizer =
+      StartAuthorizer({config.authz_policy_file, config.authz_refresh, hosted}, registry, clock);
+  if (!authorizer.ok()) {
+    return authorizer.status();
+  }
+  credentials->SetAuthMetadataProcessor(NewAuthzProcessor(*authorizer));
+  return std::make_pair(credentials, *std::move(authorizer));
+}
+
+// Writes the bound port to `path` (tmp + rename: a reader never sees half).
+absl::Status WritePortFile(const std::string& path, int port) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << port << "\n";
+    if (!out) {
+      return absl::InternalError(absl::StrCat("cannot write port file ", tmp));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("cannot write port file ", path));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ServerConfig::Validate() const {
@@ -139,19 +180,11 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   if (registry == nullptr) {
     registry = std::make_shared<prometheus::Registry>();
   }
-  std::shared_ptr<grpc::ServerCredentials> credentials = ServerCredentialsFor(config.tls);
-  std::shared_ptr<Authorizer> authorizer;
-  if (!config.tls.client_ca_file.empty()) {
-    static const SystemClock clock;
-    std::vector<std::string> hosted(listed.begin(), listed.end() - 1);  // without health
-    auto started =
-        StartAuthorizer({config.authz_policy_file, config.authz_refresh, hosted}, *registry, clock);
-    if (!started.ok()) {
-      return started.status();
-    }
-    authorizer = *std::move(started);
-    credentials->SetAuthMetadataProcessor(NewAuthzProcessor(authorizer));
+  auto secured = SecureCredentials(config, services, *registry);
+  if (!secured.ok()) {
+    return secured.status();
   }
+  auto [credentials, authorizer] = *std::move(secured);
 
   grpc::ServerBuilder builder;
   int port = 0;
@@ -184,18 +217,8 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   host->registry_ = std::move(registry);
   host->metrics_ = *std::move(metrics);
   if (!config.health_listen.empty()) {
-    // Its own server: nothing but health can be reached without TLS.
-    host->plain_health_ = std::make_unique<PlainHealth>(host->names_);
-    grpc::ServerBuilder health_builder;
-    health_builder.SetOption(
-        std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
-    health_builder.AddListeningPort(config.health_listen, grpc::InsecureServerCredentials(),
-                                    &host->health_port_);
-    health_builder.RegisterService(host->plain_health_.get());
-    host->health_server_ = health_builder.BuildAndStart();
-    if (host->health_server_ == nullptr || host->health_port_ == 0) {
-      return absl::UnavailableError(
-          absl::StrCat("cannot listen on --health_listen ", config.health_listen));
+    if (absl::Status serving = host->ServePlainHealth(config.health_listen); !serving.ok()) {
+      return serving;
     }
   }
   for (const std::string& name : host->names_) {
@@ -207,16 +230,8 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   }
 
   if (!config.port_file.empty()) {
-    const std::string tmp = config.port_file + ".tmp";
-    {
-      std::ofstream out(tmp);
-      out << port << "\n";
-      if (!out) {
-        return absl::InternalError(absl::StrCat("cannot write port file ", tmp));
-      }
-    }
-    if (std::rename(tmp.c_str(), config.port_file.c_str()) != 0) {
-      return absl::InternalError(absl::StrCat("cannot write port file ", config.port_file));
+    if (absl::Status written = WritePortFile(config.port_file, port); !written.ok()) {
+      return written;
     }
   }
   const std::string host_part = config.listen_address.substr(0, config.listen_address.rfind(':'));
@@ -229,6 +244,20 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
                         {"health_port", host->health_port_},
                         {"services", absl::StrJoin(host->names_, ",")}});
   return host;
+}
+
+absl::Status ServerHost::ServePlainHealth(const std::string& address) {
+  // Its own server: nothing but health can be reached without TLS.
+  plain_health_ = std::make_unique<PlainHealth>(names_);
+  grpc::ServerBuilder builder;
+  builder.SetOption(std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &health_port_);
+  builder.RegisterService(plain_health_.get());
+  health_server_ = builder.BuildAndStart();
+  if (health_server_ == nullptr || health_port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on --health_listen ", address));
+  }
+  return absl::OkStatus();
 }
 
 ServerHost::ServerHost(std::unique_ptr<grpc::Server> server, int port,

@@ -94,6 +94,8 @@ class ServerHost {
  private:
   ServerHost(std::unique_ptr<grpc::Server> server, int port, std::vector<std::string> names,
              absl::Duration grace, std::shared_ptr<Drain> drain);
+  // The plaintext health-only server on `address` (--health_listen).
+  absl::Status ServePlainHealth(const std::string& address);
 
   std::shared_ptr<Drain> drain_;                    // shared with the server's interceptors
   std::shared_ptr<Authorizer> authorizer_;          // shared with the credentials' processor

@@ -7,8 +7,8 @@
 #include <grpcpp/security/tls_credentials_options.h>
 
 #include "absl/strings/str_cat.h"
-#include "common/authz/certificates.h"
 #include "common/config/secret.h"
+#include "common/x509/tls_files.h"
 
 namespace sslpanel::grpc_util {
 
@@ -26,13 +26,13 @@ absl::Status ServerTls::Validate(absl::Time now) const {
       !readable.ok() || cert_file.empty()) {
     return readable;
   }
-  if (absl::Status pair = authz::CheckCertificateAndKey("--tls_cert_file", cert_file,
-                                                        "--tls_key_file", key_file, now);
+  if (absl::Status pair = x509::CheckCertificateAndKey("--tls_cert_file", cert_file,
+                                                       "--tls_key_file", key_file, now);
       !pair.ok()) {
     return pair;
   }
   return client_ca_file.empty() ? absl::OkStatus()
-                                : authz::CheckCaFile("--tls_client_ca_file", client_ca_file);
+                                : x509::CheckCaFile("--tls_client_ca_file", client_ca_file, now);
 }
 
 absl::Status ChannelTls::Validate(const std::string& flag_prefix, absl::Time now) const {
@@ -51,12 +51,12 @@ absl::Status ChannelTls::Validate(const std::string& flag_prefix, absl::Time now
       !readable.ok() || ca_file.empty()) {
     return readable;
   }
-  if (absl::Status ca = authz::CheckCaFile(absl::StrCat(flag_prefix, "_ca_file"), ca_file);
+  if (absl::Status ca = x509::CheckCaFile(absl::StrCat(flag_prefix, "_ca_file"), ca_file, now);
       !ca.ok() || cert_file.empty()) {
     return ca;
   }
-  return authz::CheckCertificateAndKey(absl::StrCat(flag_prefix, "_cert_file"), cert_file,
-                                       absl::StrCat(flag_prefix, "_key_file"), key_file, now);
+  return x509::CheckCertificateAndKey(absl::StrCat(flag_prefix, "_cert_file"), cert_file,
+                                      absl::StrCat(flag_prefix, "_key_file"), key_file, now);
 }
 
 std::shared_ptr<grpc::ServerCredentials> ServerCredentialsFor(const ServerTls& tls) {

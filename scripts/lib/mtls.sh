@@ -62,8 +62,9 @@ mtls_pki() {
 # mtls_server_flags ARRAY DIR SERVICE HEALTH_PORT POLICY BINARY: fills the
 # array ARRAY with the server flags of SERVICE: TLS with its certificate,
 # clients verified against the CA, a plaintext health port, and the
-# authorization policy when BINARY knows --authz_policy_file (binaries built
-# before it existed serve mTLS without it).
+# authorization policy. A BINARY without --authz_policy_file dies: mTLS
+# without a policy admits every certificate of the CA, and SSLPANEL_MTLS=1
+# promises the policies (fail closed; rebuild the binary).
 mtls_server_flags() {
   local -n flags=$1
   local dir=$2 service=$3 health_port=$4 policy=$5 binary=$6
@@ -76,7 +77,7 @@ mtls_server_flags() {
   if [[ $help == *--authz_policy_file* ]]; then
     flags+=("--authz_policy_file=$policy")
   else
-    log "WARNING: $(basename "$binary") has no --authz_policy_file: mTLS without a policy (any certificate of the CA is admitted)"
+    die "$(basename "$binary") has no --authz_policy_file, so it would admit every certificate of the CA: rebuild it (scripts/test builds) before SSLPANEL_MTLS=1 scripts/run"
   fi
 }
 

@@ -165,6 +165,26 @@ TEST_F(AcmeSecretsStoreTest, RotationKeepsOldRowsReadableAndSealsNewOnesWithTheN
   EXPECT_EQ((*only_b.LoadAccount("https://new/dir"))->key_pem, new_pem);
 }
 
+TEST_F(AcmeSecretsStoreTest, APlaintextRowIsNeverUsedOnceSealingIsOnUntilMigrateSealsIt) {
+  Migrate();
+  const std::string pem = NewKeyPem();
+  // As a version without encryption, or someone with database access,
+  // stored it.
+  ASSERT_TRUE(AcmeStore(*pool_).InsertAccountKey("https://ca/dir", pem, absl::Now()).ok());
+  AcmeStore sealing(*pool_, Ring(Key('a')));
+  const absl::Status at_start = sealing.CheckAccountKeysOpen();
+  EXPECT_EQ(at_start.code(), absl::StatusCode::kUnavailable) << at_start;
+  EXPECT_THAT(at_start.message(), HasSubstr("ACME account key of https://ca/dir"));
+  EXPECT_THAT(at_start.message(), Not(HasSubstr("PRIVATE KEY")));
+  EXPECT_EQ(sealing.LoadAccount("https://ca/dir").status().code(), absl::StatusCode::kUnavailable);
+
+  absl::StatusOr<int> sealed = sealing.SealAccountKeys();  // the migrate step
+  ASSERT_TRUE(sealed.ok()) << sealed.status();
+  EXPECT_EQ(*sealed, 1);
+  EXPECT_TRUE(sealing.CheckAccountKeysOpen().ok());
+  EXPECT_EQ((*sealing.LoadAccount("https://ca/dir"))->key_pem, pem);
+}
+
 TEST_F(AcmeSecretsStoreTest, ASealedKeyMovedToAnotherDirectoryDoesNotOpen) {
   Migrate();
   AcmeStore store(*pool_, Ring(Key('a')));

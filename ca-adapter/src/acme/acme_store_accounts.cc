@@ -5,6 +5,7 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <mysql_connection.h>
+#include <openssl/crypto.h>
 
 #include <memory>
 
@@ -45,10 +46,6 @@ absl::StatusOr<std::optional<StoredAccount>> AcmeStore::LoadAccount(
   }
   if (!account.has_value()) {
     return account;
-  }
-  if (secrets_.seals() && !crypto::IsEnvelope(account->key_pem)) {
-    log::Warning("the ACME account key is stored unencrypted; run migrate to encrypt it",
-                 {{"directory", directory_url}});
   }
   absl::StatusOr<std::string> key_pem =
       secrets_.Open(account->key_pem, AccountKeyContext(directory_url));
@@ -135,9 +132,12 @@ absl::StatusOr<int> AcmeStore::SealAccountKeys() {
       continue;
     }
     const std::string context = AccountKeyContext(row.directory_url);
-    absl::StatusOr<std::string> plaintext = secrets_.Open(row.stored, context);
+    absl::StatusOr<std::string> plaintext = secrets_.OpenForSealing(row.stored, context);
     absl::StatusOr<std::string> resealed =
         plaintext.ok() ? secrets_.Seal(*plaintext, context) : plaintext.status();
+    if (plaintext.ok()) {
+      OPENSSL_cleanse(plaintext->data(), plaintext->size());
+    }
     if (!resealed.ok()) {
       return absl::Status(resealed.status().code(),
                           absl::StrCat("ACME account key of ", row.directory_url, ": ",
@@ -175,6 +175,7 @@ absl::Status AcmeStore::CheckAccountKeysOpen() {
                           absl::StrCat("ACME account key of ", row.directory_url, ": ",
                                        plaintext.status().message()));
     }
+    OPENSSL_cleanse(plaintext->data(), plaintext->size());  // only checked, not kept
   }
   return absl::OkStatus();
 }

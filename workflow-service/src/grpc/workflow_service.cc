@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/authz.h"
 #include "common/grpc/caller.h"
 #include "common/grpc/status.h"
 #include "workflow-service/src/grpc/convert.h"
@@ -234,13 +235,13 @@ grpc::Status WorkflowServiceImpl::OverridePrevalidation(
     return grpc_util::ToGrpc(id.status());
   }
   // The policy grants the RPC; an override also needs the operators' role
-  // whatever a policy says, when roles are in use (--authz_policy_file).
-  if (const grpc_util::Caller who = grpc_util::CallerOf(*context);
-      !who.role.empty() && who.role != kOperatorRole) {
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        absl::StrCat("caller ", who.identity, " (role ", who.role,
-                                     ") may not override a prevalidation: that needs the ",
-                                     kOperatorRole, " role"));
+  // whatever a policy says (a wildcard grant too), when roles are in use
+  // (--authz_policy_file). The role is the current policy's, not the one
+  // the connection started under.
+  if (grpc::Status operators = grpc_util::RequireRole(
+          *context, "sslpanel.workflow.v1.WorkflowService/OverridePrevalidation", kOperatorRole);
+      !operators.ok()) {
+    return operators;
   }
   app::Caller caller = AppCaller(*context, *request, "OverridePrevalidation");
   // No "api" default: without mutual TLS the typed name is the only record
@@ -375,14 +376,12 @@ grpc::Status WorkflowServiceImpl::ResolveCaSubmission(grpc::ServerContext* conte
     return grpc_util::ToGrpc(ref.status());
   }
   // As for an override: the operators' role whatever a policy says, when
-  // roles are in use; the certificate's identity is recorded, else the
-  // typed actor (no "api" default).
-  if (const grpc_util::Caller who = grpc_util::CallerOf(*context);
-      !who.role.empty() && who.role != kOperatorRole) {
-    return grpc::Status(
-        grpc::StatusCode::PERMISSION_DENIED,
-        absl::StrCat("caller ", who.identity, " (role ", who.role,
-                     ") may not resolve a CA submission: that needs the ", kOperatorRole, " role"));
+  // roles are in use, from the current policy; the certificate's identity is
+  // recorded, else the typed actor (no "api" default).
+  if (grpc::Status operators = grpc_util::RequireRole(
+          *context, "sslpanel.workflow.v1.WorkflowService/ResolveCaSubmission", kOperatorRole);
+      !operators.ok()) {
+    return operators;
   }
   app::Caller caller = AppCaller(*context, *request, "ResolveCaSubmission");
   caller.actor = request->actor();
