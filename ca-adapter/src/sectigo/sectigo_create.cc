@@ -50,6 +50,9 @@ std::string FieldOf(const Form& form, absl::string_view name) {
 
 absl::StatusOr<OrderStatus> SectigoBackend::Submit(const domain::SubmitCommand& command,
                                                    const app::CallOptions& options) {
+  if (absl::Status status = CheckDcvChoices(command.domain_validations); !status.ok()) {
+    return status;
+  }
   if (command.product_code.empty()) {
     return absl::InvalidArgumentError(
         "product_code: required by the Sectigo adapter (the reseller API's product number, "
@@ -74,6 +77,11 @@ absl::StatusOr<OrderStatus> SectigoBackend::Submit(const domain::SubmitCommand& 
   input.default_method = config_.default_dcv_method;
   if (command.validation_type == domain::ValidationType::kOv ||
       command.validation_type == domain::ValidationType::kEv) {
+    if (command.organization.has_value()) {
+      if (absl::Status status = CheckOrganization(*command.organization); !status.ok()) {
+        return status;
+      }
+    }
     input.organization = command.organization;
   }
   input.unique_value = order.unique_value;
@@ -106,6 +114,9 @@ absl::StatusOr<SectigoOrder> SectigoBackend::IssuedOriginal(absl::string_view ca
 
 absl::StatusOr<OrderStatus> SectigoBackend::Reissue(const domain::ReissueCommand& command,
                                                     const app::CallOptions& options) {
+  if (absl::Status status = CheckDcvChoices(command.domain_validations); !status.ok()) {
+    return status;
+  }
   absl::StatusOr<std::optional<SectigoOrder>> recorded = store_.FindByKey(command.idempotency_key);
   if (!recorded.ok()) {
     return recorded.status();
@@ -146,6 +157,9 @@ absl::StatusOr<OrderStatus> SectigoBackend::Reissue(const domain::ReissueCommand
 
 absl::StatusOr<OrderStatus> SectigoBackend::Renew(const domain::RenewCommand& command,
                                                   const app::CallOptions& options) {
+  if (absl::Status status = CheckDcvChoices(command.domain_validations); !status.ok()) {
+    return status;
+  }
   absl::StatusOr<std::optional<SectigoOrder>> recorded = store_.FindByKey(command.idempotency_key);
   if (!recorded.ok()) {
     return recorded.status();

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "ca-adapter/src/sectigo/sectigo_forms.h"
 #include "ca-adapter/src/x509/csr.h"
 
 namespace sslpanel::ca::sectigo {
@@ -93,16 +94,9 @@ std::vector<domain::DcvInstruction> CsrHashInstructions(
     domain::DcvMethod default_method, const CsrHashes& hashes, absl::string_view unique_value) {
   std::vector<domain::DcvInstruction> instructions;
   for (const std::string& name : names) {
-    domain::DcvMethod method = default_method;
-    std::string approver;
-    for (const domain::DomainValidation& dv : validations) {
-      if (absl::EqualsIgnoreCase(dv.host_name, name) &&
-          dv.method != domain::DcvMethod::kUnspecified) {
-        method = dv.method;
-        approver = dv.approver_email;
-      }
-    }
-    instructions.push_back(CsrHashInstruction(name, method, hashes, unique_value, approver));
+    const domain::DomainValidation choice = ChoiceFor(name, validations, default_method);
+    instructions.push_back(
+        CsrHashInstruction(name, choice.method, hashes, unique_value, choice.approver_email));
   }
   return instructions;
 }

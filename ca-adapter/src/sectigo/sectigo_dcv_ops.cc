@@ -58,6 +58,9 @@ absl::StatusOr<std::vector<std::string>> SectigoBackend::ListApproverEmails(
 
 absl::StatusOr<OrderStatus> SectigoBackend::ChangeDcvMethod(const domain::ChangeDcvCommand& command,
                                                             const app::CallOptions& options) {
+  if (absl::Status status = CheckDcvChoices(command.domain_validations); !status.ok()) {
+    return status;
+  }
   absl::StatusOr<SectigoOrder> order = Load(command.ca_order_id);
   if (!order.ok()) {
     return order.status();

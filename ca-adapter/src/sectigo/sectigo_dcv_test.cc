@@ -139,5 +139,44 @@ TEST(Forms, ApplyCarriesProductTermDcvOrganisationAndOurReferences) {
   EXPECT_EQ(CodeReason(domain::RevocationReason::kSuperseded), 4);
 }
 
+TEST(CheckOrganization, RefusesWhatTheCaWouldCutOrRefuseNamingTheField) {
+  domain::Organization org{
+      "Test BV Donald", "68750110", "Hoofdstraat 1", "1234AB", "Amsterdam", "nl", "+31"};
+  EXPECT_TRUE(CheckOrganization(org).ok());
+  // 64 characters of two bytes each fit: the limit counts characters.
+  org.legal_name.clear();
+  for (int i = 0; i < 64; ++i) {
+    org.legal_name += "\xC3\xA9";  // é
+  }
+  EXPECT_TRUE(CheckOrganization(org).ok());
+  org.legal_name += "x";
+  absl::Status status = CheckOrganization(org);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(),
+            "organization.legal_name: 65 characters; Sectigo accepts at most 64 "
+            "(organizationName)");
+  org.legal_name = "Test BV";
+  org.postcode = std::string(41, '1');
+  EXPECT_NE(CheckOrganization(org).message().find("organization.postcode"), std::string::npos);
+  org.postcode = "1234AB";
+  org.country_code = "NLD";
+  status = CheckOrganization(org);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("organization.country_code"), std::string::npos);
+}
+
+TEST(CheckDcvChoices, AWildcardCannotBeValidatedByAFileAndFallsBackToDnsByDefault) {
+  EXPECT_TRUE(CheckDcvChoices(
+                  {{"www.example.nl", DcvMethod::kHttp, ""}, {"*.example.nl", DcvMethod::kDns, ""}})
+                  .ok());
+  const absl::Status status = CheckDcvChoices(
+      {{"www.example.nl", DcvMethod::kDns, ""}, {"*.example.nl", DcvMethod::kHttps, ""}});
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message().rfind("domain_validations[1]: *.example.nl is a wildcard name", 0),
+            0u);
+  EXPECT_EQ(ChoiceFor("*.example.nl", {}, DcvMethod::kHttp).method, DcvMethod::kDns);
+  EXPECT_EQ(ChoiceFor("www.example.nl", {}, DcvMethod::kHttp).method, DcvMethod::kHttp);
+}
+
 }  // namespace
 }  // namespace sslpanel::ca::sectigo

@@ -2,11 +2,34 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 
 namespace sslpanel::ca::sectigo {
 namespace {
+
+// Characters (UTF-8 code points), as the contract's limits count them.
+size_t CharacterCount(absl::string_view text) {
+  size_t count = 0;
+  for (const char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+absl::Status CheckLength(absl::string_view field, absl::string_view ca_field,
+                         absl::string_view value, size_t limit) {
+  const size_t count = CharacterCount(value);
+  if (count <= limit) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat("organization.", field, ": ", count,
+                                                 " characters; Sectigo accepts at most ", limit,
+                                                 " (", ca_field, ")"));
+}
 
 absl::string_view MethodValue(domain::DcvMethod method) {
   switch (method) {
@@ -60,7 +83,27 @@ domain::DomainValidation ChoiceFor(const std::string& name,
       return dv;
     }
   }
+  const bool file_method =
+      default_method == domain::DcvMethod::kHttp || default_method == domain::DcvMethod::kHttps;
+  if (file_method && absl::StartsWith(name, "*.")) {
+    return {name, domain::DcvMethod::kDns, ""};  // the CA checks no file for a wildcard
+  }
   return {name, default_method, ""};
+}
+
+absl::Status CheckDcvChoices(const std::vector<domain::DomainValidation>& validations) {
+  for (size_t i = 0; i < validations.size(); ++i) {
+    const domain::DomainValidation& dv = validations[i];
+    const bool file_method =
+        dv.method == domain::DcvMethod::kHttp || dv.method == domain::DcvMethod::kHttps;
+    if (file_method && absl::StartsWith(dv.host_name, "*.")) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "domain_validations[", i, "]: ", dv.host_name,
+          " is a wildcard name, which Sectigo cannot validate by an HTTP(S) file; use DNS "
+          "(CNAME) or e-mail"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 void SetField(Form& form, const std::string& name, const std::string& value) {
@@ -91,16 +134,41 @@ Form ApplyForm(const ApplyInput& input) {
   AddDcv(form, input.names, input.domain_validations, input.default_method);
   if (input.organization.has_value()) {
     const domain::Organization& org = *input.organization;
-    form.emplace_back("organizationName", org.legal_name.substr(0, 64));
-    form.emplace_back("streetAddress1", org.street_address.substr(0, 128));
-    form.emplace_back("localityName", org.city.substr(0, 128));
-    form.emplace_back("postalCode", org.postcode.substr(0, 40));
+    form.emplace_back("organizationName", org.legal_name);
+    form.emplace_back("streetAddress1", org.street_address);
+    form.emplace_back("localityName", org.city);
+    form.emplace_back("postalCode", org.postcode);
     form.emplace_back("countryName", absl::AsciiStrToUpper(org.country_code));
   }
   if (input.test) {
     form.emplace_back("test", "Y");
   }
   return form;
+}
+
+absl::Status CheckOrganization(const domain::Organization& organization) {
+  const struct {
+    absl::string_view field;
+    absl::string_view ca_field;
+    const std::string& value;
+    size_t limit;
+  } fields[] = {{"legal_name", "organizationName", organization.legal_name, 64},
+                {"street_address", "streetAddress1", organization.street_address, 128},
+                {"city", "localityName", organization.city, 128},
+                {"postcode", "postalCode", organization.postcode, 40}};
+  for (const auto& f : fields) {
+    if (absl::Status status = CheckLength(f.field, f.ca_field, f.value, f.limit); !status.ok()) {
+      return status;
+    }
+  }
+  const std::string& country = organization.country_code;
+  if (country.size() != 2 || !absl::ascii_isalpha(static_cast<unsigned char>(country[0])) ||
+      !absl::ascii_isalpha(static_cast<unsigned char>(country[1]))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("organization.country_code: \"", country,
+                     "\" is not a two-letter ISO 3166-1 code (Sectigo's countryName)"));
+  }
+  return absl::OkStatus();
 }
 
 Form OrganizationFields(const Form& apply_form) {

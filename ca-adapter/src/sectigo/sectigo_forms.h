@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "ca-adapter/src/domain/order.h"
 #include "ca-adapter/src/sectigo/sectigo_wire.h"
@@ -38,6 +39,17 @@ struct ApplyInput {
 // uniqueValue and foreignOrderNumber with checkFONIsUnique=Y, and the
 // certificate id shown in a URL-encoded reply.
 Form ApplyForm(const ApplyInput& input);
+
+// OK when every organisation field fits the contract's limits for
+// AutoApplySSL (organizationName 64, streetAddress1 and localityName 128,
+// postalCode 40 characters; countryName two letters). Else INVALID_ARGUMENT
+// naming our field and the CA's: a legal name is never cut short, since the
+// CA checks it against the register.
+absl::Status CheckOrganization(const domain::Organization& organization);
+
+// OK unless a wildcard name is given an HTTP(S) file method, which the CA
+// does not check for wildcards (INVALID_ARGUMENT naming the entry).
+absl::Status CheckDcvChoices(const std::vector<domain::DomainValidation>& validations);
 
 // The organisation fields of an AutoApplySSL form (kept for a renewal).
 Form OrganizationFields(const Form& apply_form);
