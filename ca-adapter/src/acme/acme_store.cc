@@ -9,9 +9,14 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "ca-adapter/src/storage/row_helpers.h"
 
 namespace sslpanel::ca::acme {
 namespace {
+
+using storage::OptionalTime;
+using storage::SetOptionalTime;
+using storage::Text;
 
 using nlohmann::json;
 
@@ -76,25 +81,6 @@ std::vector<domain::DomainValidation> ParseDcvJson(const std::string& text) {
     }
   }
   return validations;
-}
-
-std::string Text(sql::ResultSet& rows, const char* column) {
-  return rows.isNull(column) ? std::string() : std::string(rows.getString(column));
-}
-
-std::optional<absl::Time> OptionalTime(sql::ResultSet& rows, const char* column) {
-  if (rows.isNull(column)) {
-    return std::nullopt;
-  }
-  return mysql::FromSqlTime(Text(rows, column));
-}
-
-void SetOptionalTime(sql::PreparedStatement& stmt, int index, const std::optional<absl::Time>& t) {
-  if (t.has_value()) {
-    stmt.setString(index, mysql::ToSqlTime(*t));
-  } else {
-    stmt.setNull(index, 0);
-  }
 }
 
 AcmeOrderRecord ReadOrder(sql::ResultSet& rows) {

@@ -10,9 +10,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "ca-adapter/src/storage/row_helpers.h"
 
 namespace sslpanel::ca::sandbox {
 namespace {
+
+using storage::OptionalTime;
+using storage::SetOptionalText;
+using storage::SetOptionalTime;
+using storage::Text;
 
 using domain::DcvMethod;
 using domain::OrderState;
@@ -138,17 +144,6 @@ std::optional<domain::Organization> ParseOrganizationJson(const std::string& tex
   return o;
 }
 
-std::optional<absl::Time> OptionalTime(sql::ResultSet& rows, const char* column) {
-  if (rows.isNull(column)) {
-    return std::nullopt;
-  }
-  return mysql::FromSqlTime(std::string(rows.getString(column)));
-}
-
-std::string Text(sql::ResultSet& rows, const char* column) {
-  return rows.isNull(column) ? std::string() : std::string(rows.getString(column));
-}
-
 SandboxOrder ReadOrder(sql::ResultSet& rows) {
   SandboxOrder order;
   order.ca_order_id = Text(rows, "ca_order_id");
@@ -196,22 +191,6 @@ SandboxOrder ReadOrder(sql::ResultSet& rows) {
   order.revocation_reason = static_cast<domain::RevocationReason>(rows.getInt("revocation_reason"));
   order.version = rows.getInt("version");
   return order;
-}
-
-void SetOptionalTime(sql::PreparedStatement& stmt, int index, const std::optional<absl::Time>& t) {
-  if (t.has_value()) {
-    stmt.setString(index, mysql::ToSqlTime(*t));
-  } else {
-    stmt.setNull(index, 0);
-  }
-}
-
-void SetOptionalText(sql::PreparedStatement& stmt, int index, const std::string& text) {
-  if (text.empty()) {
-    stmt.setNull(index, 0);
-  } else {
-    stmt.setString(index, text);
-  }
 }
 
 // Binds the mutable columns, in the order the UPDATE lists them; returns the
