@@ -125,6 +125,16 @@ const std::map<std::string, std::set<Who>>& Expected() {
       (*m)[absl::StrCat(kWorkflow, "/", rpc)] = reads;
     }
     (*m)[absl::StrCat(kWorkflow, "/ListProducts")] = reads;
+    (*m)[absl::StrCat(kWorkflow, "/WatchOrderEvents")] = reads;
+    for (const char* rpc :
+         {"GetWebhookSubscription", "ListWebhookSubscriptions", "ListWebhookDeliveries"}) {
+      (*m)[absl::StrCat(kWorkflow, "/", rpc)] = {kOps, kAuditor};
+    }
+    for (const char* rpc :
+         {"CreateWebhookSubscription", "UpdateWebhookSubscription", "DeleteWebhookSubscription",
+          "RedeliverWebhook", "DismissWebhookDelivery"}) {
+      (*m)[absl::StrCat(kWorkflow, "/", rpc)] = {kOps};
+    }
     (*m)[absl::StrCat(kWorkflow, "/DecodeCsr")] = {kBilling, kPanel, kConsole, kOps};
     for (const char* rpc :
          {"CreateOrder", "UpdateOrder", "SubmitOrder", "CancelCertificate", "ReissueCertificate",
@@ -154,6 +164,10 @@ bool IsMutation(const std::string& method) {
       absl::StrCat(kWorkflow, "/GetWorkflow"),        absl::StrCat(kWorkflow, "/ListOrderEvents"),
       absl::StrCat(kWorkflow, "/ListProducts"),       absl::StrCat(kWorkflow, "/DecodeCsr"),
       absl::StrCat(kWorkflow, "/ListApproverEmails"), absl::StrCat(kCa, "/GetCapabilities"),
+      absl::StrCat(kWorkflow, "/WatchOrderEvents"),
+      absl::StrCat(kWorkflow, "/GetWebhookSubscription"),
+      absl::StrCat(kWorkflow, "/ListWebhookSubscriptions"),
+      absl::StrCat(kWorkflow, "/ListWebhookDeliveries"),
       absl::StrCat(kCa, "/GetOrderStatus"),           absl::StrCat(kCa, "/ListApproverEmails"),
       absl::StrCat(kPrevalidation, "/Prevalidate")};
   return reads->count(method) == 0;
