@@ -43,7 +43,7 @@ install_node_tools() {
   local stamp="$SSLPANEL_ROOT/node_modules/.sslpanel-lock"
   if [ ! -x "$SSLPANEL_ROOT/node_modules/.bin/buf" ] \
       || ! cmp -s "$SSLPANEL_ROOT/package-lock.json" "$stamp"; then
-    log "npm ci (buf, puppeteer-core)"
+    log "npm ci (buf, puppeteer-core, standardwebhooks)"
     (cd "$SSLPANEL_ROOT" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
     cp "$SSLPANEL_ROOT/package-lock.json" "$stamp"
   fi
