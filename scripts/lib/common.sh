@@ -53,7 +53,11 @@ install_node_tools() {
 # build BUILD_DIR: configure (once) and build everything with two jobs.
 build() {
   local dir=$1
-  export CCACHE_DIR=${CCACHE_DIR:-$SSLPANEL_ROOT/.cache/ccache}
+  # One cache per repository: git worktrees share their main checkout's.
+  local common
+  common=$(git -C "$SSLPANEL_ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null \
+    || echo "$SSLPANEL_ROOT/.git")
+  export CCACHE_DIR=${CCACHE_DIR:-$(dirname "$common")/.cache/ccache}
   # Paths relative to the checkout, so one cache serves several checkouts
   # (git worktrees, a fresh clone) that point CCACHE_DIR at it.
   export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$SSLPANEL_ROOT}
