@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
   storage::MysqlWorkQueue queue(**pool);
   sslpanel::workflow::csr::OpenSslCsrParser csr_parser;
   app::WorkflowApp workflow(orders, *products, csr_parser, clock, config->sla);
-  grpc_api::WorkflowServiceImpl service(workflow);
+  grpc_api::WorkflowServiceImpl service(workflow, config->database.pool_size);
 
   // One set of credentials (and certificate-file watcher) for every call.
   const std::shared_ptr<grpc::ChannelCredentials> upstream =
