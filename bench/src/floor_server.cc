@@ -41,7 +41,8 @@ json FloorSpec::ToJson() const {
           {"get_responses", responses},
           {"writes", tables},
           {"unique_columns", unique_columns},
-          {"create_response", absl::Base64Escape(create_response)}};
+          {"create_response", absl::Base64Escape(create_response)},
+          {"run_inline", run_inline}};
 }
 
 absl::StatusOr<FloorSpec> FloorSpec::FromJson(const json& j) {
@@ -69,6 +70,7 @@ absl::StatusOr<FloorSpec> FloorSpec::FromJson(const json& j) {
                              t.at("rows").get<std::vector<std::vector<json>>>()});
     }
     spec.unique_columns = j.at("unique_columns").get<std::vector<std::string>>();
+    spec.run_inline = j.value("run_inline", false);
     if (!absl::Base64Unescape(j.at("create_response").get<std::string>(), &spec.create_response)) {
       return absl::InvalidArgumentError("floor spec: bad create_response");
     }
@@ -134,6 +136,7 @@ class FloorService final : public grpc::CallbackGenericService {
   }
 
   grpc_util::BlockingExecutor& executor() { return executor_; }
+  bool run_inline() const { return spec_.run_inline; }
 
  private:
   static std::string Marks(size_t n) {
@@ -252,18 +255,24 @@ class FloorCall final : public grpc::ServerGenericBidiReactor {
       Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no request"));
       return;
     }
-    service_->executor().Submit([this] {
-      const grpc::Status status = service_->Handle(method_, request_, &response_);
-      if (status.ok()) {
-        StartWriteAndFinish(&response_, grpc::WriteOptions(), status);
-      } else {
-        Finish(status);
-      }
-    });
+    if (service_->run_inline()) {
+      Answer();
+      return;
+    }
+    service_->executor().Submit([this] { Answer(); });
   }
   void OnDone() override { delete this; }
 
  private:
+  void Answer() {
+    const grpc::Status status = service_->Handle(method_, request_, &response_);
+    if (status.ok()) {
+      StartWriteAndFinish(&response_, grpc::WriteOptions(), status);
+    } else {
+      Finish(status);
+    }
+  }
+
   FloorService* service_;
   std::string method_;
   grpc::ByteBuffer request_;

@@ -46,6 +46,9 @@ struct FloorSpec {
   std::vector<FloorTable> writes;
   std::vector<std::string> unique_columns;
   std::string create_response;
+  // Run the database work on gRPC's callback thread itself instead of the
+  // executor (an arrangement to compare; blocking gRPC's threads).
+  bool run_inline = false;
 
   nlohmann::json ToJson() const;
   static absl::StatusOr<FloorSpec> FromJson(const nlohmann::json& j);
