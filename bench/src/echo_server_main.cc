@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/flags/flag.h"
+#include "absl/synchronization/mutex.h"
 #include "bench/src/echo_server.h"
 #include "bench/src/floor_server.h"
 #include "common/config/command_line.h"
@@ -18,6 +19,8 @@ ABSL_FLAG(std::string, port_file, "", "file to write the bound port to once serv
 
 int main(int argc, char** argv) {
   sslpanel::grpc_util::BlockTerminationSignals();
+  // As ServerHost::Start does for the services (see there).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   sslpanel::config::ParseCommandLine(
       argc, argv,
       "bench-echo-server [--listen=host:port] [--port_file=FILE] [--floor_spec=FILE]: the bare "
