@@ -8,9 +8,13 @@
 #include <mysql_connection.h>
 
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "workflow-service/src/domain/rules.h"
 #include "workflow-service/src/storage/json_columns.h"
 #include "workflow-service/src/storage/order_rows.h"
@@ -42,13 +46,36 @@ OrderSummary Summarize(const domain::Order& order, absl::Time now) {
   return summary;
 }
 
-int64_t LastInsertId(SaveContext& ctx) {
-  // Portable (MySQL 8 has no INSERT ... RETURNING); cached, so one round
-  // trip. The value is per connection, so concurrent inserts do not mix.
-  Statement stmt = ctx.pool.Prepare(ctx.conn, "SELECT LAST_INSERT_ID()");
-  Rows rows(stmt->executeQuery());
-  rows->next();
-  return rows->getInt64(1);
+// The column list of a certificate INSERT: BindCertificate's columns, then
+// the ones only a new row sets (BindNewCertificate).
+const std::string& CertificateInsertColumns() {
+  static const std::string* columns = new std::string(
+      absl::StrCat(absl::StrReplaceAll(kCertificateValues, {{" = ?", ""}}),
+                   ", order_id, seq, kind, predecessor_seq, common_name, ca_adapter, next_poll_at,"
+                   " created_at, updated_at"));
+  return *columns;
+}
+constexpr int kCertificateInsertParams = 27;  // ? per row of CertificateInsertColumns()
+
+// Binds one new certificate row from parameter `k`; returns the next index.
+int BindNewCertificate(SaveContext& ctx, sql::PreparedStatement& stmt, int k, size_t seq,
+                       const std::optional<absl::Time>& next_poll) {
+  const domain::Certificate& cert = ctx.after.order.certificates[seq];
+  k = BindCertificate(stmt, cert, k);
+  stmt.setInt64(k++, ctx.after.order.id);
+  stmt.setInt(k++, static_cast<int>(seq));
+  stmt.setString(k++, std::string(domain::ToString(cert.kind)));
+  if (cert.predecessor >= 0) {
+    stmt.setInt(k++, cert.predecessor);
+  } else {
+    stmt.setNull(k++, sql::DataType::INTEGER);
+  }
+  stmt.setString(k++, cert.common_name);
+  stmt.setString(k++, cert.ca_adapter);
+  SetOptionalTime(stmt, k++, next_poll);
+  stmt.setDateTime(k++, ToSqlTime(cert.created_at));
+  stmt.setDateTime(k++, ctx.now_sql);
+  return k;
 }
 
 void InsertOrder(SaveContext& ctx, const OrderSummary& summary) {
@@ -58,7 +85,7 @@ void InsertOrder(SaveContext& ctx, const OrderSummary& summary) {
       "INSERT INTO orders (external_order_id, product_id, validation_type, organization,"
       " status, current_status, reseller_code, common_name, common_name_reversed,"
       " expires_at, stuck_since, sla_deadline, version, created_at, updated_at)"
-      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 1, ?, ?)");
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 1, ?, ?) RETURNING id");
   stmt->setString(1, order.external_order_id);
   stmt->setString(2, order.product_id);
   stmt->setString(3, std::string(domain::ToString(order.validation_type)));
@@ -72,8 +99,13 @@ void InsertOrder(SaveContext& ctx, const OrderSummary& summary) {
   SetOptionalTime(*stmt, 11, ctx.save.sla_deadline);
   stmt->setDateTime(12, ToSqlTime(order.created_at));
   stmt->setDateTime(13, ctx.now_sql);
-  stmt->executeUpdate();
-  order.id = LastInsertId(ctx);
+  // MariaDB's RETURNING hands the id back with the insert: no second round
+  // trip for LAST_INSERT_ID().
+  Rows rows(stmt->executeQuery());
+  if (!rows->next()) {
+    throw std::runtime_error("INSERT INTO orders ... RETURNING id returned no row");
+  }
+  order.id = rows->getInt64(1);
   order.version = 1;
 }
 
@@ -113,29 +145,33 @@ absl::Status UpdateOrder(SaveContext& ctx, const OrderSummary& summary) {
   return absl::OkStatus();
 }
 
-void InsertCertificate(SaveContext& ctx, size_t seq, const std::optional<absl::Time>& next_poll) {
-  domain::Certificate& cert = ctx.after.order.certificates[seq];
+// Inserts the certificates at `seqs` in one multi-row INSERT and reads
+// their ids back by seq (RETURNING; never assumes the ids are consecutive).
+void InsertCertificates(SaveContext& ctx, const std::vector<size_t>& seqs,
+                        const std::vector<std::optional<absl::Time>>& next_polls) {
   Statement stmt = ctx.pool.Prepare(
-      ctx.conn, absl::StrCat("INSERT INTO certificates SET ", kCertificateValues,
-                             ", order_id = ?, seq = ?, kind = ?, predecessor_seq = ?,"
-                             " common_name = ?, ca_adapter = ?, next_poll_at = ?,"
-                             " created_at = ?, updated_at = ?"));
-  int k = BindCertificate(*stmt, cert);
-  stmt->setInt64(k++, ctx.after.order.id);
-  stmt->setInt(k++, static_cast<int>(seq));
-  stmt->setString(k++, std::string(domain::ToString(cert.kind)));
-  if (cert.predecessor >= 0) {
-    stmt->setInt(k++, cert.predecessor);
-  } else {
-    stmt->setNull(k++, sql::DataType::INTEGER);
+      ctx.conn,
+      absl::StrCat(
+          "INSERT INTO certificates (", CertificateInsertColumns(), ") VALUES ",
+          absl::StrJoin(
+              std::vector<std::string>(
+                  seqs.size(), absl::StrCat("(", Placeholders(kCertificateInsertParams), ")")),
+              ", "),
+          " RETURNING id, seq"));
+  int k = 1;
+  for (size_t i = 0; i < seqs.size(); ++i) {
+    k = BindNewCertificate(ctx, *stmt, k, seqs[i], next_polls[i]);
   }
-  stmt->setString(k++, cert.common_name);
-  stmt->setString(k++, cert.ca_adapter);
-  SetOptionalTime(*stmt, k++, next_poll);
-  stmt->setDateTime(k++, ToSqlTime(cert.created_at));
-  stmt->setDateTime(k++, ctx.now_sql);
-  stmt->executeUpdate();
-  cert.id = LastInsertId(ctx);
+  std::vector<domain::Certificate>& certificates = ctx.after.order.certificates;
+  Rows rows(stmt->executeQuery());
+  size_t returned = 0;
+  while (rows->next()) {
+    certificates.at(static_cast<size_t>(rows->getInt(2))).id = rows->getInt64(1);
+    ++returned;
+  }
+  if (returned != seqs.size()) {
+    throw std::runtime_error("INSERT INTO certificates ... RETURNING returned too few rows");
+  }
 }
 
 void UpdateCertificate(SaveContext& ctx, const domain::Certificate& cert, bool touch_poll,
@@ -185,6 +221,8 @@ absl::Status WriteRequestId(SaveContext& ctx) {
 absl::Status WriteCertificates(SaveContext& ctx) {
   const domain::Order& before = ctx.before.order;
   const domain::Order& order = ctx.after.order;
+  std::vector<size_t> new_seqs;
+  std::vector<std::optional<absl::Time>> new_polls;
   for (size_t i = 0; i < order.certificates.size(); ++i) {
     const domain::Certificate& cert = order.certificates[i];
     const domain::Certificate* old =
@@ -198,10 +236,14 @@ absl::Status WriteCertificates(SaveContext& ctx) {
     const std::optional<absl::Time> next_poll =
         pollable ? std::optional<absl::Time>(ctx.now) : std::nullopt;
     if (cert.id == 0) {
-      InsertCertificate(ctx, i, next_poll);
+      new_seqs.push_back(i);
+      new_polls.push_back(next_poll);
     } else if (old == nullptr || !SameRow(*old, cert) || touch_poll) {
       UpdateCertificate(ctx, cert, touch_poll, next_poll);
     }
+  }
+  if (!new_seqs.empty()) {
+    InsertCertificates(ctx, new_seqs, new_polls);
   }
   return absl::OkStatus();
 }

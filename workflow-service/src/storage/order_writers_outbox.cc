@@ -53,34 +53,49 @@ bool DropUnattempted(SaveContext& ctx, const std::string& submission_key) {
   return drop->executeUpdate() == 1;
 }
 
-void InsertOutboxRow(SaveContext& ctx, const domain::Intent& intent,
-                     const std::optional<std::string>& ref_key) {
+struct OutboxRow {
+  const domain::Intent* intent;
+  std::optional<std::string> ref_key;
+};
+
+// Inserts `rows` in one multi-row INSERT (their ids are not needed here).
+void InsertOutboxRows(SaveContext& ctx, const std::vector<OutboxRow>& rows) {
+  if (rows.empty()) {
+    return;
+  }
   const domain::Order& order = ctx.after.order;
-  const domain::Certificate& cert = order.certificates[intent.certificate];
   Statement stmt = ctx.pool.Prepare(
       ctx.conn,
-      "INSERT INTO outbox (order_id, certificate_id, kind, submission, idempotency_key,"
-      " ref_key, detail_json, status, attempts, due_at, created_at, updated_at)"
-      " VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)");
-  stmt->setInt64(1, order.id);
-  stmt->setInt64(2, cert.id);
-  stmt->setString(3, std::string(domain::ToString(intent.kind)));
-  stmt->setInt(4, intent.submission);
-  stmt->setString(5, app::IdempotencyKey(ctx.installation_id, intent.kind, cert.id,
-                                         intent.submission, order.version));
-  if (ref_key.has_value()) {
-    stmt->setString(6, *ref_key);
-  } else {
-    stmt->setNull(6, sql::DataType::VARCHAR);
+      absl::StrCat("INSERT INTO outbox (order_id, certificate_id, kind, submission,"
+                   " idempotency_key, ref_key, detail_json, status, attempts, due_at,"
+                   " created_at, updated_at) VALUES ",
+                   absl::StrJoin(std::vector<std::string>(
+                                     rows.size(), "(?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)"),
+                                 ", ")));
+  int k = 1;
+  for (const OutboxRow& row : rows) {
+    const domain::Intent& intent = *row.intent;
+    const domain::Certificate& cert = order.certificates[intent.certificate];
+    stmt->setInt64(k++, order.id);
+    stmt->setInt64(k++, cert.id);
+    stmt->setString(k++, std::string(domain::ToString(intent.kind)));
+    stmt->setInt(k++, intent.submission);
+    stmt->setString(k++, app::IdempotencyKey(ctx.installation_id, intent.kind, cert.id,
+                                             intent.submission, order.version));
+    if (row.ref_key.has_value()) {
+      stmt->setString(k++, *row.ref_key);
+    } else {
+      stmt->setNull(k++, sql::DataType::VARCHAR);
+    }
+    if (intent.detail != domain::IntentDetail{}) {
+      stmt->setString(k++, DetailToJson(intent.detail));
+    } else {
+      stmt->setNull(k++, sql::DataType::VARCHAR);
+    }
+    stmt->setDateTime(k++, ctx.now_sql);
+    stmt->setDateTime(k++, ctx.now_sql);
+    stmt->setDateTime(k++, ctx.now_sql);
   }
-  if (intent.detail != domain::IntentDetail{}) {
-    stmt->setString(7, DetailToJson(intent.detail));
-  } else {
-    stmt->setNull(7, sql::DataType::VARCHAR);
-  }
-  stmt->setDateTime(8, ctx.now_sql);
-  stmt->setDateTime(9, ctx.now_sql);
-  stmt->setDateTime(10, ctx.now_sql);
   stmt->executeUpdate();
 }
 
@@ -136,17 +151,23 @@ absl::Status WriteEvents(SaveContext& ctx) {
 
 absl::Status WriteOutbox(SaveContext& ctx) {
   const domain::Order& order = ctx.after.order;
+  std::vector<OutboxRow> rows;
   for (const domain::Intent& intent : ctx.save.decision.intents) {
     std::optional<std::string> ref_key;
     if (intent.kind == domain::IntentKind::kAbandonAtCa ||
         intent.kind == domain::IntentKind::kResolveAtCa) {
+      // The lookup must see the rows of the intents before this one, as it
+      // did when each row was inserted on its own.
+      InsertOutboxRows(ctx, rows);
+      rows.clear();
       ref_key = SubmissionKey(ctx, order.certificates[intent.certificate], intent.submission);
     }
     if (intent.kind == domain::IntentKind::kAbandonAtCa && DropUnattempted(ctx, *ref_key)) {
       continue;
     }
-    InsertOutboxRow(ctx, intent, ref_key);
+    rows.push_back({&intent, std::move(ref_key)});
   }
+  InsertOutboxRows(ctx, rows);
   return absl::OkStatus();
 }
 
