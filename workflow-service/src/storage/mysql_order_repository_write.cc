@@ -362,6 +362,9 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
       stmt->executeUpdate();
     }
     tx.Commit();
+    if (!decision.events.empty() && on_events_committed_) {
+      on_events_committed_();
+    }
     return after;
   } catch (const sql::SQLException& e) {
     if (mysql::IsConnectionError(e)) {
