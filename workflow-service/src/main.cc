@@ -25,6 +25,7 @@
 #include "workflow-service/src/grpc/outbound.h"
 #include "workflow-service/src/grpc/workflow_service.h"
 #include "workflow-service/src/storage/installation.h"
+#include "workflow-service/src/storage/mysql_event_feed.h"
 #include "workflow-service/src/storage/mysql_order_repository.h"
 #include "workflow-service/src/storage/mysql_work_queue.h"
 
@@ -147,7 +148,27 @@ int main(int argc, char** argv) {
     Error("refusing to start", {{"error", installation.status()}});
     return 1;
   }
+  // Served at --metrics_listen with the RPC metrics of the server host.
+  auto metrics = std::make_shared<prometheus::Registry>();
+
+  // The event feed (WatchOrderEvents; webhooks) follows order_events on
+  // connections of its own, so a busy API cannot hold it back.
+  sslpanel::mysql::MysqlConfig feed_database = database;
+  feed_database.pool_size = 4;
+  auto feed_pool = sslpanel::mysql::ConnectionPool::Create(feed_database);
+  if (!feed_pool.ok()) {
+    Error("cannot reach the database",
+          {{"database", database.Describe()}, {"error", feed_pool.status()}});
+    return 1;
+  }
+  storage::EventFeedOptions feed_options;
+  feed_options.poll_interval = config->event_poll_interval;
+  feed_options.watermark.gap_timeout = config->event_gap_timeout;
+  storage::MysqlEventFeed feed(**feed_pool, feed_options, metrics.get());
+  feed.Start();  // warns when it cannot prove holes (no PROCESS privilege)
+
   storage::MysqlOrderRepository orders(**pool, *installation);
+  orders.set_on_events_committed([&feed] { feed.Notify(); });
   storage::MysqlWorkQueue queue(**pool);
   sslpanel::workflow::csr::OpenSslCsrParser csr_parser;
   app::WorkflowApp workflow(orders, *products, csr_parser, clock, config->sla);
@@ -173,8 +194,6 @@ int main(int argc, char** argv) {
           config->prevalidation_address.empty() ? "127.0.0.1:1" : config->prevalidation_address,
           upstream)),
       config->call_timeout);
-  // Served at --metrics_listen with the RPC metrics of the server host.
-  auto metrics = std::make_shared<prometheus::Registry>();
   app::Processor processor(
       workflow, queue, prevalidation, adapters, clock, config->processing_options,
       [&] {
