@@ -2,9 +2,16 @@
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
+#include <mysql_connection.h>
+
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/mysql/mysql.h"
 
 namespace sslpanel::ca::storage {
@@ -85,6 +92,61 @@ std::vector<domain::DomainValidation> ParseDomainValidationsJson(const std::stri
          text_of("approver_email")});
   }
   return validations;
+}
+
+absl::StatusOr<bool> SelectOne(mysql::ConnectionPool& pool, absl::string_view what,
+                               const std::string& select, absl::string_view key,
+                               const std::function<void(sql::ResultSet&)>& read) {
+  bool found = false;
+  absl::Status status = pool.Run(what, [&](sql::Connection& conn) {
+    mysql::Statement stmt = pool.Prepare(conn, select);
+    stmt->setString(1, std::string(key));
+    std::unique_ptr<sql::ResultSet> rows(stmt->executeQuery());
+    if (rows->next()) {
+      read(*rows);
+      found = true;
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return found;
+}
+
+absl::StatusOr<bool> UpdateVersioned(mysql::ConnectionPool& pool, absl::string_view what,
+                                     absl::string_view table, absl::string_view assignments,
+                                     absl::string_view key_column, absl::string_view key,
+                                     int* version, absl::Time now,
+                                     const std::function<int(sql::PreparedStatement&)>& bind) {
+  bool updated = false;
+  absl::Status status = pool.Run(what, [&](sql::Connection& conn) {
+    mysql::Statement update =
+        pool.Prepare(conn, absl::StrCat("UPDATE ", table, " SET ", assignments,
+                                        ", version = version + 1, updated_at = ? WHERE ",
+                                        key_column, " = ? AND version = ?"));
+    int i = bind(*update);
+    update->setString(i++, mysql::ToSqlTime(now));
+    update->setString(i++, std::string(key));
+    update->setInt(i++, *version);
+    updated = update->executeUpdate() == 1;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  if (updated) {
+    ++*version;
+  }
+  return updated;
+}
+
+std::string Assignments(absl::string_view columns) {
+  std::vector<std::string> parts;
+  for (absl::string_view column : absl::StrSplit(columns, ',')) {
+    parts.push_back(absl::StrCat(absl::StripAsciiWhitespace(column), " = ?"));
+  }
+  return absl::StrJoin(parts, ", ");
 }
 
 }  // namespace sslpanel::ca::storage

@@ -1,12 +1,18 @@
 // Reading and writing the column shapes every adapter's order table shares
-// (nullable text and times, JSON lists of names and DCV choices), so a new
-// adapter's store does not copy them once more.
+// (nullable text and times, enum names, JSON lists of names and DCV
+// choices) and the statements every adapter's store runs on its order row
+// (find by a key, optimistic update), so a new adapter's store does not copy
+// them once more. Statements go through the pool's statement cache.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ca-adapter/src/domain/order.h"
 
@@ -14,6 +20,10 @@ namespace sql {
 class PreparedStatement;
 class ResultSet;
 }  // namespace sql
+
+namespace sslpanel::mysql {
+class ConnectionPool;
+}  // namespace sslpanel::mysql
 
 namespace sslpanel::ca::storage {
 
@@ -33,5 +43,60 @@ std::vector<std::string> ParseNamesJson(const std::string& text);
 // [{"host_name":..,"method":<int>,"approver_email":..}] and back.
 std::string DomainValidationsJson(const std::vector<domain::DomainValidation>& validations);
 std::vector<domain::DomainValidation> ParseDomainValidationsJson(const std::string& text);
+
+// An enum's names in a table column: NameOf(kTable, value) and back
+// (unknown text reads as the table's first value).
+template <typename E>
+struct Named {
+  E value;
+  const char* name;
+};
+
+template <typename E, size_t N>
+const char* NameOf(const Named<E> (&table)[N], E value) {
+  for (const auto& entry : table) {
+    if (entry.value == value) {
+      return entry.name;
+    }
+  }
+  return table[0].name;
+}
+
+template <typename E, size_t N>
+E ValueOf(const Named<E> (&table)[N], const std::string& name) {
+  for (const auto& entry : table) {
+    if (name == entry.name) {
+      return entry.value;
+    }
+  }
+  return table[0].value;
+}
+
+// The `kind` column of every adapter's order table, for each adapter's own
+// OrderKind {kInitial, kReissue, kRenewal}.
+template <typename Kind>
+inline constexpr Named<Kind> kKindNames[] = {
+    {Kind::kInitial, "initial"}, {Kind::kReissue, "reissue"}, {Kind::kRenewal, "renewal"}};
+
+// Reads the row `select` finds (one ? parameter, bound to `key`) with
+// `read`; false when there is none. Through the pool's statement cache.
+absl::StatusOr<bool> SelectOne(mysql::ConnectionPool& pool, absl::string_view what,
+                               const std::string& select, absl::string_view key,
+                               const std::function<void(sql::ResultSet&)>& read);
+
+// The optimistic update every adapter's order row takes:
+//   UPDATE <table> SET <assignments>, version = version + 1, updated_at = ?
+//   WHERE <key_column> = ? AND version = ?
+// `bind` binds the assignments from parameter 1 and returns the next index.
+// False when the row is no longer at *version (changed meanwhile); on
+// success *version is the row's new version.
+absl::StatusOr<bool> UpdateVersioned(mysql::ConnectionPool& pool, absl::string_view what,
+                                     absl::string_view table, absl::string_view assignments,
+                                     absl::string_view key_column, absl::string_view key,
+                                     int* version, absl::Time now,
+                                     const std::function<int(sql::PreparedStatement&)>& bind);
+
+// "a = ?, b = ?" for the columns "a, b".
+std::string Assignments(absl::string_view columns);
 
 }  // namespace sslpanel::ca::storage
