@@ -125,15 +125,8 @@ absl::Status AcmeStore::InsertOrder(const AcmeOrderRecord& order, absl::Time now
 
 absl::StatusOr<std::optional<AcmeOrderRecord>> AcmeStore::FindOrderBy(const char* column,
                                                                       absl::string_view value) {
-  std::optional<AcmeOrderRecord> order;
-  absl::StatusOr<bool> found = storage::SelectOne(
-      pool_, "read ACME order",
-      absl::StrCat("SELECT ", kOrderColumns, " FROM acme_orders WHERE ", column, " = ?"), value,
-      [&](sql::ResultSet& rows) { order = ReadOrder(rows); });
-  if (!found.ok()) {
-    return found.status();
-  }
-  return order;
+  return storage::FindRow(pool_, "read ACME order", kOrderColumns, "acme_orders", column, value,
+                          ReadOrder);
 }
 
 absl::StatusOr<std::optional<AcmeOrderRecord>> AcmeStore::FindOrder(absl::string_view order_url) {

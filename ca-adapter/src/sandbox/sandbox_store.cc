@@ -248,15 +248,8 @@ absl::Status SandboxOrderStore::Insert(const SandboxOrder& order, absl::Time now
 
 absl::StatusOr<std::optional<SandboxOrder>> SandboxOrderStore::FindBy(const char* column,
                                                                       absl::string_view value) {
-  std::optional<SandboxOrder> order;
-  absl::StatusOr<bool> found = storage::SelectOne(
-      pool_, "read sandbox order",
-      absl::StrCat("SELECT ", kColumns, " FROM sandbox_orders WHERE ", column, " = ?"), value,
-      [&](sql::ResultSet& rows) { order = ReadOrder(rows); });
-  if (!found.ok()) {
-    return found.status();
-  }
-  return order;
+  return storage::FindRow(pool_, "read sandbox order", kColumns, "sandbox_orders", column, value,
+                          ReadOrder);
 }
 
 absl::StatusOr<std::optional<SandboxOrder>> SandboxOrderStore::FindById(

@@ -220,15 +220,8 @@ absl::Status SectigoStore::Insert(const SectigoOrder& order, absl::Time now) {
 
 absl::StatusOr<std::optional<SectigoOrder>> SectigoStore::FindBy(const char* column,
                                                                  absl::string_view value) {
-  std::optional<SectigoOrder> order;
-  absl::StatusOr<bool> found = storage::SelectOne(
-      pool_, "read Sectigo order",
-      absl::StrCat("SELECT ", kColumns, " FROM sectigo_orders WHERE ", column, " = ?"), value,
-      [&](sql::ResultSet& rows) { order = ReadOrder(rows); });
-  if (!found.ok()) {
-    return found.status();
-  }
-  return order;
+  return storage::FindRow(pool_, "read Sectigo order", kColumns, "sectigo_orders", column, value,
+                          ReadOrder);
 }
 
 absl::StatusOr<std::optional<SectigoOrder>> SectigoStore::FindByKey(absl::string_view key) {

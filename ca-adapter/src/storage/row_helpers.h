@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ca-adapter/src/domain/order.h"
@@ -83,6 +84,23 @@ inline constexpr Named<Kind> kKindNames[] = {
 absl::StatusOr<bool> SelectOne(mysql::ConnectionPool& pool, absl::string_view what,
                                const std::string& select, absl::string_view key,
                                const std::function<void(sql::ResultSet&)>& read);
+
+// The order row of `table` whose `column` is `value` (all `columns`), read
+// by `read`; nullopt when there is none.
+template <typename Row>
+absl::StatusOr<std::optional<Row>> FindRow(mysql::ConnectionPool& pool, absl::string_view what,
+                                           absl::string_view columns, absl::string_view table,
+                                           absl::string_view column, absl::string_view value,
+                                           Row (*read)(sql::ResultSet&)) {
+  std::optional<Row> row;
+  absl::StatusOr<bool> found = SelectOne(
+      pool, what, absl::StrCat("SELECT ", columns, " FROM ", table, " WHERE ", column, " = ?"),
+      value, [&](sql::ResultSet& rows) { row = read(rows); });
+  if (!found.ok()) {
+    return found.status();
+  }
+  return row;
+}
 
 // The optimistic update every adapter's order row takes:
 //   UPDATE <table> SET <assignments>, version = version + 1, updated_at = ?

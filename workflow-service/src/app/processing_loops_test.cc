@@ -6,11 +6,11 @@
 #include <string>
 #include <thread>
 
-#include "common/testing/csr.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "prometheus/registry.h"
 #include "workflow-service/src/app/testing/fake_order_store.h"
+#include "workflow-service/src/app/testing/test_orders.h"
 #include "workflow-service/src/app/unconfigured_prevalidation.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
 
@@ -76,18 +76,8 @@ class ProcessingLoopsTest : public ::testing::Test {
             metrics_) {}
 
   int64_t Create(const std::string& id, const std::string& product, const std::string& cn) {
-    NewOrderInput input;
-    input.external_order_id = id;
-    input.product_id = product;
-    input.period_months = 12;
-    input.common_name = cn;
-    input.csr = sslpanel::testing::MakeCsr(cn);
-    input.dcv_method = domain::DcvMethod::kDns;
-    if (product == "ov") {
-      input.organization = {"Test BV Donald", "68750110", "Hizzaarderlaan", "3", "", "8823 SJ",
-                            "Lollum",         "NL",       "+31581234567"};
-    }
-    auto created = app_.CreateOrder(input, Caller{"test", "create-" + id, "CreateOrder", id});
+    auto created = app_.CreateOrder(testing::TestOrderInput(id, product, cn),
+                                    Caller{"test", "create-" + id, "CreateOrder", id});
     EXPECT_TRUE(created.ok()) << created.status();
     return created.ok() ? created->order.id : 0;
   }

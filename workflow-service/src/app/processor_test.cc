@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "prometheus/registry.h"
 #include "workflow-service/src/app/testing/processor_backend.h"
+#include "workflow-service/src/app/testing/test_orders.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
 #include "workflow-service/src/domain/rules.h"
 
@@ -151,18 +152,8 @@ class ProcessorTest : public ::testing::Test {
 
   int64_t Create(const std::string& id, const std::string& product = "dv",
                  const std::string& cn = "www.example.com") {
-    NewOrderInput input;
-    input.external_order_id = id;
-    input.product_id = product;
-    input.period_months = 12;
-    input.common_name = cn;
-    input.csr = sslpanel::testing::MakeCsr(cn);
-    input.dcv_method = domain::DcvMethod::kDns;
-    if (product == "ov") {
-      input.organization = {"Test BV Donald", "68750110", "Hizzaarderlaan", "3", "", "8823 SJ",
-                            "Lollum",         "NL",       "+31581234567"};
-    }
-    auto created = app_->CreateOrder(input, Caller{"test", "create-" + id, "CreateOrder", id});
+    auto created = app_->CreateOrder(testing::TestOrderInput(id, product, cn),
+                                     Caller{"test", "create-" + id, "CreateOrder", id});
     EXPECT_TRUE(created.ok()) << created.status();
     return created->order.id;
   }

@@ -4,40 +4,17 @@
 #include <mysql_connection.h>
 
 #include "absl/strings/str_cat.h"
-#include "common/mysql/migrator.h"
-#include "common/testing/test_database.h"
 #include "workflow-service/src/app/testing/processor_backend.h"
-#include "workflow-service/src/storage/mysql_order_repository.h"
-#include "workflow-service/src/storage/mysql_work_queue.h"
-
-const std::vector<sslpanel::mysql::Migration>& WorkflowMigrations();
+#include "workflow-service/src/storage/mysql_test_store.h"
 
 namespace sslpanel::workflow::app::testing {
 namespace {
 
 class MysqlBackend final : public ProcessorBackend {
  public:
-  absl::Status Open() override {
-    auto db = sslpanel::testing::TestDatabase::Create();
-    if (!db.ok()) {
-      return db.status();
-    }
-    db_ = *std::move(db);
-    auto pool = mysql::ConnectionPool::Create(db_->config());
-    if (!pool.ok()) {
-      return pool.status();
-    }
-    pool_ = *std::move(pool);
-    if (absl::Status migrated = mysql::ApplyMigrations(*pool_, WorkflowMigrations());
-        !migrated.ok()) {
-      return migrated;
-    }
-    repo_ = std::make_unique<storage::MysqlOrderRepository>(*pool_, "00000000000000a1");
-    queue_ = std::make_unique<storage::MysqlWorkQueue>(*pool_);
-    return absl::OkStatus();
-  }
-  OrderRepository& repo() override { return *repo_; }
-  WorkQueue& queue() override { return *queue_; }
+  absl::Status Open() override { return store_.Open(); }
+  OrderRepository& repo() override { return store_.repo(); }
+  WorkQueue& queue() override { return store_.queue(); }
 
   int64_t OutboxRows(const std::string& kind, const std::string& status) override {
     std::string where = "1 = 1";
@@ -67,7 +44,7 @@ class MysqlBackend final : public ProcessorBackend {
   // tests pass their own constants, never input.
   std::string Query(const std::string& sql) {
     std::string value;
-    absl::Status status = pool_->Run("query", [&](sql::Connection& conn) {
+    absl::Status status = store_.pool().Run("query", [&](sql::Connection& conn) {
       std::unique_ptr<sql::Statement> stmt(conn.createStatement());
       std::unique_ptr<sql::ResultSet> rows(stmt->executeQuery(sql));
       if (rows->next()) {
@@ -78,10 +55,7 @@ class MysqlBackend final : public ProcessorBackend {
     return status.ok() ? value : "query failed: " + status.ToString();
   }
 
-  std::unique_ptr<sslpanel::testing::TestDatabase> db_;
-  std::unique_ptr<mysql::ConnectionPool> pool_;
-  std::unique_ptr<storage::MysqlOrderRepository> repo_;
-  std::unique_ptr<storage::MysqlWorkQueue> queue_;
+  storage::MysqlTestStore store_;
 };
 
 }  // namespace

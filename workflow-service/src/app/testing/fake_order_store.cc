@@ -283,9 +283,10 @@ void FakeOrderRepository::WriteOutbox(const SaveRequest& save, const domain::Ord
         intent.kind == domain::IntentKind::kResolveAtCa) {
       for (auto it = outbox_.rbegin(); it != outbox_.rend(); ++it) {
         const FakeOutboxRow& row = it->second;
-        if (row.certificate_id == cert.id && row.kind == domain::IntentKind::kSubmitToCa &&
-            row.submission == intent.submission) {
-          ref_key = row.idempotency_key;
+        if (row.item.certificate_id == cert.id &&
+            row.item.kind == domain::IntentKind::kSubmitToCa &&
+            row.item.submission == intent.submission) {
+          ref_key = row.item.idempotency_key;
           break;
         }
       }
@@ -297,7 +298,8 @@ void FakeOrderRepository::WriteOutbox(const SaveRequest& save, const domain::Ord
     if (intent.kind == domain::IntentKind::kAbandonAtCa) {
       bool dropped = false;
       for (auto& [id, row] : outbox_) {
-        if (row.idempotency_key == *ref_key && row.status == "PENDING" && row.attempts == 0) {
+        if (row.item.idempotency_key == *ref_key && row.status == "PENDING" &&
+            row.item.attempts == 0) {
           row.status = "CANCELLED";
           dropped = true;
         }
@@ -307,17 +309,17 @@ void FakeOrderRepository::WriteOutbox(const SaveRequest& save, const domain::Ord
       }
     }
     FakeOutboxRow row;
-    row.id = next_outbox_id_++;
-    row.order_id = order.id;
-    row.certificate_id = cert.id;
-    row.kind = intent.kind;
-    row.submission = intent.submission;
-    row.idempotency_key =
+    row.item.id = next_outbox_id_++;
+    row.item.order_id = order.id;
+    row.item.certificate_id = cert.id;
+    row.item.kind = intent.kind;
+    row.item.submission = intent.submission;
+    row.item.idempotency_key =
         IdempotencyKey(installation_id_, intent.kind, cert.id, intent.submission, order.version);
-    row.ref_key = ref_key;
-    row.detail = intent.detail;
+    row.item.ref_key = ref_key.value_or("");
+    row.item.detail = intent.detail;
     row.due_at = now;
-    outbox_[row.id] = std::move(row);
+    outbox_[row.item.id] = std::move(row);
   }
 }
 
@@ -364,18 +366,9 @@ absl::StatusOr<std::vector<OutboxItem>> FakeWorkQueue::ClaimOutbox(absl::Time no
   }
   std::vector<OutboxItem> items;
   for (FakeOutboxRow* row : due) {
-    OutboxItem item;
-    item.id = row->id;
-    item.order_id = row->order_id;
-    item.certificate_id = row->certificate_id;
-    item.kind = row->kind;
-    item.submission = row->submission;
-    item.idempotency_key = row->idempotency_key;
-    item.ref_key = row->ref_key.value_or("");
-    item.detail = row->detail;
-    item.attempts = row->attempts + 1;
+    row->item.attempts += 1;
+    OutboxItem item = row->item;
     row->due_at = now + lease;
-    row->attempts += 1;
     row->lease_owner = Truncate(owner, 64);
     items.push_back(std::move(item));
   }

@@ -20,18 +20,11 @@
 
 namespace sslpanel::workflow::app::testing {
 
-// An outbox row as the fake keeps it (the columns of the MySQL table).
+// An outbox row as the fake keeps it: what a claim hands out (with the
+// attempts made so far) and the delivery state.
 struct FakeOutboxRow {
-  int64_t id = 0;
-  int64_t order_id = 0;
-  int64_t certificate_id = 0;
-  domain::IntentKind kind = domain::IntentKind::kSubmitToCa;
-  int submission = 0;
-  std::string idempotency_key;
-  std::optional<std::string> ref_key;
-  domain::IntentDetail detail;
+  OutboxItem item;
   std::string status = "PENDING";  // PENDING, DONE, FAILED, CANCELLED
-  int attempts = 0;
   absl::Time due_at;
   std::optional<std::string> lease_owner;
   std::optional<std::string> last_error;

@@ -15,11 +15,11 @@
 #include <string>
 
 #include "absl/strings/cord.h"
-#include "common/testing/csr.h"
 #include "common/time/clock.h"
 #include "gtest/gtest.h"
 #include "workflow-service/src/app/ports.h"
 #include "workflow-service/src/app/processing_ports.h"
+#include "workflow-service/src/app/testing/test_orders.h"
 #include "workflow-service/src/app/workflow_app.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
 
@@ -73,31 +73,14 @@ class OrderStoreContract : public ::testing::Test {
   WorkQueue& queue() { return backend_.queue(); }
 
   OrderRecord Create(const std::string& external_id) {
-    NewOrderInput input;
-    input.external_order_id = external_id;
-    input.product_id = "dv";
-    input.period_months = 12;
-    input.common_name = "www.example.com";
-    input.csr = sslpanel::testing::MakeCsr("www.example.com");
-    input.dcv_method = domain::DcvMethod::kDns;
-    auto created =
-        app_->CreateOrder(input, Caller{"test", "create-" + external_id, "CreateOrder", "fp"});
+    auto created = app_->CreateOrder(TestOrderInput(external_id, "dv", "www.example.com"),
+                                     Caller{"test", "create-" + external_id, "CreateOrder", "fp"});
     EXPECT_TRUE(created.ok()) << created.status();
     return created.ok() ? *created : OrderRecord{};
   }
 
-  absl::StatusOr<OrderRecord> Apply(int64_t order_id, domain::Command command) {
-    return app_->Mutate(
-        order_id, Caller{"system:test"}, [&](const OrderRecord& r) -> absl::StatusOr<SaveRequest> {
-          auto decision =
-              domain::Decide(r.order, 0, command, domain::Context{clock_.Now(), "system:test", {}});
-          if (!decision.ok()) {
-            return decision.status();
-          }
-          SaveRequest save;
-          save.decision = *decision;
-          return save;
-        });
+  absl::StatusOr<OrderRecord> Apply(int64_t order_id, const domain::Command& command) {
+    return ApplyCommand(*app_, clock_, order_id, 0, command);
   }
 
   int64_t Backlog() { return *queue().OutboxBacklog(); }

@@ -32,7 +32,7 @@ class FakeBackend final : public ProcessorBackend {
 
  private:
   static bool Matches(const FakeOutboxRow& row, const std::string& kind) {
-    return kind.empty() || domain::ToString(row.kind) == kind;
+    return kind.empty() || domain::ToString(row.item.kind) == kind;
   }
   const FakeOutboxRow* First(const std::string& kind) {
     rows_ = repo_.OutboxRows();
