@@ -45,15 +45,7 @@ AcmeOrderRecord ReadOrder(sql::ResultSet& rows) {
   order.revoked_at = OptionalTime(rows, "revoked_at");
   order.revocation_reason = static_cast<domain::RevocationReason>(rows.getInt("revocation_reason"));
   order.refusal_reason = Text(rows, "refusal_reason");
-  if (!rows.isNull("certificate_pem")) {
-    domain::IssuedCertificate cert;
-    cert.certificate_pem = Text(rows, "certificate_pem");
-    cert.chain_pem = Text(rows, "chain_pem");
-    cert.serial_number = Text(rows, "serial_number");
-    cert.not_before = mysql::FromSqlTime(Text(rows, "not_before"));
-    cert.not_after = mysql::FromSqlTime(Text(rows, "not_after"));
-    order.certificate = std::move(cert);
-  }
+  order.certificate = storage::ReadIssuedCertificate(rows);
   order.version = rows.getInt("version");
   return order;
 }
@@ -74,17 +66,7 @@ int BindMutable(sql::PreparedStatement& stmt, const AcmeOrderRecord& order, int 
   SetOptionalTime(stmt, i++, order.revoked_at);
   stmt.setInt(i++, static_cast<int>(order.revocation_reason));
   stmt.setString(i++, order.refusal_reason);
-  if (order.certificate.has_value()) {
-    stmt.setString(i++, order.certificate->certificate_pem);
-    stmt.setString(i++, order.certificate->chain_pem);
-    stmt.setString(i++, order.certificate->serial_number);
-    stmt.setString(i++, mysql::ToSqlTime(order.certificate->not_before));
-    stmt.setString(i++, mysql::ToSqlTime(order.certificate->not_after));
-  } else {
-    for (int k = 0; k < 5; ++k) {
-      stmt.setNull(i++, 0);
-    }
-  }
+  i = storage::BindIssuedCertificate(stmt, i, order.certificate);
   // ChangeDcvMethod changes the choices (the challenge type) while pending.
   stmt.setString(i++, storage::DomainValidationsJson(order.domain_validations));
   return i;
@@ -93,34 +75,30 @@ int BindMutable(sql::PreparedStatement& stmt, const AcmeOrderRecord& order, int 
 }  // namespace
 
 absl::Status AcmeStore::InsertOrder(const AcmeOrderRecord& order, absl::Time now) {
-  return pool_.Run("insert ACME order", [&](sql::Connection& conn) {
-    mysql::Statement insert = pool_.Prepare(
-        conn,
-        "INSERT INTO acme_orders (order_url, idempotency_key, account_url, kind,"
-        " original_order_url, names_json, csr_pem, submitted_at, acme_status,"
-        " challenges_answered_at, finalized_at, cancelled_at, cancel_reason, revoked_at,"
-        " revocation_reason, refusal_reason, certificate_pem, chain_pem, serial_number,"
-        " not_before, not_after, dcv_json, version, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)");
-    int i = 1;
-    insert->setString(i++, order.order_url);
-    insert->setString(i++, order.idempotency_key);
-    insert->setString(i++, order.account_url);
-    insert->setString(i++, NameOf(kKindNames<OrderKind>, order.kind));
-    if (order.original_order_url.empty()) {
-      insert->setNull(i++, 0);
-    } else {
-      insert->setString(i++, order.original_order_url);
-    }
-    insert->setString(i++, storage::NamesJson(order.names));
-    insert->setString(i++, order.csr_pem);
-    insert->setString(i++, mysql::ToSqlTime(order.submitted_at));
-    i = BindMutable(*insert, order, i);
-    insert->setString(i++, mysql::ToSqlTime(now));
-    insert->setString(i++, mysql::ToSqlTime(now));
-    insert->executeUpdate();
-    return absl::OkStatus();
-  });
+  return storage::InsertRow(
+      pool_, "insert ACME order",
+      "INSERT INTO acme_orders (order_url, idempotency_key, account_url, kind,"
+      " original_order_url, names_json, csr_pem, submitted_at, acme_status,"
+      " challenges_answered_at, finalized_at, cancelled_at, cancel_reason, revoked_at,"
+      " revocation_reason, refusal_reason, certificate_pem, chain_pem, serial_number,"
+      " not_before, not_after, dcv_json, version, created_at, updated_at)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+      now, [&](sql::PreparedStatement& insert) {
+        int i = 1;
+        insert.setString(i++, order.order_url);
+        insert.setString(i++, order.idempotency_key);
+        insert.setString(i++, order.account_url);
+        insert.setString(i++, NameOf(kKindNames<OrderKind>, order.kind));
+        if (order.original_order_url.empty()) {
+          insert.setNull(i++, 0);
+        } else {
+          insert.setString(i++, order.original_order_url);
+        }
+        insert.setString(i++, storage::NamesJson(order.names));
+        insert.setString(i++, order.csr_pem);
+        insert.setString(i++, mysql::ToSqlTime(order.submitted_at));
+        return BindMutable(insert, order, i);
+      });
 }
 
 absl::StatusOr<std::optional<AcmeOrderRecord>> AcmeStore::FindOrderBy(const char* column,

@@ -142,15 +142,7 @@ SandboxOrder ReadOrder(sql::ResultSet& rows) {
   order.submitted_at = mysql::FromSqlTime(Text(rows, "submitted_at"));
   order.decide_at = mysql::FromSqlTime(Text(rows, "decide_at"));
   order.refusal_reason = Text(rows, "refusal_reason");
-  if (!rows.isNull("certificate_pem")) {
-    domain::IssuedCertificate cert;
-    cert.certificate_pem = Text(rows, "certificate_pem");
-    cert.chain_pem = Text(rows, "chain_pem");
-    cert.serial_number = Text(rows, "serial_number");
-    cert.not_before = mysql::FromSqlTime(Text(rows, "not_before"));
-    cert.not_after = mysql::FromSqlTime(Text(rows, "not_after"));
-    order.certificate = std::move(cert);
-  }
+  order.certificate = storage::ReadIssuedCertificate(rows);
   order.issued_at = OptionalTime(rows, "issued_at");
   order.cancel_requested_at = OptionalTime(rows, "cancel_requested_at");
   order.cancel_effective_at = OptionalTime(rows, "cancel_effective_at");
@@ -168,17 +160,7 @@ int BindMutable(sql::PreparedStatement& stmt, const SandboxOrder& order, int i) 
   stmt.setString(i++, NameOf(kStates, order.state));
   stmt.setString(i++, order.raw_status);
   stmt.setString(i++, order.refusal_reason);
-  if (order.certificate.has_value()) {
-    stmt.setString(i++, order.certificate->certificate_pem);
-    stmt.setString(i++, order.certificate->chain_pem);
-    stmt.setString(i++, order.certificate->serial_number);
-    stmt.setString(i++, mysql::ToSqlTime(order.certificate->not_before));
-    stmt.setString(i++, mysql::ToSqlTime(order.certificate->not_after));
-  } else {
-    for (int k = 0; k < 5; ++k) {
-      stmt.setNull(i++, 0);
-    }
-  }
+  i = storage::BindIssuedCertificate(stmt, i, order.certificate);
   SetOptionalTime(stmt, i++, order.issued_at);
   SetOptionalTime(stmt, i++, order.cancel_requested_at);
   SetOptionalTime(stmt, i++, order.cancel_effective_at);
@@ -200,50 +182,46 @@ constexpr int kMutableCount = 16;
 }  // namespace
 
 absl::Status SandboxOrderStore::Insert(const SandboxOrder& order, absl::Time now) {
-  return pool_.Run("insert sandbox order", [&](sql::Connection& conn) -> absl::Status {
-    std::string placeholders;
-    for (int i = 0; i < 15 + kMutableCount; ++i) {
-      absl::StrAppend(&placeholders, i == 0 ? "?" : ", ?");
-    }
-    mysql::Statement insert = pool_.Prepare(
-        conn,
-        absl::StrCat(
-            "INSERT INTO sandbox_orders (ca_order_id, idempotency_key, kind, original_ca_order_id,"
-            " common_name, names_json, csr_pem, validation_type, period_months, organization_json,"
-            " outcome, validity_override_seconds, fixed_not_after, submitted_at,"
-            " decide_at, ",
-            kMutableColumns, ", version, created_at, updated_at) VALUES (", placeholders,
-            ", 1, ?, ?)"));
-    int i = 1;
-    insert->setString(i++, order.ca_order_id);
-    insert->setString(i++, order.idempotency_key);
-    insert->setString(i++, NameOf(kKindNames<OrderKind>, order.kind));
-    SetOptionalText(*insert, i++, order.original_ca_order_id);
-    insert->setString(i++, order.names.empty() ? "" : order.names.front());
-    insert->setString(i++, storage::NamesJson(order.names));
-    insert->setString(i++, order.csr_pem);
-    insert->setString(i++, NameOf(kTypes, order.validation_type));
-    insert->setInt(i++, order.period_months);
-    if (order.organization.has_value()) {
-      insert->setString(i++, OrganizationJson(*order.organization));
-    } else {
-      insert->setNull(i++, 0);
-    }
-    insert->setString(i++, NameOf(kOutcomes, order.outcome));
-    if (order.validity_override.has_value()) {
-      insert->setInt64(i++, absl::ToInt64Seconds(*order.validity_override));
-    } else {
-      insert->setNull(i++, 0);
-    }
-    SetOptionalTime(*insert, i++, order.fixed_not_after);
-    insert->setString(i++, mysql::ToSqlTime(order.submitted_at));
-    insert->setString(i++, mysql::ToSqlTime(order.decide_at));
-    i = BindMutable(*insert, order, i);
-    insert->setString(i++, mysql::ToSqlTime(now));
-    insert->setString(i++, mysql::ToSqlTime(now));
-    insert->executeUpdate();
-    return absl::OkStatus();
-  });
+  std::string placeholders;
+  for (int i = 0; i < 15 + kMutableCount; ++i) {
+    absl::StrAppend(&placeholders, i == 0 ? "?" : ", ?");
+  }
+  return storage::InsertRow(
+      pool_, "insert sandbox order",
+      absl::StrCat(
+          "INSERT INTO sandbox_orders (ca_order_id, idempotency_key, kind, original_ca_order_id,"
+          " common_name, names_json, csr_pem, validation_type, period_months, organization_json,"
+          " outcome, validity_override_seconds, fixed_not_after, submitted_at,"
+          " decide_at, ",
+          kMutableColumns, ", version, created_at, updated_at) VALUES (", placeholders,
+          ", 1, ?, ?)"),
+      now, [&](sql::PreparedStatement& insert) {
+        int i = 1;
+        insert.setString(i++, order.ca_order_id);
+        insert.setString(i++, order.idempotency_key);
+        insert.setString(i++, NameOf(kKindNames<OrderKind>, order.kind));
+        SetOptionalText(insert, i++, order.original_ca_order_id);
+        insert.setString(i++, order.names.empty() ? "" : order.names.front());
+        insert.setString(i++, storage::NamesJson(order.names));
+        insert.setString(i++, order.csr_pem);
+        insert.setString(i++, NameOf(kTypes, order.validation_type));
+        insert.setInt(i++, order.period_months);
+        if (order.organization.has_value()) {
+          insert.setString(i++, OrganizationJson(*order.organization));
+        } else {
+          insert.setNull(i++, 0);
+        }
+        insert.setString(i++, NameOf(kOutcomes, order.outcome));
+        if (order.validity_override.has_value()) {
+          insert.setInt64(i++, absl::ToInt64Seconds(*order.validity_override));
+        } else {
+          insert.setNull(i++, 0);
+        }
+        SetOptionalTime(insert, i++, order.fixed_not_after);
+        insert.setString(i++, mysql::ToSqlTime(order.submitted_at));
+        insert.setString(i++, mysql::ToSqlTime(order.decide_at));
+        return BindMutable(insert, order, i);
+      });
 }
 
 absl::StatusOr<std::optional<SandboxOrder>> SandboxOrderStore::FindBy(const char* column,

@@ -111,15 +111,7 @@ SectigoOrder ReadOrder(sql::ResultSet& rows) {
   order.last_polled_at = OptionalTime(rows, "last_polled_at");
   order.cancel_requested_at = OptionalTime(rows, "cancel_requested_at");
   order.revoke_requested_at = OptionalTime(rows, "revoke_requested_at");
-  if (!rows.isNull("certificate_pem")) {
-    domain::IssuedCertificate cert;
-    cert.certificate_pem = Text(rows, "certificate_pem");
-    cert.chain_pem = Text(rows, "chain_pem");
-    cert.serial_number = Text(rows, "serial_number");
-    cert.not_before = OptionalTime(rows, "not_before").value_or(absl::InfinitePast());
-    cert.not_after = OptionalTime(rows, "not_after").value_or(absl::InfinitePast());
-    order.certificate = std::move(cert);
-  }
+  order.certificate = storage::ReadIssuedCertificate(rows);
   order.resolution = Text(rows, "resolution");
   order.resolved_by = Text(rows, "resolved_by");
   order.resolve_reason = Text(rows, "resolve_reason");
@@ -145,17 +137,7 @@ int BindMutable(sql::PreparedStatement& stmt, const SectigoOrder& order, int i) 
   SetOptionalTime(stmt, i++, order.last_polled_at);
   SetOptionalTime(stmt, i++, order.cancel_requested_at);
   SetOptionalTime(stmt, i++, order.revoke_requested_at);
-  if (order.certificate.has_value()) {
-    stmt.setString(i++, order.certificate->certificate_pem);
-    stmt.setString(i++, order.certificate->chain_pem);
-    stmt.setString(i++, order.certificate->serial_number);
-    stmt.setString(i++, mysql::ToSqlTime(order.certificate->not_before));
-    stmt.setString(i++, mysql::ToSqlTime(order.certificate->not_after));
-  } else {
-    for (int k = 0; k < 5; ++k) {
-      stmt.setNull(i++, 0);
-    }
-  }
+  i = storage::BindIssuedCertificate(stmt, i, order.certificate);
   SetOptionalText(stmt, i++, order.resolution);
   SetOptionalText(stmt, i++, order.resolved_by.substr(0, 255));
   SetOptionalText(stmt, i++, order.resolve_reason.substr(0, 1024));
@@ -191,31 +173,26 @@ PollSlot::~PollSlot() {
 }
 
 absl::Status SectigoStore::Insert(const SectigoOrder& order, absl::Time now) {
-  return pool_.Run("insert Sectigo order", [&](sql::Connection& conn) {
-    mysql::Statement insert = pool_.Prepare(
-        conn,
-        absl::StrCat(
-            "INSERT INTO sectigo_orders (idempotency_key, kind, original_ca_order_id, unique_value,"
-            " foreign_order_number, common_name, names_json, csr_pem, product_code,",
-            kMutableColumns,
-            ", created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ",
-            kMutablePlaceholders, ", ?, ?, 1)"));
-    int i = 1;
-    insert->setString(i++, order.idempotency_key);
-    insert->setString(i++, NameOf(kKindNames<OrderKind>, order.kind));
-    SetOptionalText(*insert, i++, order.original_ca_order_id);
-    insert->setString(i++, order.unique_value);
-    insert->setString(i++, order.foreign_order_number);
-    insert->setString(i++, order.common_name);
-    insert->setString(i++, storage::NamesJson(order.names));
-    insert->setString(i++, order.csr_pem);
-    insert->setString(i++, order.product_code);
-    i = BindMutable(*insert, order, i);
-    insert->setString(i++, mysql::ToSqlTime(now));
-    insert->setString(i++, mysql::ToSqlTime(now));
-    insert->executeUpdate();
-    return absl::OkStatus();
-  });
+  return storage::InsertRow(
+      pool_, "insert Sectigo order",
+      absl::StrCat(
+          "INSERT INTO sectigo_orders (idempotency_key, kind, original_ca_order_id, unique_value,"
+          " foreign_order_number, common_name, names_json, csr_pem, product_code,",
+          kMutableColumns, ", created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ",
+          kMutablePlaceholders, ", ?, ?, 1)"),
+      now, [&](sql::PreparedStatement& insert) {
+        int i = 1;
+        insert.setString(i++, order.idempotency_key);
+        insert.setString(i++, NameOf(kKindNames<OrderKind>, order.kind));
+        SetOptionalText(insert, i++, order.original_ca_order_id);
+        insert.setString(i++, order.unique_value);
+        insert.setString(i++, order.foreign_order_number);
+        insert.setString(i++, order.common_name);
+        insert.setString(i++, storage::NamesJson(order.names));
+        insert.setString(i++, order.csr_pem);
+        insert.setString(i++, order.product_code);
+        return BindMutable(insert, order, i);
+      });
 }
 
 absl::StatusOr<std::optional<SectigoOrder>> SectigoStore::FindBy(const char* column,

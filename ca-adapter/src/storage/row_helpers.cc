@@ -45,6 +45,35 @@ void SetOptionalText(sql::PreparedStatement& stmt, int index, const std::string&
   }
 }
 
+std::optional<domain::IssuedCertificate> ReadIssuedCertificate(sql::ResultSet& rows) {
+  if (rows.isNull("certificate_pem")) {
+    return std::nullopt;
+  }
+  domain::IssuedCertificate cert;
+  cert.certificate_pem = Text(rows, "certificate_pem");
+  cert.chain_pem = Text(rows, "chain_pem");
+  cert.serial_number = Text(rows, "serial_number");
+  cert.not_before = mysql::FromSqlTime(Text(rows, "not_before"));
+  cert.not_after = mysql::FromSqlTime(Text(rows, "not_after"));
+  return cert;
+}
+
+int BindIssuedCertificate(sql::PreparedStatement& stmt, int index,
+                          const std::optional<domain::IssuedCertificate>& certificate) {
+  if (!certificate.has_value()) {
+    for (int k = 0; k < 5; ++k) {
+      stmt.setNull(index++, 0);
+    }
+    return index;
+  }
+  stmt.setString(index++, certificate->certificate_pem);
+  stmt.setString(index++, certificate->chain_pem);
+  stmt.setString(index++, certificate->serial_number);
+  stmt.setString(index++, mysql::ToSqlTime(certificate->not_before));
+  stmt.setString(index++, mysql::ToSqlTime(certificate->not_after));
+  return index;
+}
+
 std::string NamesJson(const std::vector<std::string>& names) { return json(names).dump(); }
 
 std::vector<std::string> ParseNamesJson(const std::string& text) {
@@ -139,6 +168,19 @@ absl::StatusOr<bool> UpdateVersioned(mysql::ConnectionPool& pool, absl::string_v
     ++*version;
   }
   return updated;
+}
+
+absl::Status InsertRow(mysql::ConnectionPool& pool, absl::string_view what,
+                       const std::string& insert, absl::Time now,
+                       const std::function<int(sql::PreparedStatement&)>& bind) {
+  return pool.Run(what, [&](sql::Connection& conn) {
+    mysql::Statement stmt = pool.Prepare(conn, insert);
+    int i = bind(*stmt);
+    stmt->setString(i++, mysql::ToSqlTime(now));
+    stmt->setString(i++, mysql::ToSqlTime(now));
+    stmt->executeUpdate();
+    return absl::OkStatus();
+  });
 }
 
 std::string Assignments(absl::string_view columns) {

@@ -37,6 +37,14 @@ void SetOptionalTime(sql::PreparedStatement& stmt, int index, const std::optiona
 // Binds `text` (or NULL when empty) to parameter `index`.
 void SetOptionalText(sql::PreparedStatement& stmt, int index, const std::string& text);
 
+// The certificate_pem, chain_pem, serial_number, not_before and not_after
+// columns: nullopt when certificate_pem is NULL.
+std::optional<domain::IssuedCertificate> ReadIssuedCertificate(sql::ResultSet& rows);
+// Binds those five columns (NULL without a certificate) from `index`;
+// returns the next index.
+int BindIssuedCertificate(sql::PreparedStatement& stmt, int index,
+                          const std::optional<domain::IssuedCertificate>& certificate);
+
 // ["a","b"] and back (anything unreadable reads as empty).
 std::string NamesJson(const std::vector<std::string>& names);
 std::vector<std::string> ParseNamesJson(const std::string& text);
@@ -113,6 +121,13 @@ absl::StatusOr<bool> UpdateVersioned(mysql::ConnectionPool& pool, absl::string_v
                                      absl::string_view key_column, absl::string_view key,
                                      int* version, absl::Time now,
                                      const std::function<int(sql::PreparedStatement&)>& bind);
+
+// Inserts an order row: `bind` binds the parameters of `insert` from 1 and
+// returns the next index; the last two are created_at and updated_at, both
+// `now`.
+absl::Status InsertRow(mysql::ConnectionPool& pool, absl::string_view what,
+                       const std::string& insert, absl::Time now,
+                       const std::function<int(sql::PreparedStatement&)>& bind);
 
 // "a = ?, b = ?" for the columns "a, b".
 std::string Assignments(absl::string_view columns);
