@@ -4,6 +4,7 @@
 // lost race (ABORTED), never ignored.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,15 +35,20 @@ class MysqlOrderRepository final : public app::OrderRepository {
   absl::StatusOr<std::optional<app::RequestRecord>> FindRequest(
       const std::string& request_id) override;
 
+  // Called after each commit that wrote events (wakes the event feed). Set
+  // before serving; it must be cheap and must not block.
+  void set_on_events_committed(std::function<void()> callback) {
+    on_events_committed_ = std::move(callback);
+  }
+
   // Loads several orders in four queries (orders, certificates, events,
   // latest prevalidation), in the order of `ids`; missing ids are skipped.
   absl::StatusOr<std::vector<app::OrderRecord>> LoadMany(const std::vector<int64_t>& ids);
 
  private:
-  int64_t LastInsertId(sql::Connection& conn);
-
   mysql::ConnectionPool& pool_;
   const std::string installation_id_;
+  std::function<void()> on_events_committed_;
 };
 
 }  // namespace sslpanel::workflow::storage
