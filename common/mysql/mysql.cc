@@ -463,6 +463,9 @@ absl::Status WithTransaction(ConnectionPool& pool, absl::string_view what,
       Execute(c, "COMMIT");
       return absl::OkStatus();
     }
+  } catch (const DeadlineExceeded&) {
+    // Thrown before a statement ran: rolled back below, connection kept.
+    status = CallDeadlineExceeded();
   } catch (const sql::SQLException& e) {
     broken = IsConnectionError(e);
     status = TranslateSqlError(e, what);
