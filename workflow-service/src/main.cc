@@ -19,8 +19,9 @@
 #include "common/time/clock.h"
 #include "prometheus/registry.h"
 #include "workflow-service/src/app/idempotency_keys.h"
+#include "workflow-service/src/app/processing_loops.h"
 #include "workflow-service/src/app/processor.h"
-#include "workflow-service/src/app/work_loop.h"
+#include "workflow-service/src/app/unconfigured_prevalidation.h"
 #include "workflow-service/src/config.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
 #include "workflow-service/src/grpc/event_stream.h"
@@ -193,13 +194,21 @@ int main(int argc, char** argv) {
                              {{"product", product.id}, {"ca_adapter", product.ca_adapter}});
     }
   }
-  grpc_api::GrpcPrevalidationClient prevalidation(
-      sslpanel::prevalidation::v1::PrevalidationService::NewStub(Channel(
-          config->prevalidation_address.empty() ? "127.0.0.1:1" : config->prevalidation_address,
-          upstream)),
-      config->call_timeout);
+  // Without a prevalidation service every check answers UNAVAILABLE, saying
+  // why, and is retried: OV/EV orders wait visibly until one is configured.
+  std::unique_ptr<app::PrevalidationClient> prevalidation;
+  if (config->prevalidation_address.empty()) {
+    sslpanel::log::Warning("no prevalidation service configured; OV and EV orders will wait",
+                           {{"flag", "--prevalidation_address"}});
+    prevalidation = std::make_unique<app::UnconfiguredPrevalidation>();
+  } else {
+    prevalidation = std::make_unique<grpc_api::GrpcPrevalidationClient>(
+        sslpanel::prevalidation::v1::PrevalidationService::NewStub(
+            Channel(config->prevalidation_address, upstream)),
+        config->call_timeout);
+  }
   app::Processor processor(
-      workflow, queue, prevalidation, adapters, clock, config->processing_options,
+      workflow, queue, *prevalidation, adapters, clock, config->processing_options,
       [&] {
         std::lock_guard<std::mutex> lock(random_mu);
         return absl::Uniform<double>(bits, 0.0, 1.0);
@@ -207,39 +216,10 @@ int main(int argc, char** argv) {
       *metrics);
   // The DCV operations ask the adapters (capabilities, approver addresses).
   workflow.set_ca_access(&adapters, &processor.capabilities());
-  auto tasks = [](auto items, auto handle) {
-    std::vector<app::WorkLoop::Task> tasks;
-    for (auto& item : items) {
-      tasks.push_back([handle, item] { handle(item); });
-    }
-    return tasks;
-  };
-  app::WorkLoop outbox("outbox", config->outbox_workers, config->idle_wait,
-                       [&](int limit) -> absl::StatusOr<std::vector<app::WorkLoop::Task>> {
-                         auto items = processor.ClaimOutbox(limit);
-                         if (!items.ok()) return items.status();
-                         return tasks(*items,
-                                      [&](const app::OutboxItem& i) { processor.Deliver(i); });
-                       });
-  app::WorkLoop polls("ca-sync", config->poll_workers, config->idle_wait,
-                      [&](int limit) -> absl::StatusOr<std::vector<app::WorkLoop::Task>> {
-                        auto items = processor.ClaimPolls(limit);
-                        if (!items.ok()) return items.status();
-                        return tasks(*items, [&](const app::PollItem& i) { processor.Poll(i); });
-                      });
-  app::WorkLoop sweeps("sweeps", 1, config->sweep_interval,
-                       [&](int) -> absl::StatusOr<std::vector<app::WorkLoop::Task>> {
-                         processor.ExpireCertificates(100);
-                         processor.FlagStuckOrders(100);
-                         processor.PurgeOld(1000);
-                         processor.UpdateGauges();
-                         return std::vector<app::WorkLoop::Task>{};
-                       });
+  app::ProcessingLoops loops(processor, {config->outbox_workers, config->poll_workers,
+                                         config->idle_wait, config->sweep_interval});
   if (config->processing) {
-    workflow.set_on_intents([&] { outbox.Nudge(); });
-    outbox.Start();
-    polls.Start();
-    sweeps.Start();
+    loops.Start(workflow);
   }
   Info("configuration", {{"database", database.Describe()},
                          {"installation_id", *installation},
@@ -262,13 +242,9 @@ int main(int argc, char** argv) {
   Info("termination signal", {{"signal", signal}});
   // Claim nothing new; what is claimed finishes (bounded by --call_timeout)
   // while the API drains within --shutdown_grace.
-  outbox.RequestStop();
-  polls.RequestStop();
-  sweeps.RequestStop();
+  loops.RequestStop();
   (*host)->Shutdown();
-  outbox.Stop();
-  polls.Stop();
-  sweeps.Stop();
+  loops.Stop();
   Info("processing stopped");
   return 0;
 }
