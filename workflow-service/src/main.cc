@@ -10,6 +10,7 @@
 
 #include "absl/random/random.h"
 #include "common/config/command_line.h"
+#include "common/grpc/drain.h"
 #include "common/grpc/server.h"
 #include "common/grpc/tls.h"
 #include "common/log/log.h"
@@ -23,6 +24,7 @@
 #include "workflow-service/src/app/unconfigured_prevalidation.h"
 #include "workflow-service/src/config.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
+#include "workflow-service/src/grpc/event_stream.h"
 #include "workflow-service/src/grpc/outbound.h"
 #include "workflow-service/src/grpc/workflow_service.h"
 #include "workflow-service/src/storage/installation.h"
@@ -174,6 +176,8 @@ int main(int argc, char** argv) {
   sslpanel::workflow::csr::OpenSslCsrParser csr_parser;
   app::WorkflowApp workflow(orders, *products, csr_parser, clock, config->sla);
   grpc_api::WorkflowServiceImpl service(workflow, config->database.pool_size);
+  grpc_api::EventStreams event_streams(feed, *installation);
+  service.set_event_streams(&event_streams);
 
   // One set of credentials (and certificate-file watcher) for every call.
   const std::shared_ptr<grpc::ChannelCredentials> upstream =
@@ -224,8 +228,12 @@ int main(int argc, char** argv) {
                          {"prevalidation", config->prevalidation_address},
                          {"processing", config->processing}});
 
+  // The drain ends the event streams at once with UNAVAILABLE (they resume
+  // elsewhere with their token) instead of holding the grace.
+  auto drain = std::make_shared<sslpanel::grpc_util::Drain>();
+  drain->OnStart([&event_streams] { event_streams.Shutdown(); });
   auto host = sslpanel::grpc_util::ServerHost::Start(
-      config->server, {{&service, "sslpanel.workflow.v1.WorkflowService"}}, metrics);
+      config->server, {{&service, "sslpanel.workflow.v1.WorkflowService"}}, metrics, drain);
   if (!host.ok()) {
     Error("cannot start", {{"error", host.status()}});
     return 1;

@@ -5,8 +5,8 @@
 // connector) runs on a bounded executor sized to the database pool
 // (grpc_util::Offload), so a call costs no thread of its own and no slow
 // query stalls gRPC's threads. WorkflowHandlers holds the handlers, written
-// as synchronous code. A streaming method (WatchOrderEvents) plugs in as an
-// override of its CallbackService method returning its own reactor.
+// as synchronous code. WatchOrderEvents, a server stream, is served by its
+// own reactors (event_stream.h).
 #pragma once
 
 #include "common/grpc/offload.h"
@@ -14,6 +14,8 @@
 #include "workflow-service/src/app/workflow_app.h"
 
 namespace sslpanel::workflow::grpc_api {
+
+class EventStreams;
 
 // The unary handlers: parse the request, run the use case, fill the response.
 class WorkflowHandlers {
@@ -69,6 +71,12 @@ class WorkflowServiceImpl final : public v1::WorkflowService::CallbackService {
   // pool (a handler holds at most one connection at a time).
   explicit WorkflowServiceImpl(app::WorkflowApp& app, int threads = 8)
       : handlers_(app), executor_(threads) {}
+
+  // The streams of WatchOrderEvents; without them it is UNIMPLEMENTED.
+  void set_event_streams(EventStreams* streams) { event_streams_ = streams; }
+  // In event_stream.cc.
+  grpc::ServerWriteReactor<v1::WatchOrderEventsResponse>* WatchOrderEvents(
+      grpc::CallbackServerContext* context, const v1::WatchOrderEventsRequest* request) override;
 
   grpc::ServerUnaryReactor* CreateOrder(grpc::CallbackServerContext* context,
                                         const v1::CreateOrderRequest* request,
@@ -171,6 +179,7 @@ class WorkflowServiceImpl final : public v1::WorkflowService::CallbackService {
   }
 
   WorkflowHandlers handlers_;
+  EventStreams* event_streams_ = nullptr;
   grpc_util::BlockingExecutor executor_;  // last: joined before the handlers go
 };
 
