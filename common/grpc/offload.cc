@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <chrono>
 
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+
 namespace sslpanel::grpc_util {
 
 absl::Time DeadlineOf(const grpc::ServerContextBase& context) {
@@ -14,26 +17,48 @@ absl::Time DeadlineOf(const grpc::ServerContextBase& context) {
   return absl::FromChrono(deadline);
 }
 
-BlockingExecutor::BlockingExecutor(int threads) {
-  threads_.reserve(static_cast<size_t>(std::max(1, threads)));
-  for (int i = 0; i < std::max(1, threads); ++i) {
+grpc::Status HandlerThrew(const char* what) {
+  log::Error("an RPC handler threw", {{"error", what}});
+  return grpc::Status(grpc::StatusCode::UNKNOWN, "Unexpected error in RPC handling");
+}
+
+BlockingExecutor::BlockingExecutor(ExecutorOptions options)
+    : options_(std::move(options)),
+      capacity_(options_.queue_capacity > 0 ? options_.queue_capacity
+                                            : 4 * std::max(1, options_.threads)) {
+  const int threads = std::max(1, options_.threads);
+  threads_.reserve(static_cast<size_t>(threads));
+  for (int i = 0; i < threads; ++i) {
     threads_.emplace_back([this] { Work(); });
   }
 }
 
-BlockingExecutor::~BlockingExecutor() {
+BlockingExecutor::~BlockingExecutor() { Shutdown(); }
+
+void BlockingExecutor::Shutdown() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
   for (std::thread& thread : threads_) {
-    thread.join();
+    if (thread.joinable()) {
+      thread.join();
+    }
   }
 }
 
-void BlockingExecutor::Submit(std::function<void()> work) {
+absl::Status BlockingExecutor::Submit(std::function<void()> work) {
   absl::MutexLock lock(&mu_);
+  if (stopping_) {
+    return absl::UnavailableError("the server is stopping; retry on another replica");
+  }
+  if (static_cast<int>(queue_.size()) >= capacity_) {
+    return absl::UnavailableError(absl::StrCat("overloaded: ", capacity_,
+                                               " calls already wait for one of ", threads_.size(),
+                                               " handler threads; retry with backoff"));
+  }
   queue_.push_back(std::move(work));
+  return absl::OkStatus();
 }
 
 void BlockingExecutor::Work() {
@@ -48,7 +73,13 @@ void BlockingExecutor::Work() {
       work = std::move(queue_.front());
       queue_.pop_front();
     }
-    work();
+    try {
+      work();
+    } catch (const std::exception& e) {
+      log::Error("work on the handler executor threw", {{"error", e.what()}});
+    } catch (...) {
+      log::Error("work on the handler executor threw", {{"error", "(not a std::exception)"}});
+    }
   }
 }
 

@@ -25,6 +25,9 @@ ABSL_FLAG(std::string, upstream_tls_cert_file, "",
 ABSL_FLAG(std::string, upstream_tls_key_file, "", "PEM private key of --upstream_tls_cert_file");
 ABSL_FLAG(absl::Duration, call_timeout, absl::Seconds(30),
           "deadline of every call to a CA adapter or the prevalidation service");
+ABSL_FLAG(int, handler_queue_capacity, 0,
+          "calls that may wait for a handler thread (one per database connection); more are "
+          "answered UNAVAILABLE (retryable) at once. 0: 4 x --db_pool_size");
 ABSL_FLAG(bool, processing, true,
           "run the background loops (outbox delivery, CA status sync, expiry, SLA)");
 ABSL_FLAG(int, outbox_workers, 8, "concurrent outbox deliveries per process");
@@ -109,6 +112,10 @@ absl::StatusOr<WorkflowConfig> WorkflowConfigFromFlags() {
     return valid;
   }
   config.call_timeout = absl::GetFlag(FLAGS_call_timeout);
+  config.handler_queue_capacity = absl::GetFlag(FLAGS_handler_queue_capacity);
+  if (config.handler_queue_capacity < 0) {
+    return absl::InvalidArgumentError("--handler_queue_capacity must not be negative");
+  }
   config.processing = absl::GetFlag(FLAGS_processing);
   config.outbox_workers = absl::GetFlag(FLAGS_outbox_workers);
   config.poll_workers = absl::GetFlag(FLAGS_poll_workers);

@@ -23,6 +23,9 @@ struct WorkflowConfig {
   std::string prevalidation_address;   // empty: prevalidation waits (visible)
   grpc_util::ChannelTls upstream_tls;  // for calls to adapters and prevalidation
   absl::Duration call_timeout = absl::Seconds(30);
+  // Calls waiting for a handler thread (there are database.pool_size); more
+  // are answered UNAVAILABLE at once. 0: 4 x the threads.
+  int handler_queue_capacity = 0;
   bool processing = true;  // run the background loops in this process
   int outbox_workers = 8;
   int poll_workers = 4;

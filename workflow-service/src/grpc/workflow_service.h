@@ -70,7 +70,12 @@ class WorkflowServiceImpl final : public v1::WorkflowService::CallbackService {
   // `threads`: the executor running the handlers; size it like the database
   // pool (a handler holds at most one connection at a time).
   explicit WorkflowServiceImpl(app::WorkflowApp& app, int threads = 8)
-      : handlers_(app), executor_(threads) {}
+      : WorkflowServiceImpl(app, grpc_util::ExecutorOptions{.threads = threads}) {}
+  // The executor's queue capacity and queue timeout too (main: the pool's
+  // acquire timeout, so a call waits for a thread no longer than it would
+  // for a connection).
+  WorkflowServiceImpl(app::WorkflowApp& app, grpc_util::ExecutorOptions executor)
+      : handlers_(app), executor_(std::move(executor)) {}
 
   // The streams of WatchOrderEvents; without them it is UNIMPLEMENTED.
   void set_event_streams(EventStreams* streams) { event_streams_ = streams; }
