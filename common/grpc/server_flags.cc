@@ -2,6 +2,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/log/log.h"
 
 ABSL_FLAG(std::string, listen, "", "host:port to serve gRPC on; port 0 picks a free port");
@@ -28,8 +29,18 @@ ABSL_FLAG(absl::Duration, authz_policy_refresh, absl::Seconds(10),
 ABSL_FLAG(std::string, health_listen, "",
           "host:port for a plaintext port serving only grpc.health.v1.Health (for probes that "
           "cannot speak TLS); empty: none");
+ABSL_FLAG(bool, mutex_deadlock_detection, false,
+          "check absl::Mutex lock order and abort on a potential deadlock (a debugging aid: "
+          "every lock then updates a process-wide graph under a global lock); tests run with "
+          "it on");
 
 namespace sslpanel::grpc_util {
+
+void ApplyMutexDeadlockDetectionFlag() {
+  absl::SetMutexDeadlockDetectionMode(absl::GetFlag(FLAGS_mutex_deadlock_detection)
+                                          ? absl::OnDeadlockCycle::kAbort
+                                          : absl::OnDeadlockCycle::kIgnore);
+}
 
 absl::StatusOr<ServerConfig> ServerConfigFromFlags(const std::string& service_name,
                                                    const std::string& default_listen) {

@@ -16,4 +16,12 @@ namespace sslpanel::grpc_util {
 absl::StatusOr<ServerConfig> ServerConfigFromFlags(const std::string& service_name,
                                                    const std::string& default_listen);
 
+// Applies --mutex_deadlock_detection (off unless set). Debian builds Abseil
+// without NDEBUG, which leaves absl::Mutex's lock-order (deadlock) detection
+// on: every lock of every absl::Mutex, gRPC's own included, then updates a
+// process-wide graph under a global lock (about 2-3 % of a GetOrder's
+// server CPU in perf). Each server's main() calls this; tests do not, so
+// they keep the detection on.
+void ApplyMutexDeadlockDetectionFlag();
+
 }  // namespace sslpanel::grpc_util

@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
       argc, argv,
       "prevalidation-service [flags]: serves sslpanel.prevalidation.v1.PrevalidationService, "
       "checking orders against KvK, .nl RDAP and a telephone directory");
+  sslpanel::grpc_util::ApplyMutexDeadlockDetectionFlag();
   auto server_config =
       sslpanel::grpc_util::ServerConfigFromFlags("prevalidation-service", "127.0.0.1:50052");
   if (!server_config.ok()) {

@@ -38,6 +38,7 @@ int RunAdapter(int argc, char** argv, const AdapterProgram& program) {
       absl::StrCat("sslpanel.ca.v1.CaAdapterService for one CA.\n\nUsage:\n  ", program.name,
                    " [flags]            serve (needs a current schema, or --auto_migrate)\n  ",
                    program.name, " migrate [flags]    apply the database migrations and exit"));
+  grpc_util::ApplyMutexDeadlockDetectionFlag();
   const std::string command = args.size() > 1 ? args[1] : "serve";
   if (args.size() > 2 || (command != "serve" && command != "migrate")) {
     log::Error("unknown command; use \"serve\" (default) or \"migrate\"",
