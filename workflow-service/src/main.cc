@@ -9,9 +9,11 @@
 #include <vector>
 
 #include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
 #include "common/config/command_line.h"
 #include "common/grpc/drain.h"
 #include "common/grpc/server.h"
+#include "common/grpc/server_flags.h"
 #include "common/grpc/tls.h"
 #include "common/log/log.h"
 #include "common/mysql/db_flags.h"
@@ -67,6 +69,7 @@ int main(int argc, char** argv) {
       "workflow-service [migrate] --products_file=FILE --ca_adapters=name=host:port,... "
       "--prevalidation_address=host:port --db_host=... (password: --db_password_file or "
       "SSLPANEL_DB_PASSWORD)");
+  sslpanel::grpc_util::ApplyMutexDeadlockDetectionFlag();
   const bool migrate = args.size() == 2 && std::string(args[1]) == "migrate";
   if (args.size() > 1 && !migrate) {
     Error("unknown command; the only command is \"migrate\"", {{"command", args[1]}});
@@ -175,7 +178,17 @@ int main(int argc, char** argv) {
   storage::MysqlWorkQueue queue(**pool);
   sslpanel::workflow::csr::OpenSslCsrParser csr_parser;
   app::WorkflowApp workflow(orders, *products, csr_parser, clock, config->sla);
-  grpc_api::WorkflowServiceImpl service(workflow, config->database.pool_size);
+  // A call waits for a handler thread no longer than it would for a
+  // connection, and is refused when the pool's threads are this far behind.
+  grpc_api::WorkflowServiceImpl service(
+      workflow, sslpanel::grpc_util::ExecutorOptions{
+                    .threads = config->database.pool_size,
+                    .queue_capacity = config->handler_queue_capacity,
+                    .queue_timeout = config->database.acquire_timeout,
+                    .queue_timeout_message =
+                        absl::StrCat("no database connection free within ",
+                                     absl::FormatDuration(config->database.acquire_timeout),
+                                     " (pool size ", config->database.pool_size, ")")});
   grpc_api::EventStreams event_streams(feed, *installation);
   service.set_event_streams(&event_streams);
 
