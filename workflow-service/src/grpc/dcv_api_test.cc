@@ -9,6 +9,7 @@
 #include "common/mysql/migrator.h"
 #include "common/testing/csr.h"
 #include "common/testing/test_database.h"
+#include "common/time/deadline.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
@@ -44,6 +45,9 @@ class FakeAdapter final : public cav1::CaAdapterService::Service {
   }
   grpc::Status ListApproverEmails(grpc::ServerContext*, const cav1::ListApproverEmailsRequest* r,
                                   cav1::ListApproverEmailsResponse* response) override {
+    if (r->host_name() == "slow.example.com") {
+      absl::SleepFor(absl::Seconds(3));
+    }
     response->set_host_name(r->host_name());
     response->add_approver_emails("admin@example.com");
     response->add_approver_emails("webmaster@example.com");
@@ -168,6 +172,19 @@ TEST_F(DcvApiTest, TheOutboundClientReadsHoldTrailersAndPollingBounds) {
   EXPECT_EQ(capabilities->rate_limited_backoff, absl::Minutes(10));
   EXPECT_TRUE(capabilities->supports_change_dcv_method);
   EXPECT_FALSE(capabilities->supports_resend_dcv_email);
+}
+
+TEST_F(DcvApiTest, OutboundCallsFromAHandlerEndAtTheCallersDeadline) {
+  GrpcCaClient client(AdapterStub(), absl::Seconds(30));
+  const absl::Time start = absl::Now();
+  {
+    ScopedDeadline caller(start + absl::Milliseconds(300));
+    auto emails = client.ListApproverEmails("slow.example.com");
+    EXPECT_EQ(emails.status().code(), absl::StatusCode::kDeadlineExceeded) << emails.status();
+  }
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));  // not the CA's 3 s, nor the 30 s timeout
+  // Without a caller (the processing loops) the client's own timeout holds.
+  EXPECT_TRUE(client.ListApproverEmails("www.example.com").ok());
 }
 
 TEST_F(DcvApiTest, ChangesAreCheckedAgainstTheOrderTheStateAndTheCa) {

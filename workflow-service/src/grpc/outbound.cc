@@ -3,10 +3,13 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/grpc/status.h"
+#include "common/time/deadline.h"
 
 namespace sslpanel::workflow::grpc_api {
 namespace {
@@ -18,8 +21,13 @@ absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
 
-void SetDeadline(grpc::ClientContext& context, absl::Duration deadline) {
-  context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(deadline));
+// `timeout` from now, but no later than the deadline of the call this
+// thread works for (ScopedDeadline: a handler's caller), so a CA call made
+// from a handler (approver e-mails, DCV checks, capability lookups) gives
+// up when its caller has.
+void SetDeadline(grpc::ClientContext& context, absl::Duration timeout) {
+  const absl::Time deadline = std::min(absl::Now() + timeout, ScopedDeadline::Current());
+  context.set_deadline(absl::ToChronoTime(deadline));
 }
 
 // A call's failure, with the CA's retry-after when it sent one.
