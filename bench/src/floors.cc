@@ -6,6 +6,9 @@
 #include <mysql_connection.h>
 
 #include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -61,9 +64,24 @@ FloorSpec GetOrderFloor(const mysql::MysqlConfig& db, const std::string& target,
                         const std::vector<int64_t>& ids) {
   FloorSpec spec;
   spec.db = WithServicePool(db);
-  spec.reads = {"SELECT * FROM orders WHERE id = ?",
-                "SELECT * FROM certificates WHERE order_id = ?",
-                "SELECT * FROM order_events WHERE order_id = ?"};
+  // One statement per table GetOrder's response is built from, naming
+  // exactly the columns the service reads (storage/order_rows.h: orders,
+  // certificates and the latest prevalidation report, which the service
+  // joins in one query, and the order's events).
+  spec.reads = {
+      "SELECT id, external_order_id, product_id, validation_type, organization, status, version,"
+      " created_at, updated_at, stuck_since FROM orders WHERE id = ?",
+      "SELECT id, order_id, seq, kind, status, pending_operation, hold_reason, predecessor_seq,"
+      " submission, csr, common_name, additional_names, domain_validations, period_months,"
+      " ca_adapter, ca_reference, ca_raw_status, dcv_instructions, not_before, not_after,"
+      " certificate_pem, chain_pem, serial_number, rejection_reason, last_error, created_at"
+      " FROM certificates WHERE order_id = ?",
+      "SELECT id, certificate_id, submission, overall, report_json, checked_at, overridden_by,"
+      " override_reason, override_at FROM prevalidation_reports WHERE order_id = ?"
+      " ORDER BY id DESC LIMIT 1",
+      "SELECT id, order_id, order_version, certificate_id, type, from_status, to_status,"
+      " from_pending, to_pending, occurred_at, actor, caller, reason FROM order_events"
+      " WHERE order_id = ? ORDER BY id"};
   auto stub = wf::WorkflowService::NewStub(ChannelTo(target));
   for (int64_t id : ids) {
     if (spec.get_responses.count(id) > 0) {
@@ -104,10 +122,21 @@ FloorSpec CreateOrderFloor(const std::string& target, const mysql::MysqlConfig& 
   int64_t order_id = 0;
   (void)absl::SimpleAtoi(response.order().order_id(), &order_id);
   auto pool = Must(mysql::ConnectionPool::Create(service_db), "template pool");
-  spec.writes.push_back(ReadRows(*pool, "orders", "id", order_id));
-  for (const char* table :
-       {"certificates", "order_events", "outbox", "prevalidation_reports", "request_ids"}) {
-    FloorTable rows = ReadRows(*pool, table, "order_id", order_id);
+  // The rows one CreateOrder (a new DV order of one certificate) writes, per
+  // table. Pinned: a change in what the service writes must change the floor
+  // knowingly, not silently make it lighter or heavier.
+  const std::vector<std::pair<const char*, size_t>> expected = {
+      {"orders", 1}, {"certificates", 1},          {"order_events", 1},
+      {"outbox", 1}, {"prevalidation_reports", 0}, {"request_ids", 1}};
+  for (const auto& [table, count] : expected) {
+    FloorTable rows = std::string(table) == "orders" ? ReadRows(*pool, table, "id", order_id)
+                                                     : ReadRows(*pool, table, "order_id", order_id);
+    if (rows.rows.size() != count) {
+      Fail("the CreateOrder floor's template",
+           absl::FailedPreconditionError(absl::StrCat(
+               "CreateOrder wrote ", rows.rows.size(), " rows to ", table, ", the floor expects ",
+               count, ": update the floor (bench/src/floors.cc) to what the service writes now")));
+    }
     if (!rows.rows.empty()) {
       spec.writes.push_back(std::move(rows));
     }

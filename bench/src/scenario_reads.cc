@@ -112,6 +112,8 @@ void RunP1(Bench& b, const std::string& small_target, pid_t small_pid,
                                     {"rounds", rounds},
                                     {"get_order_qps", MedianOf(before, Qps)},
                                     {"get_order_p99_us", MedianOf(before, P99)}};
+  } else {
+    b.Add("MISS P1  guard: not run (no baseline; scripts/bench --baseline_rev=REV)");
   }
   const int64_t hwm_kib = PeakRssKib(small_pid);
   const double qps_ratio = MedianOf(get, Qps) / MedianOf(echo, Qps);

@@ -268,6 +268,8 @@ void RunP2P3(Bench& b, const mysql::MysqlConfig& raw_db) {
         before_create_us));
     b.results["p3_baseline_bin"] = theirs.json;
     b.results["p3_baseline_bin"]["server_us_per_lifecycle"] = theirs.server_us;
+  } else {
+    b.Add("MISS P2/P3 guard: not run (no baseline; scripts/bench --baseline_rev=REV)");
   }
   b.Add(absl::StrFormat("     load: loadavg %.2f, foreign CPU max %.2f cores during P2/P3",
                         LoadAverage1(), foreign));
