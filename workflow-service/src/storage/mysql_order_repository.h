@@ -10,6 +10,7 @@
 
 #include "common/mysql/mysql.h"
 #include "workflow-service/src/app/ports.h"
+#include "workflow-service/src/storage/order_snapshots.h"
 
 namespace sql {
 class Connection;
@@ -34,6 +35,10 @@ class MysqlOrderRepository final : public app::OrderRepository {
   absl::StatusOr<std::optional<app::RequestRecord>> FindRequest(
       const std::string& request_id) override;
 
+  // Every Save with events also keeps the order as of that version
+  // (order_snapshots.h), encoded by `encode`; unset: no snapshots.
+  void set_snapshot_encoder(OrderSnapshotEncoder encode) { encode_snapshot_ = std::move(encode); }
+
   // Loads several orders in four queries (orders, certificates, events,
   // latest prevalidation), in the order of `ids`; missing ids are skipped.
   absl::StatusOr<std::vector<app::OrderRecord>> LoadMany(const std::vector<int64_t>& ids);
@@ -43,6 +48,7 @@ class MysqlOrderRepository final : public app::OrderRepository {
 
   mysql::ConnectionPool& pool_;
   const std::string installation_id_;
+  OrderSnapshotEncoder encode_snapshot_;
 };
 
 }  // namespace sslpanel::workflow::storage

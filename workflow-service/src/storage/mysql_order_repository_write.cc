@@ -361,6 +361,11 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
       stmt->setInt64(2, *save.completes_outbox_id);
       stmt->executeUpdate();
     }
+
+    // 8. The order as of this version, for webhooks and include_order.
+    if (progressed && encode_snapshot_) {
+      WriteOrderSnapshot(pool_, c, after, encode_snapshot_, now);
+    }
     tx.Commit();
     return after;
   } catch (const sql::SQLException& e) {
