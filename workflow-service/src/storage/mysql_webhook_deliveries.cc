@@ -221,7 +221,14 @@ absl::StatusOr<bool> MysqlWebhookStore::AcquireDispatch(const std::string& owner
     stmt->setDateTime(3, ToSqlTime(now));
     stmt->setString(4, text::TruncateUtf8(owner, 64));
     stmt->setDateTime(5, ToSqlTime(now));
-    mine = stmt->executeUpdate() == 1;
+    stmt->executeUpdate();
+    // Read back rather than trust the affected-row count: a renewal that
+    // writes identical values changes no row.
+    mysql::Statement check =
+        pool_.Prepare(conn, "SELECT lease_owner FROM webhook_dispatch_cursor WHERE id = 1");
+    Rows rows(check->executeQuery());
+    mine = rows->next() && !rows->isNull(1) &&
+           std::string(rows->getString(1)) == text::TruncateUtf8(owner, 64);
     return absl::OkStatus();
   });
   if (!status.ok()) {

@@ -203,6 +203,16 @@ absl::StatusOr<app::WebhookSubscription> MysqlWebhookStore::UpdateSubscription(
   }
   absl::Status status = pool_.Run("update webhook subscription", [&](sql::Connection& conn) {
     mysql::Transaction tx(conn);
+    {
+      mysql::Statement lock = pool_.Prepare(
+          conn,
+          "SELECT id FROM webhook_subscriptions WHERE id = ? AND deleted_at IS NULL FOR UPDATE");
+      lock->setInt64(1, id);
+      Rows rows(lock->executeQuery());
+      if (!rows->next()) {
+        return NotFound(id);
+      }
+    }
     mysql::Statement stmt = pool_.Prepare(
         conn,
         "UPDATE webhook_subscriptions SET url = IF(?, ?, url), event_types = IF(?, ?, event_types),"
@@ -227,11 +237,7 @@ absl::StatusOr<app::WebhookSubscription> MysqlWebhookStore::UpdateSubscription(
     stmt->setString(k++, sealed.value_or(""));
     stmt->setDateTime(k++, ToSqlTime(now));
     stmt->setInt64(k++, id);
-    // Matched rows, not changed ones (CLIENT_FOUND_ROWS is not set): an
-    // update to the same values still finds its row by the updated_at.
-    if (stmt->executeUpdate() != 1) {
-      return NotFound(id);
-    }
+    stmt->executeUpdate();
     if (absl::Status s = InsertWebhookRequest(pool_, conn, secrets_, request, now); !s.ok()) {
       return s;
     }
