@@ -6,11 +6,14 @@
 
 #include "common/grpc/server.h"
 #include "common/mysql/migrator.h"
+#include "common/testing/csr.h"
 #include "common/testing/test_database.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "workflow-service/src/app/testing/fake_event_feed.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
+#include "workflow-service/src/grpc/webhook_convert.h"
 #include "workflow-service/src/grpc/workflow_service.h"
 #include "workflow-service/src/storage/mysql_order_repository.h"
 #include "workflow-service/src/storage/mysql_webhook_store.h"
@@ -317,6 +320,63 @@ TEST_F(WebhookApiTest, ListsPageOldestFirst) {
   grpc::ClientContext c;
   ExpectError(stub_->ListWebhookSubscriptions(&c, r, &rest), grpc::StatusCode::INVALID_ARGUMENT,
               "page_size");
+}
+
+}  // namespace
+}  // namespace sslpanel::workflow::grpc_api
+
+namespace sslpanel::workflow::grpc_api {
+namespace {
+
+// The body a receiver gets: the event and the order as of that event (its
+// version then, even after the order moved on), in the API's JSON shape.
+TEST_F(WebhookApiTest, PayloadCarriesTheOrderAsOfTheEvent) {
+  repo_->set_snapshot_encoder(
+      [this](const app::OrderRecord& record) { return EncodeOrderSnapshot(*app_, record); });
+  app::NewOrderInput input;
+  input.external_order_id = "ext-payload";
+  input.product_id = "dv";
+  input.period_months = 12;
+  input.common_name = "www.example.com";
+  input.csr = testing::MakeCsr("www.example.com");
+  input.dcv_method = domain::DcvMethod::kDns;
+  input.draft = true;
+  app::Caller caller;
+  caller.request_id = "create";
+  caller.method = "CreateOrder";
+  auto created = app_->CreateOrder(input, caller);
+  ASSERT_TRUE(created.ok()) << created.status();
+  const int64_t order_id = created->order.id;
+  clock_.Advance(absl::Minutes(5));
+  caller.request_id = "cancel";
+  caller.method = "CancelCertificate";
+  ASSERT_TRUE(app_->CancelCertificate(order_id, std::nullopt, "test", caller).ok());
+
+  auto events = app_->ListEvents(order_id, 0, 10);
+  ASSERT_TRUE(events.ok());
+  app::CommittedEvent first;
+  first.order_id = order_id;
+  first.external_order_id = "ext-payload";
+  first.order_version = 1;
+  first.record = events->events[0];
+  auto body = WebhookPayload(first, *store_->GetSnapshot(order_id, 1));
+  ASSERT_TRUE(body.ok()) << body.status();
+  const nlohmann::json json = nlohmann::json::parse(*body);
+  EXPECT_EQ(json["type"], "CREATED");
+  EXPECT_EQ(json["event_id"], absl::StrCat(first.record.id));
+  EXPECT_EQ(json["timestamp"], "2026-05-28T20:26:40Z");
+  EXPECT_EQ(json["data"]["event_id"], json["event_id"]);
+  EXPECT_EQ(json["data"]["occur_time"], "2026-05-28T20:26:40Z");
+  EXPECT_EQ(json["data"]["event"]["type"], "CREATED");
+  EXPECT_EQ(json["data"]["event"]["toStatus"], "CERTIFICATE_STATUS_OPEN");
+  EXPECT_EQ(json["data"]["order"]["orderId"], absl::StrCat(order_id));
+  EXPECT_EQ(json["data"]["order"]["externalOrderId"], "ext-payload");
+  EXPECT_EQ(json["data"]["order"]["certificates"][0]["status"], "CERTIFICATE_STATUS_OPEN")
+      << "as of the event, not the REJECTED it is now";
+  // No snapshot kept: the rest of the body still goes out.
+  auto bare = WebhookPayload(first, std::nullopt);
+  ASSERT_TRUE(bare.ok());
+  EXPECT_FALSE(nlohmann::json::parse(*bare)["data"].contains("order"));
 }
 
 }  // namespace
