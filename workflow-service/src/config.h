@@ -11,6 +11,7 @@
 #include "common/mysql/mysql.h"
 #include "workflow-service/src/app/processor.h"
 #include "workflow-service/src/app/workflow_app.h"
+#include "workflow-service/src/webhook_config.h"
 
 namespace sslpanel::workflow {
 
@@ -30,6 +31,7 @@ struct WorkflowConfig {
   absl::Duration sweep_interval = absl::Seconds(5);
   app::ProcessingOptions processing_options;
   app::SlaOptions sla;
+  WebhookConfig webhooks;  // --webhook_* (webhook_config.h)
 };
 
 // What `workflow-service migrate` does besides applying migrations.
