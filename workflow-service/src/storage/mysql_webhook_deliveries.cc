@@ -272,12 +272,14 @@ absl::StatusOr<int> MysqlWebhookStore::Dispatch(
         return absl::AbortedError("the webhook dispatch lease or cursor moved; read again");
       }
     }
+    // Shared locks: a subscription deleted meanwhile waits for this batch
+    // (and then drops what it wrote) instead of leaving orphans behind.
     std::vector<app::DispatchTarget> targets;
     {
       mysql::Statement subs =
           pool_.Prepare(conn,
                         "SELECT id, event_types, start_after_event_id FROM webhook_subscriptions"
-                        " WHERE deleted_at IS NULL ORDER BY id");
+                        " WHERE deleted_at IS NULL ORDER BY id LOCK IN SHARE MODE");
       Rows rows(subs->executeQuery());
       while (rows->next()) {
         app::DispatchTarget t;
