@@ -31,6 +31,12 @@ struct WorkflowConfig {
   absl::Duration sweep_interval = absl::Seconds(5);
   app::ProcessingOptions processing_options;
   app::SlaOptions sla;
+  // The event feed (WatchOrderEvents, webhooks): a hole in the event ids is
+  // skipped unproven after this long (logged, counted).
+  absl::Duration event_gap_timeout = absl::Minutes(3);
+  // How often the feed reads the table while a reader waits (another
+  // replica's events are seen within about this long).
+  absl::Duration event_poll_interval = absl::Milliseconds(150);
   WebhookConfig webhooks;  // --webhook_* (webhook_config.h)
 };
 

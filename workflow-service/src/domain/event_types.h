@@ -1,5 +1,7 @@
-// Every event type the workflow writes into an order's history: the one list
-// that filters (webhook subscriptions, WatchOrderEvents) are checked against.
+// Every event type the workflow records (order_events.type, Event.type in
+// the API), in one place: filters of WatchOrderEvents and of webhook
+// subscriptions accept only these. A new event type is added here as well as
+// where it is recorded.
 #pragma once
 
 #include <string>
@@ -10,15 +12,14 @@
 
 namespace sslpanel::workflow::domain {
 
-// All event types, sorted.
+// Sorted.
 const std::vector<std::string>& KnownEventTypes();
 
-// True when `type` is one of KnownEventTypes().
 bool IsKnownEventType(absl::string_view type);
 
 // OK when every entry is a known type; else INVALID_ARGUMENT naming `field`
-// and the first unknown type. (The same interface as the stream branch's
-// copy of this file: at a merge, either side will do.)
+// and the first unknown type, e.g. `event_types: unknown event type
+// "CA_ISSUE" (known: CANCELLED, ...)`.
 absl::Status CheckEventTypes(absl::string_view field, const std::vector<std::string>& types);
 
 }  // namespace sslpanel::workflow::domain

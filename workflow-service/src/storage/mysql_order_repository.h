@@ -4,6 +4,7 @@
 // lost race (ABORTED), never ignored.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +39,11 @@ class MysqlOrderRepository final : public app::OrderRepository {
   // Every Save with events also keeps the order as of that version
   // (order_snapshots.h), encoded by `encode`; unset: no snapshots.
   void set_snapshot_encoder(OrderSnapshotEncoder encode) { encode_snapshot_ = std::move(encode); }
+  // Called after each commit that wrote events (wakes the event feed). Set
+  // before serving; it must be cheap and must not block.
+  void set_on_events_committed(std::function<void()> callback) {
+    on_events_committed_ = std::move(callback);
+  }
 
   // Loads several orders in four queries (orders, certificates, events,
   // latest prevalidation), in the order of `ids`; missing ids are skipped.
@@ -47,6 +53,7 @@ class MysqlOrderRepository final : public app::OrderRepository {
   mysql::ConnectionPool& pool_;
   const std::string installation_id_;
   OrderSnapshotEncoder encode_snapshot_;
+  std::function<void()> on_events_committed_;
 };
 
 }  // namespace sslpanel::workflow::storage

@@ -91,6 +91,9 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
   if (!status.ok()) {
     return status;
   }
+  if (!save.decision.events.empty() && on_events_committed_) {
+    on_events_committed_();  // wakes the event feed; cheap, never blocks
+  }
   return after;
 }
 
