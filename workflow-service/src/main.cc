@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
   orders.set_snapshot_encoder([&workflow](const app::OrderRecord& record) {
     return grpc_api::EncodeOrderSnapshot(workflow, record);
   });
-  grpc_api::WorkflowServiceImpl service(workflow);
+  grpc_api::WorkflowServiceImpl service(workflow, config->database.pool_size);
   grpc_api::EventStreams event_streams(feed, *installation);
   service.set_event_streams(&event_streams);
 

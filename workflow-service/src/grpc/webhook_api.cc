@@ -16,7 +16,7 @@ namespace {
 constexpr int kMaxGraceSeconds = 604800;
 
 template <typename Request>
-app::Caller WebhookCaller(const grpc::ServerContext& context, const Request& request,
+app::Caller WebhookCaller(const grpc::ServerContextBase& context, const Request& request,
                           const char* method) {
   app::Caller caller;
   caller.identity = grpc_util::CallerOf(context).identity;
@@ -43,8 +43,8 @@ std::vector<std::string> Strings(const google::protobuf::RepeatedPtrField<std::s
 
 }  // namespace
 
-grpc::Status WorkflowServiceImpl::CreateWebhookSubscription(
-    grpc::ServerContext* context, const v1::CreateWebhookSubscriptionRequest* request,
+grpc::Status WorkflowHandlers::CreateWebhookSubscription(
+    grpc::ServerContextBase* context, const v1::CreateWebhookSubscriptionRequest* request,
     v1::CreateWebhookSubscriptionResponse* response) {
   if (webhooks_ == nullptr) {
     return grpc_util::ToGrpc(NotConfigured());
@@ -64,8 +64,8 @@ grpc::Status WorkflowServiceImpl::CreateWebhookSubscription(
   return grpc::Status::OK;
 }
 
-grpc::Status WorkflowServiceImpl::GetWebhookSubscription(
-    grpc::ServerContext*, const v1::GetWebhookSubscriptionRequest* request,
+grpc::Status WorkflowHandlers::GetWebhookSubscription(
+    grpc::ServerContextBase*, const v1::GetWebhookSubscriptionRequest* request,
     v1::GetWebhookSubscriptionResponse* response) {
   if (webhooks_ == nullptr) {
     return grpc_util::ToGrpc(NotConfigured());
@@ -82,8 +82,8 @@ grpc::Status WorkflowServiceImpl::GetWebhookSubscription(
   return grpc::Status::OK;
 }
 
-grpc::Status WorkflowServiceImpl::ListWebhookSubscriptions(
-    grpc::ServerContext*, const v1::ListWebhookSubscriptionsRequest* request,
+grpc::Status WorkflowHandlers::ListWebhookSubscriptions(
+    grpc::ServerContextBase*, const v1::ListWebhookSubscriptionsRequest* request,
     v1::ListWebhookSubscriptionsResponse* response) {
   if (webhooks_ == nullptr) {
     return grpc_util::ToGrpc(NotConfigured());
@@ -118,8 +118,8 @@ grpc::Status WorkflowServiceImpl::ListWebhookSubscriptions(
   return grpc::Status::OK;
 }
 
-grpc::Status WorkflowServiceImpl::UpdateWebhookSubscription(
-    grpc::ServerContext* context, const v1::UpdateWebhookSubscriptionRequest* request,
+grpc::Status WorkflowHandlers::UpdateWebhookSubscription(
+    grpc::ServerContextBase* context, const v1::UpdateWebhookSubscriptionRequest* request,
     v1::UpdateWebhookSubscriptionResponse* response) {
   if (webhooks_ == nullptr) {
     return grpc_util::ToGrpc(NotConfigured());
@@ -160,8 +160,8 @@ grpc::Status WorkflowServiceImpl::UpdateWebhookSubscription(
   return grpc::Status::OK;
 }
 
-grpc::Status WorkflowServiceImpl::DeleteWebhookSubscription(
-    grpc::ServerContext* context, const v1::DeleteWebhookSubscriptionRequest* request,
+grpc::Status WorkflowHandlers::DeleteWebhookSubscription(
+    grpc::ServerContextBase* context, const v1::DeleteWebhookSubscriptionRequest* request,
     v1::DeleteWebhookSubscriptionResponse*) {
   if (webhooks_ == nullptr) {
     return grpc_util::ToGrpc(NotConfigured());
@@ -175,8 +175,8 @@ grpc::Status WorkflowServiceImpl::DeleteWebhookSubscription(
       "DeleteWebhookSubscription");
 }
 
-grpc::Status WorkflowServiceImpl::ListWebhookDeliveries(
-    grpc::ServerContext*, const v1::ListWebhookDeliveriesRequest* request,
+grpc::Status WorkflowHandlers::ListWebhookDeliveries(
+    grpc::ServerContextBase*, const v1::ListWebhookDeliveriesRequest* request,
     v1::ListWebhookDeliveriesResponse* response) {
   if (webhooks_ == nullptr) {
     return grpc_util::ToGrpc(NotConfigured());
@@ -242,9 +242,9 @@ grpc::Status WorkflowServiceImpl::ListWebhookDeliveries(
   return grpc::Status::OK;
 }
 
-grpc::Status WorkflowServiceImpl::RedeliverWebhook(grpc::ServerContext* context,
-                                                   const v1::RedeliverWebhookRequest* request,
-                                                   v1::RedeliverWebhookResponse* response) {
+grpc::Status WorkflowHandlers::RedeliverWebhook(grpc::ServerContextBase* context,
+                                                const v1::RedeliverWebhookRequest* request,
+                                                v1::RedeliverWebhookResponse* response) {
   if (webhooks_ == nullptr) {
     return grpc_util::ToGrpc(NotConfigured());
   }
@@ -260,8 +260,8 @@ grpc::Status WorkflowServiceImpl::RedeliverWebhook(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status WorkflowServiceImpl::DismissWebhookDelivery(
-    grpc::ServerContext* context, const v1::DismissWebhookDeliveryRequest* request,
+grpc::Status WorkflowHandlers::DismissWebhookDelivery(
+    grpc::ServerContextBase* context, const v1::DismissWebhookDeliveryRequest* request,
     v1::DismissWebhookDeliveryResponse* response) {
   if (webhooks_ == nullptr) {
     return grpc_util::ToGrpc(NotConfigured());

@@ -22,6 +22,14 @@ namespace {
 
 using mysql::ToSqlTime;
 
+// A nullable DATETIME column read by name.
+std::optional<absl::Time> TimeOrNull(const Rows& rows, const char* column) {
+  if (rows->isNull(column)) {
+    return std::nullopt;
+  }
+  return mysql::FromSqlTime(Str(rows, column));
+}
+
 // A PENDING delivery's earliest DEAD predecessor of the same subscription
 // and order: what holds it back (domain::BlockedBy, in SQL).
 constexpr char kDeliveryColumns[] =
@@ -43,13 +51,13 @@ app::WebhookDelivery ReadDelivery(const Rows& rows) {
   d.event_type = Str(rows, "event_type");
   domain::Parse(Str(rows, "status"), &d.status);
   d.attempts = rows->getInt("attempts");
-  d.last_attempt_at = OptionalTime(rows, "last_attempt_at");
+  d.last_attempt_at = TimeOrNull(rows, "last_attempt_at");
   d.last_http_status = rows->getInt("last_http_status");
   d.last_error = Str(rows, "last_error");
   d.next_attempt_at = mysql::FromSqlTime(Str(rows, "next_attempt_at"));
-  d.dead_at = OptionalTime(rows, "dead_at");
+  d.dead_at = TimeOrNull(rows, "dead_at");
   d.created_at = mysql::FromSqlTime(Str(rows, "created_at"));
-  d.delivered_at = OptionalTime(rows, "delivered_at");
+  d.delivered_at = TimeOrNull(rows, "delivered_at");
   d.blocked_by_delivery_id = rows->isNull("blocked_by") ? 0 : rows->getInt64("blocked_by");
   return d;
 }
@@ -379,7 +387,7 @@ absl::StatusOr<std::vector<app::ClaimedDelivery>> MysqlWebhookStore::ClaimDue(
         d.id = rows->getInt64("id");
         d.subscription_id = rows->getInt64("subscription_id");
         d.attempts = rows->getInt("attempts") + 1;
-        d.dead_at = OptionalTime(rows, "dead_at");
+        d.dead_at = TimeOrNull(rows, "dead_at");
         d.payload = Str(rows, "payload");
         d.created_at = mysql::FromSqlTime(Str(rows, "created_at"));
         ids.push_back(d.id);
@@ -418,7 +426,7 @@ absl::StatusOr<std::vector<app::ClaimedDelivery>> MysqlWebhookStore::ClaimDue(
     while (rows->next()) {
       const int64_t id = rows->getInt64("id");
       urls[id] = Str(rows, "url");
-      std::optional<absl::Time> expires = OptionalTime(rows, "previous_secret_expires_at");
+      std::optional<absl::Time> expires = TimeOrNull(rows, "previous_secret_expires_at");
       std::optional<std::string> previous;
       if (!rows->isNull("previous_secret") && expires.has_value() && *expires > now) {
         previous = Str(rows, "previous_secret");

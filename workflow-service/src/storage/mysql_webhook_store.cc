@@ -19,6 +19,14 @@ namespace {
 
 using mysql::ToSqlTime;
 
+// A nullable DATETIME column read by name.
+std::optional<absl::Time> TimeOrNull(const Rows& rows, const char* column) {
+  if (rows->isNull(column)) {
+    return std::nullopt;
+  }
+  return mysql::FromSqlTime(Str(rows, column));
+}
+
 constexpr int kDuplicateKey = 1062;
 
 constexpr char kSubscriptionColumns[] =
@@ -38,7 +46,7 @@ app::WebhookSubscription ReadSubscription(const Rows& rows) {
   s.description = Str(rows, "description");
   s.paused = rows->getBoolean("paused");
   s.start_after_event_id = rows->getInt64("start_after_event_id");
-  s.previous_secret_expires_at = OptionalTime(rows, "previous_secret_expires_at");
+  s.previous_secret_expires_at = TimeOrNull(rows, "previous_secret_expires_at");
   s.created_at = mysql::FromSqlTime(Str(rows, "created_at"));
   s.updated_at = mysql::FromSqlTime(Str(rows, "updated_at"));
   s.dead_deliveries = rows->getInt64("dead_deliveries");
