@@ -5,7 +5,7 @@
 // not write. The tests drive the system only through the gRPC API and the
 // receiver's admin endpoint, and compare what arrived with ListOrderEvents.
 #include <algorithm>
-#include <atomic>
+#include <iostream>
 #include <map>
 #include <set>
 

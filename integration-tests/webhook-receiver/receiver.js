@@ -73,12 +73,12 @@ function describe(payload) {
   const certificate =
       certificates.find((c) => pick(c, 'certificate_id') === certificateId) ||
       certificates[certificates.length - 1] || {};
-  const version = pick(data, 'order_version') ?? pick(order, 'version');
+  const version = pick(payload, 'order_version') ?? pick(data, 'order_version') ?? pick(order, 'version');
   return {
     type: pick(payload, 'type') ?? null,
-    event_id: String(pick(data, 'event_id') ?? pick(event, 'event_id') ?? ''),
+    event_id: String(pick(data, 'event_id') ?? pick(event, 'event_id') ?? pick(payload, 'event_id') ?? ''),
     event_type: pick(data, 'type') ?? pick(event, 'type') ?? null,
-    order_id: String(pick(order, 'order_id') ?? pick(event, 'order_id') ?? ''),
+    order_id: String(pick(order, 'order_id') ?? pick(event, 'order_id') ?? pick(payload, 'order_id') ?? ''),
     order_version: version === undefined ? null : Number(version),
     certificate_status: pick(certificate, 'status') ?? null,
     certificates: certificates.length,
