@@ -361,7 +361,20 @@ TEST_F(WebhookTest, EveryDeliveryVerifiesAndCarriesTheOrderAsOfItsEvent) {
       EXPECT_EQ(r.certificate_status, v1::CertificateStatus_Name(v1::CERTIFICATE_STATUS_OPEN))
           << Describe(r);
     }
+    EXPECT_GT(r.order_version, 0) << "no order_version: " << Describe(r);
   }
+  // Versions as of each event: the issuing event's is later than CREATED's.
+  int64_t created_version = -1;
+  int64_t issued_version = -1;
+  for (const ReceivedWebhook& r : received) {
+    if (r.accepted() && r.event_id == history.front().event_id()) {
+      created_version = r.order_version;
+    }
+    if (r.accepted() && r.event_id == history[issued].event_id()) {
+      issued_version = r.order_version;
+    }
+  }
+  EXPECT_LT(created_version, issued_version);
 
   // The deliveries the API lists are what arrived: one per event, its id
   // the webhook-id of every attempt, DELIVERED after the refused attempts.
