@@ -11,7 +11,6 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/grpc/status.h"
@@ -36,11 +35,6 @@ absl::Status Invoke(Call call) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   return grpc_util::FromGrpc(call(&context));
-}
-
-int64_t Number(const std::string& id) {
-  int64_t value = -1;
-  return absl::SimpleAtoi(id, &value) ? value : -1;
 }
 
 std::string Describe(const ReceivedWebhook& r) {
