@@ -9,6 +9,9 @@
 #include <map>
 #include <set>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -18,6 +21,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "integration-tests/client.h"
+#include "integration-tests/harness.h"
 #include "integration-tests/system.h"
 #include "integration-tests/webhook_receiver.h"
 
@@ -298,6 +302,61 @@ void ExpectSecretShape(const std::string& secret) {
   ASSERT_TRUE(absl::Base64Unescape(secret.substr(6), &key)) << secret;
   EXPECT_GE(key.size(), 24u) << secret;
   EXPECT_LE(key.size(), 64u) << secret;
+}
+
+// The receiver itself, without the system: what it calls verified is what
+// standardwebhooks accepts, so "no request failed verification" can fail.
+std::string Sign(const std::string& key, const std::string& id, int64_t timestamp,
+                 const std::string& body) {
+  const std::string message = absl::StrCat(id, ".", timestamp, ".", body);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &length);
+  return "v1," + absl::Base64Escape(absl::string_view(reinterpret_cast<char*>(mac), length));
+}
+
+TEST(WebhookReceiverTest, RecordsForgedStaleAndAlteredRequestsAsUnverified) {
+  const std::string dir = testing::MakeTempDir("sslpanel-webhook-receiver-");
+  auto receiver = WebhookReceiver::Start(dir);
+  ASSERT_TRUE(receiver.ok()) << receiver.status();
+  const std::string key(32, 'k');
+  const std::string other(32, 'o');
+  ASSERT_TRUE((*receiver)->SetSecrets({{"s", "whsec_" + absl::Base64Escape(key)}}).ok());
+  ASSERT_TRUE((*receiver)->SetBehaviour(R"({"fail_first": 1})").ok());
+  const std::string body = R"({"type":"CREATED","data":{"event_id":"7","type":"CREATED"}})";
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  auto post = [&](const std::string& id, int64_t timestamp, const std::string& signature,
+                  const std::string& sent_body) {
+    CommandResult result = RunCommand(
+        {"/usr/bin/curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert",
+         (*receiver)->ca_file(), "-H", "content-type: application/json", "-H", "webhook-id: " + id,
+         "-H", absl::StrCat("webhook-timestamp: ", timestamp), "-H",
+         "webhook-signature: " + signature, "--data-binary", sent_body, (*receiver)->url()});
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    return result.output;
+  };
+  EXPECT_EQ(post("msg_a", now, Sign(key, "msg_a", now, body), body), "500");  // fail_first
+  EXPECT_EQ(post("msg_a", now, Sign(key, "msg_a", now, body), body), "200");
+  EXPECT_EQ(post("msg_b", now, Sign(other, "msg_b", now, body), body), "401");
+  EXPECT_EQ(post("msg_c", now - 600, Sign(key, "msg_c", now - 600, body), body), "401");
+  EXPECT_EQ(post("msg_d", now, Sign(key, "msg_d", now, body), body + " "), "401");
+  EXPECT_EQ(post("msg_e", now,
+                 Sign(other, "msg_e", now, body) + " " + Sign(key, "msg_e", now, body), body),
+            "500");  // two signatures, one good: verified (and its first attempt fails)
+  auto received = (*receiver)->Received();
+  ASSERT_TRUE(received.ok()) << received.status();
+  ASSERT_EQ(received->size(), 6u);
+  std::vector<bool> verified;
+  for (const ReceivedWebhook& r : *received) {
+    verified.push_back(r.verified);
+  }
+  EXPECT_THAT(verified, ElementsAre(true, true, false, false, false, true));
+  EXPECT_EQ((*received)[1].attempt, 2);
+  EXPECT_TRUE((*received)[1].accepted());
+  EXPECT_EQ((*received)[0].event_id, "7");
+  EXPECT_EQ((*received)[5].signatures, 2);
+  EXPECT_THAT((*received)[3].errors, HasSubstr("too old"));
 }
 
 TEST_F(WebhookTest, EveryDeliveryVerifiesAndCarriesTheOrderAsOfItsEvent) {
