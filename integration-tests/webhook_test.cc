@@ -9,13 +9,17 @@
 #include <map>
 #include <set>
 
+#include <httplib.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/grpc/status.h"
 #include "common/testing/subprocess.h"
 #include "gmock/gmock.h"
@@ -521,8 +525,21 @@ TEST_F(WebhookTest, SignaturesVerifyAcrossASecretRotation) {
   ExpectInEventOrder(received, events);
 }
 
+// The value of one series on a Prometheus text page, or -1.
+double Series(const std::string& page, const std::string& series) {
+  for (absl::string_view line : absl::StrSplit(page, '\n')) {
+    if (absl::ConsumePrefix(&line, series + " ")) {
+      double value = -1;
+      return absl::SimpleAtod(line, &value) ? value : -1;
+    }
+  }
+  return -1;
+}
+
 TEST_F(WebhookTest, AReceiverFailingTheFirstAttemptsGetsEveryEventInOrder) {
-  StartSystem();
+  auto metrics_port = testing::PickFreePort();
+  ASSERT_TRUE(metrics_port.ok()) << metrics_port.status();
+  StartSystem({absl::StrCat("--metrics_listen=127.0.0.1:", *metrics_port)});
   auto subscription = Subscribe(receiver_->url());
   ASSERT_TRUE(subscription.ok()) << subscription.status();
   ASSERT_TRUE(receiver_->SetSecrets({{"secret", subscription->secret()}}).ok());
@@ -568,6 +585,16 @@ TEST_F(WebhookTest, AReceiverFailingTheFirstAttemptsGetsEveryEventInOrder) {
     EXPECT_EQ(d.attempts(), kFailFirst + 1) << d.ShortDebugString();
     EXPECT_EQ(d.last_http_status(), 204) << d.ShortDebugString();
   }
+  // The metrics count the same attempts.
+  httplib::Client client("127.0.0.1", *metrics_port);
+  httplib::Result page = client.Get("/metrics");
+  ASSERT_TRUE(page) << httplib::to_string(page.error());
+  const double n = static_cast<double>(expected);
+  EXPECT_EQ(Series(page->body, R"(sslpanel_webhook_attempts_total{outcome="delivered"})"), n);
+  EXPECT_EQ(Series(page->body, R"(sslpanel_webhook_attempts_total{outcome="retry"})"),
+            kFailFirst * n);
+  EXPECT_EQ(Series(page->body, R"(sslpanel_webhook_failures_total{kind="http"})"), kFailFirst * n);
+  EXPECT_EQ(Series(page->body, "sslpanel_webhook_deliveries_created_total"), n);
 }
 
 TEST_F(WebhookTest, KillNineDuringDeliveriesLosesNone) {
