@@ -6,6 +6,7 @@
 #include <mysql_connection.h>
 #include <mysql_driver.h>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/config/secret.h"
@@ -420,6 +421,57 @@ Transaction::~Transaction() {
 void Transaction::Commit() {
   Execute(conn_, "COMMIT");
   done_ = true;
+}
+
+absl::Status WithTransaction(ConnectionPool& pool, absl::string_view what,
+                             const std::function<absl::Status(sql::Connection&)>& fn) {
+  auto conn = pool.Acquire();
+  if (!conn.ok()) {
+    return conn.status();
+  }
+  sql::Connection& c = **conn;
+  absl::Status status;
+  bool started = false;
+  bool broken = false;
+  try {
+    Execute(c, "START TRANSACTION");
+    started = true;
+    status = fn(c);
+    if (status.ok()) {
+      Execute(c, "COMMIT");
+      return absl::OkStatus();
+    }
+  } catch (const sql::SQLException& e) {
+    broken = IsConnectionError(e);
+    status = TranslateSqlError(e, what);
+  } catch (const std::exception& e) {
+    // A broken invariant; the connection may be mid-result.
+    broken = true;
+    status = absl::InternalError(absl::StrCat(what, ": ", e.what()));
+  }
+  if (broken) {
+    conn->MarkBroken();
+    return status;
+  }
+  if (!started) {
+    return status;
+  }
+  try {
+    Execute(c, "ROLLBACK");
+  } catch (const sql::SQLException& e) {
+    if (IsConnectionError(e)) {
+      conn->MarkBroken();
+    }
+    const absl::Status rollback = TranslateSqlError(e, absl::StrCat(what, ": rollback"));
+    absl::Status both(
+        status.code(),
+        absl::StrCat(status.message(), " (and the rollback failed: ", rollback.message(), ")"));
+    status.ForEachPayload(
+        [&](absl::string_view type, const absl::Cord& payload) { both.SetPayload(type, payload); });
+    both.SetPayload(kRollbackErrorPayload, absl::Cord(rollback.ToString()));
+    return both;
+  }
+  return status;
 }
 
 namespace {

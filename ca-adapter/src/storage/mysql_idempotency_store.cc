@@ -139,29 +139,29 @@ absl::StatusOr<Claim> MysqlIdempotencyStore::ClaimOrInsert(const IdempotencyReco
   absl::Status last;
   for (int round = 0; round < 3; ++round) {
     Claim claim;
-    last = pool_.Run("claim idempotency key", [&](sql::Connection& conn) -> absl::Status {
-      mysql::Transaction txn(conn);
-      std::optional<IdempotencyRecord> existing = SelectRecord(conn, insert.key, true);
-      if (!existing.has_value()) {
-        InsertRecord(conn, insert,
-                     insert.state == RecordState::kInProgress ? lease : absl::ZeroDuration(), now);
-        claim.kind = when_absent;
-        claim.record = *SelectRecord(conn, insert.key, false);
-        txn.Commit();
-        return absl::OkStatus();
-      }
-      claim.record = *std::move(existing);
-      claim.kind = Claim::Kind::kExisting;
-      const bool may_resume = claim.record.state == RecordState::kInProgress &&
-                              (!match_request || (claim.record.operation == insert.operation &&
-                                                  claim.record.fingerprint == insert.fingerprint));
-      if (may_resume && TakeOver(conn, claim.record, now, lease)) {
-        claim.kind = Claim::Kind::kResumed;
-        claim.record = *SelectRecord(conn, insert.key, false);
-      }
-      txn.Commit();
-      return absl::OkStatus();
-    });
+    last = mysql::WithTransaction(
+        pool_, "claim idempotency key", [&](sql::Connection& conn) -> absl::Status {
+          std::optional<IdempotencyRecord> existing = SelectRecord(conn, insert.key, true);
+          if (!existing.has_value()) {
+            InsertRecord(conn, insert,
+                         insert.state == RecordState::kInProgress ? lease : absl::ZeroDuration(),
+                         now);
+            claim.kind = when_absent;
+            claim.record = *SelectRecord(conn, insert.key, false);
+            return absl::OkStatus();
+          }
+          claim.record = *std::move(existing);
+          claim.kind = Claim::Kind::kExisting;
+          const bool may_resume =
+              claim.record.state == RecordState::kInProgress &&
+              (!match_request || (claim.record.operation == insert.operation &&
+                                  claim.record.fingerprint == insert.fingerprint));
+          if (may_resume && TakeOver(conn, claim.record, now, lease)) {
+            claim.kind = Claim::Kind::kResumed;
+            claim.record = *SelectRecord(conn, insert.key, false);
+          }
+          return absl::OkStatus();
+        });
     if (last.ok()) {
       return claim;
     }

@@ -76,23 +76,22 @@ absl::StatusOr<std::string> RenewInstallationId(mysql::ConnectionPool& pool,
     return valid;
   }
   std::string previous;
-  absl::Status status = pool.Run("renew the installation id", [&](sql::Connection& conn) {
-    mysql::Transaction tx(conn);
-    previous = ReadId(pool, conn, true);
-    if (previous.empty()) {
-      InsertId(pool, conn, fresh, now, false);
-    } else {
-      mysql::Statement update =
-          pool.Prepare(conn,
-                       "UPDATE installation SET previous_installation_id = installation_id,"
-                       " installation_id = ?, updated_at = ? WHERE id = 1");
-      update->setString(1, fresh);
-      update->setDateTime(2, mysql::ToSqlTime(now));
-      update->executeUpdate();
-    }
-    tx.Commit();
-    return absl::OkStatus();
-  });
+  absl::Status status =
+      mysql::WithTransaction(pool, "renew the installation id", [&](sql::Connection& conn) {
+        previous = ReadId(pool, conn, true);
+        if (previous.empty()) {
+          InsertId(pool, conn, fresh, now, false);
+        } else {
+          mysql::Statement update =
+              pool.Prepare(conn,
+                           "UPDATE installation SET previous_installation_id = installation_id,"
+                           " installation_id = ?, updated_at = ? WHERE id = 1");
+          update->setString(1, fresh);
+          update->setDateTime(2, mysql::ToSqlTime(now));
+          update->executeUpdate();
+        }
+        return absl::OkStatus();
+      });
   if (!status.ok()) {
     return status;
   }

@@ -39,8 +39,6 @@ class MysqlOrderRepository final : public app::OrderRepository {
   absl::StatusOr<std::vector<app::OrderRecord>> LoadMany(const std::vector<int64_t>& ids);
 
  private:
-  int64_t LastInsertId(sql::Connection& conn);
-
   mysql::ConnectionPool& pool_;
   const std::string installation_id_;
 };

@@ -80,51 +80,50 @@ absl::StatusOr<std::vector<app::OutboxItem>> MysqlWorkQueue::ClaimOutbox(absl::T
                                                                          absl::Duration lease,
                                                                          const std::string& owner) {
   std::vector<app::OutboxItem> items;
-  absl::Status status = pool_.Run("claim outbox rows", [&](sql::Connection& conn) {
-    mysql::Transaction tx(conn);
-    Statement select = pool_.Prepare(
-        conn,
-        "SELECT id, order_id, certificate_id, kind, submission, idempotency_key, ref_key,"
-        " detail_json, attempts FROM outbox WHERE status = 'PENDING' AND due_at <= ?"
-        // Only the kinds this version delivers: a newer replica's new kind
-        // must never be delivered as something else.
-        " AND kind IN ('PREVALIDATE', 'SUBMIT_TO_CA', 'CANCEL_AT_CA', 'REVOKE_AT_CA',"
-        " 'ABANDON_AT_CA', 'CHANGE_DCV_AT_CA', 'RESEND_DCV_EMAIL_AT_CA', 'RESOLVE_AT_CA')"
-        " ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED");
-    select->setDateTime(1, ToSqlTime(now));
-    select->setInt(2, limit);
-    Rows rows(select->executeQuery());
-    std::vector<int64_t> ids;
-    while (rows->next()) {
-      app::OutboxItem item;
-      item.id = rows->getInt64("id");
-      item.order_id = rows->getInt64("order_id");
-      item.certificate_id = rows->getInt64("certificate_id");
-      domain::Parse(std::string(rows->getString("kind")), &item.kind);
-      item.submission = rows->getInt("submission");
-      item.idempotency_key = rows->getString("idempotency_key");
-      item.ref_key = rows->isNull("ref_key") ? "" : std::string(rows->getString("ref_key"));
-      if (!rows->isNull("detail_json")) {
-        item.detail = DetailFromJson(rows->getString("detail_json"));
-      }
-      item.attempts = rows->getInt("attempts") + 1;
-      ids.push_back(item.id);
-      items.push_back(std::move(item));
-    }
-    if (!ids.empty()) {
-      Statement lease_rows =
-          pool_.Prepare(conn, absl::StrCat("UPDATE outbox SET due_at = ?, attempts = attempts + 1,"
-                                           " lease_owner = ?, updated_at = ? WHERE id IN (",
-                                           Placeholders(ids), ")"));
-      lease_rows->setDateTime(1, ToSqlTime(now + lease));
-      lease_rows->setString(2, text::TruncateUtf8(owner, 64));
-      lease_rows->setDateTime(3, ToSqlTime(now));
-      BindIds(*lease_rows, 4, ids);
-      lease_rows->executeUpdate();
-    }
-    tx.Commit();
-    return absl::OkStatus();
-  });
+  absl::Status status =
+      mysql::WithTransaction(pool_, "claim outbox rows", [&](sql::Connection& conn) {
+        Statement select = pool_.Prepare(
+            conn,
+            "SELECT id, order_id, certificate_id, kind, submission, idempotency_key, ref_key,"
+            " detail_json, attempts FROM outbox WHERE status = 'PENDING' AND due_at <= ?"
+            // Only the kinds this version delivers: a newer replica's new kind
+            // must never be delivered as something else.
+            " AND kind IN ('PREVALIDATE', 'SUBMIT_TO_CA', 'CANCEL_AT_CA', 'REVOKE_AT_CA',"
+            " 'ABANDON_AT_CA', 'CHANGE_DCV_AT_CA', 'RESEND_DCV_EMAIL_AT_CA', 'RESOLVE_AT_CA')"
+            " ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED");
+        select->setDateTime(1, ToSqlTime(now));
+        select->setInt(2, limit);
+        Rows rows(select->executeQuery());
+        std::vector<int64_t> ids;
+        while (rows->next()) {
+          app::OutboxItem item;
+          item.id = rows->getInt64("id");
+          item.order_id = rows->getInt64("order_id");
+          item.certificate_id = rows->getInt64("certificate_id");
+          domain::Parse(std::string(rows->getString("kind")), &item.kind);
+          item.submission = rows->getInt("submission");
+          item.idempotency_key = rows->getString("idempotency_key");
+          item.ref_key = rows->isNull("ref_key") ? "" : std::string(rows->getString("ref_key"));
+          if (!rows->isNull("detail_json")) {
+            item.detail = DetailFromJson(rows->getString("detail_json"));
+          }
+          item.attempts = rows->getInt("attempts") + 1;
+          ids.push_back(item.id);
+          items.push_back(std::move(item));
+        }
+        if (!ids.empty()) {
+          Statement lease_rows = pool_.Prepare(
+              conn, absl::StrCat("UPDATE outbox SET due_at = ?, attempts = attempts + 1,"
+                                 " lease_owner = ?, updated_at = ? WHERE id IN (",
+                                 Placeholders(ids), ")"));
+          lease_rows->setDateTime(1, ToSqlTime(now + lease));
+          lease_rows->setString(2, text::TruncateUtf8(owner, 64));
+          lease_rows->setDateTime(3, ToSqlTime(now));
+          BindIds(*lease_rows, 4, ids);
+          lease_rows->executeUpdate();
+        }
+        return absl::OkStatus();
+      });
   if (!status.ok()) {
     return status;
   }
@@ -170,32 +169,31 @@ absl::Status MysqlWorkQueue::FinishOutbox(int64_t id, const std::string& status,
 absl::StatusOr<std::vector<app::PollItem>> MysqlWorkQueue::ClaimPolls(absl::Time now, int limit,
                                                                       absl::Duration lease) {
   std::vector<app::PollItem> items;
-  absl::Status status = pool_.Run("claim status checks", [&](sql::Connection& conn) {
-    mysql::Transaction tx(conn);
-    Statement select = pool_.Prepare(conn,
-                                     "SELECT id, order_id, poll_failures FROM certificates"
-                                     " WHERE next_poll_at <= ? ORDER BY next_poll_at LIMIT ?"
-                                     " FOR UPDATE SKIP LOCKED");
-    select->setDateTime(1, ToSqlTime(now));
-    select->setInt(2, limit);
-    Rows rows(select->executeQuery());
-    std::vector<int64_t> ids;
-    while (rows->next()) {
-      items.push_back(
-          {rows->getInt64("id"), rows->getInt64("order_id"), rows->getInt("poll_failures")});
-      ids.push_back(items.back().certificate_id);
-    }
-    if (!ids.empty()) {
-      Statement lease_rows =
-          pool_.Prepare(conn, absl::StrCat("UPDATE certificates SET next_poll_at = ? WHERE id IN (",
-                                           Placeholders(ids), ")"));
-      lease_rows->setDateTime(1, ToSqlTime(now + lease));
-      BindIds(*lease_rows, 2, ids);
-      lease_rows->executeUpdate();
-    }
-    tx.Commit();
-    return absl::OkStatus();
-  });
+  absl::Status status =
+      mysql::WithTransaction(pool_, "claim status checks", [&](sql::Connection& conn) {
+        Statement select = pool_.Prepare(conn,
+                                         "SELECT id, order_id, poll_failures FROM certificates"
+                                         " WHERE next_poll_at <= ? ORDER BY next_poll_at LIMIT ?"
+                                         " FOR UPDATE SKIP LOCKED");
+        select->setDateTime(1, ToSqlTime(now));
+        select->setInt(2, limit);
+        Rows rows(select->executeQuery());
+        std::vector<int64_t> ids;
+        while (rows->next()) {
+          items.push_back(
+              {rows->getInt64("id"), rows->getInt64("order_id"), rows->getInt("poll_failures")});
+          ids.push_back(items.back().certificate_id);
+        }
+        if (!ids.empty()) {
+          Statement lease_rows = pool_.Prepare(
+              conn, absl::StrCat("UPDATE certificates SET next_poll_at = ? WHERE id IN (",
+                                 Placeholders(ids), ")"));
+          lease_rows->setDateTime(1, ToSqlTime(now + lease));
+          BindIds(*lease_rows, 2, ids);
+          lease_rows->executeUpdate();
+        }
+        return absl::OkStatus();
+      });
   if (!status.ok()) {
     return status;
   }

@@ -107,8 +107,8 @@ bool SameRow(const domain::Certificate& a, const domain::Certificate& b) {
 
 std::string Truncate(const std::string& text, size_t max) { return text::TruncateUtf8(text, max); }
 
-int BindCertificate(sql::PreparedStatement& stmt, const domain::Certificate& c) {
-  int i = 1;
+int BindCertificate(sql::PreparedStatement& stmt, const domain::Certificate& c, int first) {
+  int i = first;
   stmt.setString(i++, std::string(domain::ToString(c.status)));
   stmt.setString(i++, std::string(domain::ToString(c.pending)));
   stmt.setString(i++, std::string(domain::ToString(c.hold)));

@@ -95,8 +95,9 @@ bool SameRow(const domain::Certificate& a, const domain::Certificate& b);
 // boundary always fits and never stores half a character.
 std::string Truncate(const std::string& text, size_t max);
 
-// Binds the certificate columns shared by INSERT and UPDATE, from index 1.
-int BindCertificate(sql::PreparedStatement& stmt, const domain::Certificate& c);
+// Binds the certificate columns shared by INSERT and UPDATE (18, in the
+// order of kCertificateValues) from index `first`; returns the next index.
+int BindCertificate(sql::PreparedStatement& stmt, const domain::Certificate& c, int first = 1);
 
 // `text` backwards: common_name_reversed, so a suffix search uses an index.
 std::string Reverse(std::string text);
