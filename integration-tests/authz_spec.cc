@@ -159,17 +159,22 @@ const std::map<std::string, std::set<Who>>& Expected() {
 }
 
 bool IsMutation(const std::string& method) {
-  static const auto* reads = new std::set<std::string>{
-      absl::StrCat(kWorkflow, "/GetOrder"),           absl::StrCat(kWorkflow, "/ListOrders"),
-      absl::StrCat(kWorkflow, "/GetWorkflow"),        absl::StrCat(kWorkflow, "/ListOrderEvents"),
-      absl::StrCat(kWorkflow, "/ListProducts"),       absl::StrCat(kWorkflow, "/DecodeCsr"),
-      absl::StrCat(kWorkflow, "/ListApproverEmails"), absl::StrCat(kCa, "/GetCapabilities"),
-      absl::StrCat(kWorkflow, "/WatchOrderEvents"),
-      absl::StrCat(kWorkflow, "/GetWebhookSubscription"),
-      absl::StrCat(kWorkflow, "/ListWebhookSubscriptions"),
-      absl::StrCat(kWorkflow, "/ListWebhookDeliveries"),
-      absl::StrCat(kCa, "/GetOrderStatus"),           absl::StrCat(kCa, "/ListApproverEmails"),
-      absl::StrCat(kPrevalidation, "/Prevalidate")};
+  static const auto* reads =
+      new std::set<std::string>{absl::StrCat(kWorkflow, "/GetOrder"),
+                                absl::StrCat(kWorkflow, "/ListOrders"),
+                                absl::StrCat(kWorkflow, "/GetWorkflow"),
+                                absl::StrCat(kWorkflow, "/ListOrderEvents"),
+                                absl::StrCat(kWorkflow, "/ListProducts"),
+                                absl::StrCat(kWorkflow, "/DecodeCsr"),
+                                absl::StrCat(kWorkflow, "/ListApproverEmails"),
+                                absl::StrCat(kCa, "/GetCapabilities"),
+                                absl::StrCat(kWorkflow, "/WatchOrderEvents"),
+                                absl::StrCat(kWorkflow, "/GetWebhookSubscription"),
+                                absl::StrCat(kWorkflow, "/ListWebhookSubscriptions"),
+                                absl::StrCat(kWorkflow, "/ListWebhookDeliveries"),
+                                absl::StrCat(kCa, "/GetOrderStatus"),
+                                absl::StrCat(kCa, "/ListApproverEmails"),
+                                absl::StrCat(kPrevalidation, "/Prevalidate")};
   return reads->count(method) == 0;
 }
 

@@ -32,6 +32,13 @@ ABSL_FLAG(int, poll_workers, 4, "concurrent CA status checks per process");
 ABSL_FLAG(int, adapter_concurrency, 8, "CA status checks in flight per adapter and process");
 ABSL_FLAG(absl::Duration, idle_wait, absl::Milliseconds(250),
           "how long an idle loop waits before looking for due work again");
+ABSL_FLAG(absl::Duration, event_gap_timeout, absl::Minutes(3),
+          "the event feed skips a hole in the event ids it cannot prove absent after this long "
+          "(ERROR log, sslpanel_event_gaps_skipped_total); an event committing later is not "
+          "streamed");
+ABSL_FLAG(absl::Duration, event_poll_interval, absl::Milliseconds(150),
+          "how often the event feed reads order_events while a stream waits: events written by "
+          "other replicas arrive within about this long");
 ABSL_FLAG(absl::Duration, sweep_interval, absl::Seconds(5), "how often expiry and SLA sweeps run");
 ABSL_FLAG(absl::Duration, lease, absl::Seconds(60),
           "how long a claimed row stays with this process before others may take it");
@@ -107,6 +114,8 @@ absl::StatusOr<WorkflowConfig> WorkflowConfigFromFlags() {
   config.poll_workers = absl::GetFlag(FLAGS_poll_workers);
   config.idle_wait = absl::GetFlag(FLAGS_idle_wait);
   config.sweep_interval = absl::GetFlag(FLAGS_sweep_interval);
+  config.event_gap_timeout = absl::GetFlag(FLAGS_event_gap_timeout);
+  config.event_poll_interval = absl::GetFlag(FLAGS_event_poll_interval);
   app::ProcessingOptions& p = config.processing_options;
   p.lease = absl::GetFlag(FLAGS_lease);
   p.retry_max = absl::GetFlag(FLAGS_retry_max);
@@ -131,6 +140,8 @@ absl::StatusOr<WorkflowConfig> WorkflowConfigFromFlags() {
            {"call_timeout", config.call_timeout},
            {"idle_wait", config.idle_wait},
            {"sweep_interval", config.sweep_interval},
+           {"event_gap_timeout", config.event_gap_timeout},
+           {"event_poll_interval", config.event_poll_interval},
            {"lease", p.lease},
            {"retry_max", p.retry_max},
            {"poll_min", p.poll_min},
@@ -154,9 +165,15 @@ absl::StatusOr<WorkflowConfig> WorkflowConfigFromFlags() {
     return absl::InvalidArgumentError(
         "--outbox_workers and --poll_workers must be 1..64, --adapter_concurrency at least 1");
   }
-  if (config.database.pool_size < config.outbox_workers + config.poll_workers + 2) {
+  auto webhooks = WebhookConfigFromFlags();
+  if (!webhooks.ok()) {
+    return webhooks.status();
+  }
+  config.webhooks = *std::move(webhooks);
+  const int workers = config.outbox_workers + config.poll_workers + config.webhooks.workers;
+  if (config.database.pool_size < workers + 2) {
     // Each worker holds a connection while it records an outcome.
-    config.database.pool_size = config.outbox_workers + config.poll_workers + 4;
+    config.database.pool_size = workers + 4;
   }
   return config;
 }

@@ -18,15 +18,19 @@
 #include "common/time/clock.h"
 #include "prometheus/registry.h"
 #include "workflow-service/src/app/idempotency_keys.h"
+#include "workflow-service/src/app/processing_loops.h"
 #include "workflow-service/src/app/processor.h"
-#include "workflow-service/src/app/work_loop.h"
+#include "workflow-service/src/app/unconfigured_prevalidation.h"
 #include "workflow-service/src/config.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
 #include "workflow-service/src/grpc/outbound.h"
+#include "workflow-service/src/grpc/webhook_convert.h"
 #include "workflow-service/src/grpc/workflow_service.h"
 #include "workflow-service/src/storage/installation.h"
+#include "workflow-service/src/storage/mysql_event_feed.h"
 #include "workflow-service/src/storage/mysql_order_repository.h"
 #include "workflow-service/src/storage/mysql_work_queue.h"
+#include "workflow-service/src/webhook_wiring.h"
 
 const std::vector<sslpanel::mysql::Migration>& WorkflowMigrations();
 
@@ -147,10 +151,34 @@ int main(int argc, char** argv) {
     Error("refusing to start", {{"error", installation.status()}});
     return 1;
   }
+  // Served at --metrics_listen with the RPC metrics of the server host.
+  auto metrics = std::make_shared<prometheus::Registry>();
+
+  // The event feed (WatchOrderEvents; webhooks) follows order_events on
+  // connections of its own, so a busy API cannot hold it back.
+  sslpanel::mysql::MysqlConfig feed_database = database;
+  feed_database.pool_size = 4;
+  auto feed_pool = sslpanel::mysql::ConnectionPool::Create(feed_database);
+  if (!feed_pool.ok()) {
+    Error("cannot reach the database",
+          {{"database", database.Describe()}, {"error", feed_pool.status()}});
+    return 1;
+  }
+  storage::EventFeedOptions feed_options;
+  feed_options.poll_interval = config->event_poll_interval;
+  feed_options.watermark.gap_timeout = config->event_gap_timeout;
+  storage::MysqlEventFeed feed(**feed_pool, feed_options, metrics.get());
+  feed.Start();  // warns when it cannot prove holes (no PROCESS privilege)
+
   storage::MysqlOrderRepository orders(**pool, *installation);
+  orders.set_on_events_committed([&feed] { feed.Notify(); });
   storage::MysqlWorkQueue queue(**pool);
   sslpanel::workflow::csr::OpenSslCsrParser csr_parser;
   app::WorkflowApp workflow(orders, *products, csr_parser, clock, config->sla);
+  // The order as of each event: webhook payloads and include_order read it.
+  orders.set_snapshot_encoder([&workflow](const app::OrderRecord& record) {
+    return grpc_api::EncodeOrderSnapshot(workflow, record);
+  });
   grpc_api::WorkflowServiceImpl service(workflow);
 
   // One set of credentials (and certificate-file watcher) for every call.
@@ -168,15 +196,21 @@ int main(int argc, char** argv) {
                              {{"product", product.id}, {"ca_adapter", product.ca_adapter}});
     }
   }
-  grpc_api::GrpcPrevalidationClient prevalidation(
-      sslpanel::prevalidation::v1::PrevalidationService::NewStub(Channel(
-          config->prevalidation_address.empty() ? "127.0.0.1:1" : config->prevalidation_address,
-          upstream)),
-      config->call_timeout);
-  // Served at --metrics_listen with the RPC metrics of the server host.
-  auto metrics = std::make_shared<prometheus::Registry>();
+  // Without a prevalidation service every check answers UNAVAILABLE, saying
+  // why, and is retried: OV/EV orders wait visibly until one is configured.
+  std::unique_ptr<app::PrevalidationClient> prevalidation;
+  if (config->prevalidation_address.empty()) {
+    sslpanel::log::Warning("no prevalidation service configured; OV and EV orders will wait",
+                           {{"flag", "--prevalidation_address"}});
+    prevalidation = std::make_unique<app::UnconfiguredPrevalidation>();
+  } else {
+    prevalidation = std::make_unique<grpc_api::GrpcPrevalidationClient>(
+        sslpanel::prevalidation::v1::PrevalidationService::NewStub(
+            Channel(config->prevalidation_address, upstream)),
+        config->call_timeout);
+  }
   app::Processor processor(
-      workflow, queue, prevalidation, adapters, clock, config->processing_options,
+      workflow, queue, *prevalidation, adapters, clock, config->processing_options,
       [&] {
         std::lock_guard<std::mutex> lock(random_mu);
         return absl::Uniform<double>(bits, 0.0, 1.0);
@@ -184,39 +218,24 @@ int main(int argc, char** argv) {
       *metrics);
   // The DCV operations ask the adapters (capabilities, approver addresses).
   workflow.set_ca_access(&adapters, &processor.capabilities());
-  auto tasks = [](auto items, auto handle) {
-    std::vector<app::WorkLoop::Task> tasks;
-    for (auto& item : items) {
-      tasks.push_back([handle, item] { handle(item); });
-    }
-    return tasks;
-  };
-  app::WorkLoop outbox("outbox", config->outbox_workers, config->idle_wait,
-                       [&](int limit) -> absl::StatusOr<std::vector<app::WorkLoop::Task>> {
-                         auto items = processor.ClaimOutbox(limit);
-                         if (!items.ok()) return items.status();
-                         return tasks(*items,
-                                      [&](const app::OutboxItem& i) { processor.Deliver(i); });
-                       });
-  app::WorkLoop polls("ca-sync", config->poll_workers, config->idle_wait,
-                      [&](int limit) -> absl::StatusOr<std::vector<app::WorkLoop::Task>> {
-                        auto items = processor.ClaimPolls(limit);
-                        if (!items.ok()) return items.status();
-                        return tasks(*items, [&](const app::PollItem& i) { processor.Poll(i); });
-                      });
-  app::WorkLoop sweeps("sweeps", 1, config->sweep_interval,
-                       [&](int) -> absl::StatusOr<std::vector<app::WorkLoop::Task>> {
-                         processor.ExpireCertificates(100);
-                         processor.FlagStuckOrders(100);
-                         processor.PurgeOld(1000);
-                         processor.UpdateGauges();
-                         return std::vector<app::WorkLoop::Task>{};
-                       });
+  app::ProcessingLoops loops(processor, {config->outbox_workers, config->poll_workers,
+                                         config->idle_wait, config->sweep_interval});
+  auto webhooks = sslpanel::workflow::WebhookRuntime::Create(
+      {config->webhooks, pool->get(), &feed, &clock, metrics.get(),
+       [&] {
+         std::lock_guard<std::mutex> lock(random_mu);
+         return absl::Uniform<double>(bits, 0.0, 1.0);
+       },
+       config->processing_options.owner, config->processing_options.request_id_retention,
+       config->sweep_interval});
+  if (!webhooks.ok()) {
+    Error("bad configuration", {{"error", webhooks.status()}});
+    return 2;
+  }
+  service.set_webhooks(&(*webhooks)->app());
   if (config->processing) {
-    workflow.set_on_intents([&] { outbox.Nudge(); });
-    outbox.Start();
-    polls.Start();
-    sweeps.Start();
+    loops.Start(workflow);
+    (*webhooks)->Start();
   }
   Info("configuration", {{"database", database.Describe()},
                          {"installation_id", *installation},
@@ -235,13 +254,11 @@ int main(int argc, char** argv) {
   Info("termination signal", {{"signal", signal}});
   // Claim nothing new; what is claimed finishes (bounded by --call_timeout)
   // while the API drains within --shutdown_grace.
-  outbox.RequestStop();
-  polls.RequestStop();
-  sweeps.RequestStop();
+  loops.RequestStop();
+  (*webhooks)->RequestStop();
   (*host)->Shutdown();
-  outbox.Stop();
-  polls.Stop();
-  sweeps.Stop();
+  loops.Stop();
+  (*webhooks)->Stop();
   Info("processing stopped");
   return 0;
 }

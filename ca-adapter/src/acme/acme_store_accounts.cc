@@ -32,8 +32,8 @@ absl::StatusOr<std::optional<StoredAccount>> AcmeStore::LoadAccount(
     absl::string_view directory_url) {
   std::optional<StoredAccount> account;
   absl::Status status = pool_.Run("read ACME account", [&](sql::Connection& conn) {
-    std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
-        "SELECT account_key_pem, account_url FROM acme_accounts WHERE directory_url = ?"));
+    mysql::Statement select = pool_.Prepare(
+        conn, "SELECT account_key_pem, account_url FROM acme_accounts WHERE directory_url = ?");
     select->setString(1, std::string(directory_url));
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
     if (rows->next()) {
@@ -64,9 +64,10 @@ absl::Status AcmeStore::InsertAccountKey(absl::string_view directory_url,
     return stored.status();
   }
   return pool_.Run("store ACME account key", [&](sql::Connection& conn) {
-    std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
+    mysql::Statement insert = pool_.Prepare(
+        conn,
         "INSERT INTO acme_accounts (directory_url, account_key_pem, account_url, created_at,"
-        " updated_at) VALUES (?, ?, NULL, ?, ?)"));
+        " updated_at) VALUES (?, ?, NULL, ?, ?)");
     insert->setString(1, std::string(directory_url));
     insert->setString(2, *stored);
     insert->setString(3, mysql::ToSqlTime(now));
@@ -79,8 +80,8 @@ absl::Status AcmeStore::InsertAccountKey(absl::string_view directory_url,
 absl::Status AcmeStore::SetAccountUrl(absl::string_view directory_url,
                                       const std::string& account_url, absl::Time now) {
   return pool_.Run("store ACME account URL", [&](sql::Connection& conn) {
-    std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(
-        "UPDATE acme_accounts SET account_url = ?, updated_at = ? WHERE directory_url = ?"));
+    mysql::Statement update = pool_.Prepare(
+        conn, "UPDATE acme_accounts SET account_url = ?, updated_at = ? WHERE directory_url = ?");
     update->setString(1, account_url);
     update->setString(2, mysql::ToSqlTime(now));
     update->setString(3, std::string(directory_url));
@@ -92,9 +93,10 @@ absl::Status AcmeStore::SetAccountUrl(absl::string_view directory_url,
 absl::Status AcmeStore::ClearAccountUrl(absl::string_view directory_url,
                                         const std::string& stale_url, absl::Time now) {
   return pool_.Run("clear ACME account URL", [&](sql::Connection& conn) {
-    std::unique_ptr<sql::PreparedStatement> update(
-        conn.prepareStatement("UPDATE acme_accounts SET account_url = NULL, updated_at = ?"
-                              " WHERE directory_url = ? AND account_url = ?"));
+    mysql::Statement update =
+        pool_.Prepare(conn,
+                      "UPDATE acme_accounts SET account_url = NULL, updated_at = ?"
+                      " WHERE directory_url = ? AND account_url = ?");
     update->setString(1, mysql::ToSqlTime(now));
     update->setString(2, std::string(directory_url));
     update->setString(3, stale_url);
@@ -107,8 +109,8 @@ absl::StatusOr<std::vector<AcmeStore::RawAccountKey>> AcmeStore::ReadAccountKeys
   std::vector<RawAccountKey> keys;
   absl::Status status = pool_.Run("read ACME account keys", [&](sql::Connection& conn) {
     keys.clear();
-    std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
-        "SELECT directory_url, account_key_pem FROM acme_accounts ORDER BY directory_url"));
+    mysql::Statement select = pool_.Prepare(
+        conn, "SELECT directory_url, account_key_pem FROM acme_accounts ORDER BY directory_url");
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
     while (rows->next()) {
       keys.push_back({Text(*rows, "directory_url"), Text(*rows, "account_key_pem")});
@@ -146,9 +148,9 @@ absl::StatusOr<int> AcmeStore::SealAccountKeys() {
     // Only if the row still holds what was read: a replica that sealed it
     // meanwhile wins, and nothing is sealed twice.
     absl::Status status = pool_.Run("seal ACME account key", [&](sql::Connection& conn) {
-      std::unique_ptr<sql::PreparedStatement> update(
-          conn.prepareStatement("UPDATE acme_accounts SET account_key_pem = ?"
-                                " WHERE directory_url = ? AND account_key_pem = ?"));
+      mysql::Statement update = pool_.Prepare(conn,
+                                              "UPDATE acme_accounts SET account_key_pem = ?"
+                                              " WHERE directory_url = ? AND account_key_pem = ?");
       update->setString(1, *resealed);
       update->setString(2, row.directory_url);
       update->setString(3, row.stored);

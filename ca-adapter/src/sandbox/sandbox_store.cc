@@ -9,16 +9,19 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "ca-adapter/src/storage/row_helpers.h"
 
 namespace sslpanel::ca::sandbox {
 namespace {
 
+using storage::kKindNames;
+using storage::Named;
+using storage::NameOf;
 using storage::OptionalTime;
 using storage::SetOptionalText;
 using storage::SetOptionalTime;
 using storage::Text;
+using storage::ValueOf;
 
 using domain::DcvMethod;
 using domain::OrderState;
@@ -32,52 +35,23 @@ constexpr char kColumns[] =
     " cancel_requested_at, cancel_effective_at, cancel_reason, revoke_requested_at,"
     " revoke_effective_at, revocation_reason, version";
 
-template <typename E>
-struct Names {
-  E value;
-  const char* name;
-};
-
-constexpr Names<OrderKind> kKinds[] = {{OrderKind::kInitial, "initial"},
-                                       {OrderKind::kReissue, "reissue"},
-                                       {OrderKind::kRenewal, "renewal"}};
-constexpr Names<OrderState> kStates[] = {{OrderState::kPending, "pending"},
+constexpr Named<OrderState> kStates[] = {{OrderState::kPending, "pending"},
                                          {OrderState::kIssued, "issued"},
                                          {OrderState::kRefused, "refused"},
                                          {OrderState::kCancelled, "cancelled"},
                                          {OrderState::kRevoked, "revoked"}};
-constexpr Names<ScriptedOutcome> kOutcomes[] = {
+constexpr Named<ScriptedOutcome> kOutcomes[] = {
     {ScriptedOutcome::kIssue, "issue"},
     {ScriptedOutcome::kRefuse, "refuse"},
     {ScriptedOutcome::kPendingForever, "pending"},
     {ScriptedOutcome::kIssueOnCancel, "issue_on_cancel"}};
-constexpr Names<domain::ValidationType> kTypes[] = {{domain::ValidationType::kDv, "DV"},
+constexpr Named<domain::ValidationType> kTypes[] = {{domain::ValidationType::kDv, "DV"},
                                                     {domain::ValidationType::kOv, "OV"},
                                                     {domain::ValidationType::kEv, "EV"}};
-constexpr Names<DcvMethod> kMethods[] = {{DcvMethod::kEmail, "email"},
+constexpr Named<DcvMethod> kMethods[] = {{DcvMethod::kEmail, "email"},
                                          {DcvMethod::kDns, "dns"},
                                          {DcvMethod::kHttp, "http"},
                                          {DcvMethod::kHttps, "https"}};
-
-template <typename E, size_t N>
-const char* NameOf(const Names<E> (&table)[N], E value) {
-  for (const auto& entry : table) {
-    if (entry.value == value) {
-      return entry.name;
-    }
-  }
-  return table[0].name;
-}
-
-template <typename E, size_t N>
-E ValueOf(const Names<E> (&table)[N], const std::string& name) {
-  for (const auto& entry : table) {
-    if (name == entry.name) {
-      return entry.value;
-    }
-  }
-  return table[0].value;
-}
 
 std::string DcvJson(const std::vector<domain::DcvInstruction>& instructions) {
   json array = json::array();
@@ -148,16 +122,11 @@ SandboxOrder ReadOrder(sql::ResultSet& rows) {
   SandboxOrder order;
   order.ca_order_id = Text(rows, "ca_order_id");
   order.idempotency_key = Text(rows, "idempotency_key");
-  order.kind = ValueOf(kKinds, Text(rows, "kind"));
+  order.kind = ValueOf(kKindNames<OrderKind>, Text(rows, "kind"));
   order.original_ca_order_id = Text(rows, "original_ca_order_id");
   order.state = ValueOf(kStates, Text(rows, "state"));
   order.raw_status = Text(rows, "raw_status");
-  const json names = json::parse(Text(rows, "names_json"), nullptr, false);
-  if (names.is_array()) {
-    for (const json& name : names) {
-      order.names.push_back(name.get<std::string>());
-    }
-  }
+  order.names = storage::ParseNamesJson(Text(rows, "names_json"));
   order.csr_pem = Text(rows, "csr_pem");
   order.validation_type = ValueOf(kTypes, Text(rows, "validation_type"));
   order.period_months = rows.getInt("period_months");
@@ -173,15 +142,7 @@ SandboxOrder ReadOrder(sql::ResultSet& rows) {
   order.submitted_at = mysql::FromSqlTime(Text(rows, "submitted_at"));
   order.decide_at = mysql::FromSqlTime(Text(rows, "decide_at"));
   order.refusal_reason = Text(rows, "refusal_reason");
-  if (!rows.isNull("certificate_pem")) {
-    domain::IssuedCertificate cert;
-    cert.certificate_pem = Text(rows, "certificate_pem");
-    cert.chain_pem = Text(rows, "chain_pem");
-    cert.serial_number = Text(rows, "serial_number");
-    cert.not_before = mysql::FromSqlTime(Text(rows, "not_before"));
-    cert.not_after = mysql::FromSqlTime(Text(rows, "not_after"));
-    order.certificate = std::move(cert);
-  }
+  order.certificate = storage::ReadIssuedCertificate(rows);
   order.issued_at = OptionalTime(rows, "issued_at");
   order.cancel_requested_at = OptionalTime(rows, "cancel_requested_at");
   order.cancel_effective_at = OptionalTime(rows, "cancel_effective_at");
@@ -199,17 +160,7 @@ int BindMutable(sql::PreparedStatement& stmt, const SandboxOrder& order, int i) 
   stmt.setString(i++, NameOf(kStates, order.state));
   stmt.setString(i++, order.raw_status);
   stmt.setString(i++, order.refusal_reason);
-  if (order.certificate.has_value()) {
-    stmt.setString(i++, order.certificate->certificate_pem);
-    stmt.setString(i++, order.certificate->chain_pem);
-    stmt.setString(i++, order.certificate->serial_number);
-    stmt.setString(i++, mysql::ToSqlTime(order.certificate->not_before));
-    stmt.setString(i++, mysql::ToSqlTime(order.certificate->not_after));
-  } else {
-    for (int k = 0; k < 5; ++k) {
-      stmt.setNull(i++, 0);
-    }
-  }
+  i = storage::BindIssuedCertificate(stmt, i, order.certificate);
   SetOptionalTime(stmt, i++, order.issued_at);
   SetOptionalTime(stmt, i++, order.cancel_requested_at);
   SetOptionalTime(stmt, i++, order.cancel_effective_at);
@@ -231,67 +182,52 @@ constexpr int kMutableCount = 16;
 }  // namespace
 
 absl::Status SandboxOrderStore::Insert(const SandboxOrder& order, absl::Time now) {
-  return pool_.Run("insert sandbox order", [&](sql::Connection& conn) -> absl::Status {
-    std::string placeholders;
-    for (int i = 0; i < 15 + kMutableCount; ++i) {
-      absl::StrAppend(&placeholders, i == 0 ? "?" : ", ?");
-    }
-    std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(absl::StrCat(
-        "INSERT INTO sandbox_orders (ca_order_id, idempotency_key, kind, original_ca_order_id,"
-        " common_name, names_json, csr_pem, validation_type, period_months, organization_json,"
-        " outcome, validity_override_seconds, fixed_not_after, submitted_at,"
-        " decide_at, ",
-        kMutableColumns, ", version, created_at, updated_at) VALUES (", placeholders,
-        ", 1, ?, ?)")));
-    int i = 1;
-    insert->setString(i++, order.ca_order_id);
-    insert->setString(i++, order.idempotency_key);
-    insert->setString(i++, NameOf(kKinds, order.kind));
-    SetOptionalText(*insert, i++, order.original_ca_order_id);
-    insert->setString(i++, order.names.empty() ? "" : order.names.front());
-    insert->setString(i++, json(order.names).dump());
-    insert->setString(i++, order.csr_pem);
-    insert->setString(i++, NameOf(kTypes, order.validation_type));
-    insert->setInt(i++, order.period_months);
-    if (order.organization.has_value()) {
-      insert->setString(i++, OrganizationJson(*order.organization));
-    } else {
-      insert->setNull(i++, 0);
-    }
-    insert->setString(i++, NameOf(kOutcomes, order.outcome));
-    if (order.validity_override.has_value()) {
-      insert->setInt64(i++, absl::ToInt64Seconds(*order.validity_override));
-    } else {
-      insert->setNull(i++, 0);
-    }
-    SetOptionalTime(*insert, i++, order.fixed_not_after);
-    insert->setString(i++, mysql::ToSqlTime(order.submitted_at));
-    insert->setString(i++, mysql::ToSqlTime(order.decide_at));
-    i = BindMutable(*insert, order, i);
-    insert->setString(i++, mysql::ToSqlTime(now));
-    insert->setString(i++, mysql::ToSqlTime(now));
-    insert->executeUpdate();
-    return absl::OkStatus();
-  });
+  std::string placeholders;
+  for (int i = 0; i < 15 + kMutableCount; ++i) {
+    absl::StrAppend(&placeholders, i == 0 ? "?" : ", ?");
+  }
+  return storage::InsertRow(
+      pool_, "insert sandbox order",
+      absl::StrCat(
+          "INSERT INTO sandbox_orders (ca_order_id, idempotency_key, kind, original_ca_order_id,"
+          " common_name, names_json, csr_pem, validation_type, period_months, organization_json,"
+          " outcome, validity_override_seconds, fixed_not_after, submitted_at,"
+          " decide_at, ",
+          kMutableColumns, ", version, created_at, updated_at) VALUES (", placeholders,
+          ", 1, ?, ?)"),
+      now, [&](sql::PreparedStatement& insert) {
+        int i = 1;
+        insert.setString(i++, order.ca_order_id);
+        insert.setString(i++, order.idempotency_key);
+        insert.setString(i++, NameOf(kKindNames<OrderKind>, order.kind));
+        SetOptionalText(insert, i++, order.original_ca_order_id);
+        insert.setString(i++, order.names.empty() ? "" : order.names.front());
+        insert.setString(i++, storage::NamesJson(order.names));
+        insert.setString(i++, order.csr_pem);
+        insert.setString(i++, NameOf(kTypes, order.validation_type));
+        insert.setInt(i++, order.period_months);
+        if (order.organization.has_value()) {
+          insert.setString(i++, OrganizationJson(*order.organization));
+        } else {
+          insert.setNull(i++, 0);
+        }
+        insert.setString(i++, NameOf(kOutcomes, order.outcome));
+        if (order.validity_override.has_value()) {
+          insert.setInt64(i++, absl::ToInt64Seconds(*order.validity_override));
+        } else {
+          insert.setNull(i++, 0);
+        }
+        SetOptionalTime(insert, i++, order.fixed_not_after);
+        insert.setString(i++, mysql::ToSqlTime(order.submitted_at));
+        insert.setString(i++, mysql::ToSqlTime(order.decide_at));
+        return BindMutable(insert, order, i);
+      });
 }
 
 absl::StatusOr<std::optional<SandboxOrder>> SandboxOrderStore::FindBy(const char* column,
                                                                       absl::string_view value) {
-  std::optional<SandboxOrder> order;
-  absl::Status status = pool_.Run("read sandbox order", [&](sql::Connection& conn) {
-    std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
-        absl::StrCat("SELECT ", kColumns, " FROM sandbox_orders WHERE ", column, " = ?")));
-    select->setString(1, std::string(value));
-    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-    if (rows->next()) {
-      order = ReadOrder(*rows);
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  return order;
+  return storage::FindRow(pool_, "read sandbox order", kColumns, "sandbox_orders", column, value,
+                          ReadOrder);
 }
 
 absl::StatusOr<std::optional<SandboxOrder>> SandboxOrderStore::FindById(
@@ -305,29 +241,11 @@ absl::StatusOr<std::optional<SandboxOrder>> SandboxOrderStore::FindByIdempotency
 }
 
 absl::StatusOr<bool> SandboxOrderStore::Update(SandboxOrder& order, absl::Time now) {
-  bool updated = false;
-  absl::Status status = pool_.Run("update sandbox order", [&](sql::Connection& conn) {
-    std::string assignments;
-    for (absl::string_view column : absl::StrSplit(kMutableColumns, ", ")) {
-      absl::StrAppend(&assignments, column, " = ?, ");
-    }
-    std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(absl::StrCat(
-        "UPDATE sandbox_orders SET ", assignments,
-        "version = version + 1, updated_at = ? WHERE ca_order_id = ? AND version = ?")));
-    int i = BindMutable(*update, order, 1);
-    update->setString(i++, mysql::ToSqlTime(now));
-    update->setString(i++, order.ca_order_id);
-    update->setInt(i++, order.version);
-    updated = update->executeUpdate() == 1;
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  if (updated) {
-    ++order.version;
-  }
-  return updated;
+  static const std::string* assignments = new std::string(storage::Assignments(kMutableColumns));
+  return storage::UpdateVersioned(
+      pool_, "update sandbox order", "sandbox_orders", *assignments, "ca_order_id",
+      order.ca_order_id, &order.version, now,
+      [&](sql::PreparedStatement& stmt) { return BindMutable(stmt, order, 1); });
 }
 
 }  // namespace sslpanel::ca::sandbox

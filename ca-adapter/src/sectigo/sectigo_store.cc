@@ -17,10 +17,14 @@ namespace sslpanel::ca::sectigo {
 namespace {
 
 using nlohmann::json;
+using storage::kKindNames;
+using storage::Named;
+using storage::NameOf;
 using storage::OptionalTime;
 using storage::SetOptionalText;
 using storage::SetOptionalTime;
 using storage::Text;
+using storage::ValueOf;
 
 constexpr char kColumns[] =
     "idempotency_key, kind, original_ca_order_id, unique_value, foreign_order_number,"
@@ -49,15 +53,6 @@ constexpr char kMutableAssignments[] =
     " certificate_pem = ?, chain_pem = ?, serial_number = ?, not_before = ?, not_after = ?,"
     " resolution = ?, resolved_by = ?, resolve_reason = ?, resolved_at = ?";
 
-template <typename E>
-struct Named {
-  E value;
-  const char* name;
-};
-
-constexpr Named<OrderKind> kKinds[] = {{OrderKind::kInitial, "initial"},
-                                       {OrderKind::kReissue, "reissue"},
-                                       {OrderKind::kRenewal, "renewal"}};
 constexpr Named<SendState> kSendStates[] = {{SendState::kNotSent, "not_sent"},
                                             {SendState::kSending, "sending"},
                                             {SendState::kCreated, "created"},
@@ -67,26 +62,6 @@ constexpr Named<domain::OrderState> kStates[] = {{domain::OrderState::kPending, 
                                                  {domain::OrderState::kRefused, "refused"},
                                                  {domain::OrderState::kCancelled, "cancelled"},
                                                  {domain::OrderState::kRevoked, "revoked"}};
-
-template <typename E, size_t N>
-const char* NameOf(const Named<E> (&table)[N], E value) {
-  for (const auto& entry : table) {
-    if (entry.value == value) {
-      return entry.name;
-    }
-  }
-  return table[0].name;
-}
-
-template <typename E, size_t N>
-E ValueOf(const Named<E> (&table)[N], const std::string& name) {
-  for (const auto& entry : table) {
-    if (name == entry.name) {
-      return entry.value;
-    }
-  }
-  return table[0].value;
-}
 
 std::string FormJson(const Form& form) {
   json array = json::array();
@@ -112,7 +87,7 @@ Form ParseFormJson(const std::string& text) {
 SectigoOrder ReadOrder(sql::ResultSet& rows) {
   SectigoOrder order;
   order.idempotency_key = Text(rows, "idempotency_key");
-  order.kind = ValueOf(kKinds, Text(rows, "kind"));
+  order.kind = ValueOf(kKindNames<OrderKind>, Text(rows, "kind"));
   order.original_ca_order_id = Text(rows, "original_ca_order_id");
   order.unique_value = Text(rows, "unique_value");
   order.foreign_order_number = Text(rows, "foreign_order_number");
@@ -136,15 +111,7 @@ SectigoOrder ReadOrder(sql::ResultSet& rows) {
   order.last_polled_at = OptionalTime(rows, "last_polled_at");
   order.cancel_requested_at = OptionalTime(rows, "cancel_requested_at");
   order.revoke_requested_at = OptionalTime(rows, "revoke_requested_at");
-  if (!rows.isNull("certificate_pem")) {
-    domain::IssuedCertificate cert;
-    cert.certificate_pem = Text(rows, "certificate_pem");
-    cert.chain_pem = Text(rows, "chain_pem");
-    cert.serial_number = Text(rows, "serial_number");
-    cert.not_before = OptionalTime(rows, "not_before").value_or(absl::InfinitePast());
-    cert.not_after = OptionalTime(rows, "not_after").value_or(absl::InfinitePast());
-    order.certificate = std::move(cert);
-  }
+  order.certificate = storage::ReadIssuedCertificate(rows);
   order.resolution = Text(rows, "resolution");
   order.resolved_by = Text(rows, "resolved_by");
   order.resolve_reason = Text(rows, "resolve_reason");
@@ -170,17 +137,7 @@ int BindMutable(sql::PreparedStatement& stmt, const SectigoOrder& order, int i) 
   SetOptionalTime(stmt, i++, order.last_polled_at);
   SetOptionalTime(stmt, i++, order.cancel_requested_at);
   SetOptionalTime(stmt, i++, order.revoke_requested_at);
-  if (order.certificate.has_value()) {
-    stmt.setString(i++, order.certificate->certificate_pem);
-    stmt.setString(i++, order.certificate->chain_pem);
-    stmt.setString(i++, order.certificate->serial_number);
-    stmt.setString(i++, mysql::ToSqlTime(order.certificate->not_before));
-    stmt.setString(i++, mysql::ToSqlTime(order.certificate->not_after));
-  } else {
-    for (int k = 0; k < 5; ++k) {
-      stmt.setNull(i++, 0);
-    }
-  }
+  i = storage::BindIssuedCertificate(stmt, i, order.certificate);
   SetOptionalText(stmt, i++, order.resolution);
   SetOptionalText(stmt, i++, order.resolved_by.substr(0, 255));
   SetOptionalText(stmt, i++, order.resolve_reason.substr(0, 1024));
@@ -216,47 +173,32 @@ PollSlot::~PollSlot() {
 }
 
 absl::Status SectigoStore::Insert(const SectigoOrder& order, absl::Time now) {
-  return pool_.Run("insert Sectigo order", [&](sql::Connection& conn) {
-    std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(absl::StrCat(
-        "INSERT INTO sectigo_orders (idempotency_key, kind, original_ca_order_id, unique_value,"
-        " foreign_order_number, common_name, names_json, csr_pem, product_code,",
-        kMutableColumns, ", created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ",
-        kMutablePlaceholders, ", ?, ?, 1)")));
-    int i = 1;
-    insert->setString(i++, order.idempotency_key);
-    insert->setString(i++, NameOf(kKinds, order.kind));
-    SetOptionalText(*insert, i++, order.original_ca_order_id);
-    insert->setString(i++, order.unique_value);
-    insert->setString(i++, order.foreign_order_number);
-    insert->setString(i++, order.common_name);
-    insert->setString(i++, storage::NamesJson(order.names));
-    insert->setString(i++, order.csr_pem);
-    insert->setString(i++, order.product_code);
-    i = BindMutable(*insert, order, i);
-    insert->setString(i++, mysql::ToSqlTime(now));
-    insert->setString(i++, mysql::ToSqlTime(now));
-    insert->executeUpdate();
-    return absl::OkStatus();
-  });
+  return storage::InsertRow(
+      pool_, "insert Sectigo order",
+      absl::StrCat(
+          "INSERT INTO sectigo_orders (idempotency_key, kind, original_ca_order_id, unique_value,"
+          " foreign_order_number, common_name, names_json, csr_pem, product_code,",
+          kMutableColumns, ", created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ",
+          kMutablePlaceholders, ", ?, ?, 1)"),
+      now, [&](sql::PreparedStatement& insert) {
+        int i = 1;
+        insert.setString(i++, order.idempotency_key);
+        insert.setString(i++, NameOf(kKindNames<OrderKind>, order.kind));
+        SetOptionalText(insert, i++, order.original_ca_order_id);
+        insert.setString(i++, order.unique_value);
+        insert.setString(i++, order.foreign_order_number);
+        insert.setString(i++, order.common_name);
+        insert.setString(i++, storage::NamesJson(order.names));
+        insert.setString(i++, order.csr_pem);
+        insert.setString(i++, order.product_code);
+        return BindMutable(insert, order, i);
+      });
 }
 
 absl::StatusOr<std::optional<SectigoOrder>> SectigoStore::FindBy(const char* column,
                                                                  absl::string_view value) {
-  std::optional<SectigoOrder> order;
-  absl::Status status = pool_.Run("read Sectigo order", [&](sql::Connection& conn) {
-    std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
-        absl::StrCat("SELECT ", kColumns, " FROM sectigo_orders WHERE ", column, " = ?")));
-    select->setString(1, std::string(value));
-    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-    if (rows->next()) {
-      order = ReadOrder(*rows);
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  return order;
+  return storage::FindRow(pool_, "read Sectigo order", kColumns, "sectigo_orders", column, value,
+                          ReadOrder);
 }
 
 absl::StatusOr<std::optional<SectigoOrder>> SectigoStore::FindByKey(absl::string_view key) {
@@ -269,41 +211,20 @@ absl::StatusOr<std::optional<SectigoOrder>> SectigoStore::FindByCaOrderId(
 }
 
 absl::StatusOr<bool> SectigoStore::Update(SectigoOrder& order, absl::Time now) {
-  bool updated = false;
-  absl::Status status = pool_.Run("update Sectigo order", [&](sql::Connection& conn) {
-    std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(absl::StrCat(
-        "UPDATE sectigo_orders SET ", kMutableAssignments,
-        ", version = version + 1, updated_at = ? WHERE idempotency_key = ? AND version = ?")));
-    int i = BindMutable(*update, order, 1);
-    update->setString(i++, mysql::ToSqlTime(now));
-    update->setString(i++, order.idempotency_key);
-    update->setInt(i++, order.version);
-    updated = update->executeUpdate() == 1;
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  if (updated) {
-    ++order.version;
-  }
-  return updated;
+  return storage::UpdateVersioned(
+      pool_, "update Sectigo order", "sectigo_orders", kMutableAssignments, "idempotency_key",
+      order.idempotency_key, &order.version, now,
+      [&](sql::PreparedStatement& stmt) { return BindMutable(stmt, order, 1); });
 }
 
 absl::StatusOr<std::optional<absl::Time>> SectigoStore::BackoffUntil(absl::string_view login_name) {
   std::optional<absl::Time> until;
-  absl::Status status = pool_.Run("read Sectigo account backoff", [&](sql::Connection& conn) {
-    std::unique_ptr<sql::PreparedStatement> select(
-        conn.prepareStatement("SELECT backoff_until FROM sectigo_accounts WHERE login_name = ?"));
-    select->setString(1, std::string(login_name));
-    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-    if (rows->next()) {
-      until = OptionalTime(*rows, "backoff_until");
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    return status;
+  absl::StatusOr<bool> found = storage::SelectOne(
+      pool_, "read Sectigo account backoff",
+      "SELECT backoff_until FROM sectigo_accounts WHERE login_name = ?", login_name,
+      [&](sql::ResultSet& rows) { until = OptionalTime(rows, "backoff_until"); });
+  if (!found.ok()) {
+    return found.status();
   }
   return until;
 }
@@ -311,10 +232,11 @@ absl::StatusOr<std::optional<absl::Time>> SectigoStore::BackoffUntil(absl::strin
 absl::Status SectigoStore::SetBackoff(absl::string_view login_name, absl::Time until,
                                       absl::Time now) {
   return pool_.Run("store Sectigo account backoff", [&](sql::Connection& conn) {
-    std::unique_ptr<sql::PreparedStatement> upsert(conn.prepareStatement(
+    mysql::Statement upsert = pool_.Prepare(
+        conn,
         "INSERT INTO sectigo_accounts (login_name, backoff_until, updated_at) VALUES (?, ?, ?)"
         " ON DUPLICATE KEY UPDATE backoff_until = GREATEST(COALESCE(backoff_until, ?), ?),"
-        " updated_at = ?"));
+        " updated_at = ?");
     upsert->setString(1, std::string(login_name));
     upsert->setString(2, mysql::ToSqlTime(until));
     upsert->setString(3, mysql::ToSqlTime(now));

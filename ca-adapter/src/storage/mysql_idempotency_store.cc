@@ -78,11 +78,11 @@ IdempotencyRecord ReadRecord(sql::ResultSet& rows) {
   return record;
 }
 
-std::optional<IdempotencyRecord> SelectRecord(sql::Connection& conn, absl::string_view key,
-                                              bool for_update) {
-  std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
-      absl::StrCat("SELECT ", kColumns, " FROM ca_idempotency WHERE idempotency_key = ?",
-                   for_update ? " FOR UPDATE" : "")));
+std::optional<IdempotencyRecord> SelectRecord(mysql::ConnectionPool& pool, sql::Connection& conn,
+                                              absl::string_view key, bool for_update) {
+  mysql::Statement select = pool.Prepare(
+      conn, absl::StrCat("SELECT ", kColumns, " FROM ca_idempotency WHERE idempotency_key = ?",
+                         for_update ? " FOR UPDATE" : ""));
   select->setString(1, std::string(key));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   if (!rows->next()) {
@@ -93,12 +93,13 @@ std::optional<IdempotencyRecord> SelectRecord(sql::Connection& conn, absl::strin
 
 // Leases are measured by the database's clock alone: replicas whose clocks
 // disagree must still agree on whether a lease is over.
-void InsertRecord(sql::Connection& conn, const IdempotencyRecord& record, absl::Duration lease,
-                  absl::Time now) {
-  std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
+void InsertRecord(mysql::ConnectionPool& pool, sql::Connection& conn,
+                  const IdempotencyRecord& record, absl::Duration lease, absl::Time now) {
+  mysql::Statement insert = pool.Prepare(
+      conn,
       "INSERT INTO ca_idempotency (idempotency_key, operation, fingerprint, state, attempt,"
       " lease_until, request, created_at, updated_at)"
-      " VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND, ?, ?, ?)"));
+      " VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND, ?, ?, ?)");
   std::istringstream request(record.request);
   insert->setString(1, record.key);
   insert->setString(2, record.operation);
@@ -114,13 +115,14 @@ void InsertRecord(sql::Connection& conn, const IdempotencyRecord& record, absl::
 
 // Takes an interrupted call's key over (a new attempt number and lease) if
 // its lease is over by the database's clock.
-bool TakeOver(sql::Connection& conn, const IdempotencyRecord& record, absl::Time now,
-              absl::Duration lease) {
-  std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(
-      "UPDATE ca_idempotency SET attempt = attempt + 1,"
-      " lease_until = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND, updated_at = ?"
-      " WHERE idempotency_key = ? AND attempt = ? AND state = 'in_progress'"
-      " AND lease_until <= UTC_TIMESTAMP(6)"));
+bool TakeOver(mysql::ConnectionPool& pool, sql::Connection& conn, const IdempotencyRecord& record,
+              absl::Time now, absl::Duration lease) {
+  mysql::Statement update =
+      pool.Prepare(conn,
+                   "UPDATE ca_idempotency SET attempt = attempt + 1,"
+                   " lease_until = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND, updated_at = ?"
+                   " WHERE idempotency_key = ? AND attempt = ? AND state = 'in_progress'"
+                   " AND lease_until <= UTC_TIMESTAMP(6)");
   update->setInt64(1, absl::ToInt64Microseconds(lease));
   update->setString(2, mysql::ToSqlTime(now));
   update->setString(3, record.key);
@@ -141,13 +143,13 @@ absl::StatusOr<Claim> MysqlIdempotencyStore::ClaimOrInsert(const IdempotencyReco
     Claim claim;
     last = mysql::WithTransaction(
         pool_, "claim idempotency key", [&](sql::Connection& conn) -> absl::Status {
-          std::optional<IdempotencyRecord> existing = SelectRecord(conn, insert.key, true);
+          std::optional<IdempotencyRecord> existing = SelectRecord(pool_, conn, insert.key, true);
           if (!existing.has_value()) {
-            InsertRecord(conn, insert,
+            InsertRecord(pool_, conn, insert,
                          insert.state == RecordState::kInProgress ? lease : absl::ZeroDuration(),
                          now);
             claim.kind = when_absent;
-            claim.record = *SelectRecord(conn, insert.key, false);
+            claim.record = *SelectRecord(pool_, conn, insert.key, false);
             return absl::OkStatus();
           }
           claim.record = *std::move(existing);
@@ -156,9 +158,9 @@ absl::StatusOr<Claim> MysqlIdempotencyStore::ClaimOrInsert(const IdempotencyReco
               claim.record.state == RecordState::kInProgress &&
               (!match_request || (claim.record.operation == insert.operation &&
                                   claim.record.fingerprint == insert.fingerprint));
-          if (may_resume && TakeOver(conn, claim.record, now, lease)) {
+          if (may_resume && TakeOver(pool_, conn, claim.record, now, lease)) {
             claim.kind = Claim::Kind::kResumed;
-            claim.record = *SelectRecord(conn, insert.key, false);
+            claim.record = *SelectRecord(pool_, conn, insert.key, false);
           }
           return absl::OkStatus();
         });
@@ -195,10 +197,11 @@ absl::StatusOr<Claim> MysqlIdempotencyStore::ClaimForCancel(absl::string_view ke
 
 absl::Status MysqlIdempotencyStore::Finish(const IdempotencyRecord& record, absl::Time now) {
   return pool_.Run("store idempotent answer", [&](sql::Connection& conn) -> absl::Status {
-    std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(
+    mysql::Statement update = pool_.Prepare(
+        conn,
         "UPDATE ca_idempotency SET state = ?, response = ?, error_code = ?, error_message = ?,"
         " ca_order_id = ?, lease_until = UTC_TIMESTAMP(6), updated_at = ?"
-        " WHERE idempotency_key = ? AND attempt = ? AND state = 'in_progress'"));
+        " WHERE idempotency_key = ? AND attempt = ? AND state = 'in_progress'");
     std::istringstream response(record.response);
     update->setString(1, std::string(StateName(record.state)));
     update->setBlob(2, &response);
@@ -222,9 +225,10 @@ absl::Status MysqlIdempotencyStore::Finish(const IdempotencyRecord& record, absl
 
 absl::Status MysqlIdempotencyStore::Release(absl::string_view key, int attempt, absl::Time now) {
   return pool_.Run("release idempotency key", [&](sql::Connection& conn) -> absl::Status {
-    std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(
-        "UPDATE ca_idempotency SET lease_until = UTC_TIMESTAMP(6), updated_at = ?"
-        " WHERE idempotency_key = ? AND attempt = ? AND state = 'in_progress'"));
+    mysql::Statement update =
+        pool_.Prepare(conn,
+                      "UPDATE ca_idempotency SET lease_until = UTC_TIMESTAMP(6), updated_at = ?"
+                      " WHERE idempotency_key = ? AND attempt = ? AND state = 'in_progress'");
     update->setString(1, mysql::ToSqlTime(now));
     update->setString(2, std::string(key));
     update->setInt(3, attempt);
@@ -236,7 +240,7 @@ absl::Status MysqlIdempotencyStore::Release(absl::string_view key, int attempt, 
 absl::StatusOr<std::optional<IdempotencyRecord>> MysqlIdempotencyStore::Get(absl::string_view key) {
   std::optional<IdempotencyRecord> record;
   absl::Status status = pool_.Run("read idempotency key", [&](sql::Connection& conn) {
-    record = SelectRecord(conn, key, false);
+    record = SelectRecord(pool_, conn, key, false);
     return absl::OkStatus();
   });
   if (!status.ok()) {
@@ -250,9 +254,10 @@ absl::StatusOr<int64_t> MysqlIdempotencyStore::PurgeFinished(absl::Time before, 
   absl::Status status = pool_.Run("purge finished idempotency keys", [&](sql::Connection& conn) {
     // Through the (state, updated_at) index, in a bounded batch so a large
     // backlog never holds long locks.
-    std::unique_ptr<sql::PreparedStatement> purge(
-        conn.prepareStatement("DELETE FROM ca_idempotency WHERE state IN ('succeeded', 'failed')"
-                              " AND updated_at < ? LIMIT ?"));
+    mysql::Statement purge =
+        pool_.Prepare(conn,
+                      "DELETE FROM ca_idempotency WHERE state IN ('succeeded', 'failed')"
+                      " AND updated_at < ? LIMIT ?");
     purge->setString(1, mysql::ToSqlTime(before));
     purge->setInt(2, limit);
     purged = purge->executeUpdate();

@@ -2,9 +2,16 @@
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
+#include <mysql_connection.h>
+
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/mysql/mysql.h"
 
 namespace sslpanel::ca::storage {
@@ -36,6 +43,35 @@ void SetOptionalText(sql::PreparedStatement& stmt, int index, const std::string&
   } else {
     stmt.setString(index, text);
   }
+}
+
+std::optional<domain::IssuedCertificate> ReadIssuedCertificate(sql::ResultSet& rows) {
+  if (rows.isNull("certificate_pem")) {
+    return std::nullopt;
+  }
+  domain::IssuedCertificate cert;
+  cert.certificate_pem = Text(rows, "certificate_pem");
+  cert.chain_pem = Text(rows, "chain_pem");
+  cert.serial_number = Text(rows, "serial_number");
+  cert.not_before = mysql::FromSqlTime(Text(rows, "not_before"));
+  cert.not_after = mysql::FromSqlTime(Text(rows, "not_after"));
+  return cert;
+}
+
+int BindIssuedCertificate(sql::PreparedStatement& stmt, int index,
+                          const std::optional<domain::IssuedCertificate>& certificate) {
+  if (!certificate.has_value()) {
+    for (int k = 0; k < 5; ++k) {
+      stmt.setNull(index++, 0);
+    }
+    return index;
+  }
+  stmt.setString(index++, certificate->certificate_pem);
+  stmt.setString(index++, certificate->chain_pem);
+  stmt.setString(index++, certificate->serial_number);
+  stmt.setString(index++, mysql::ToSqlTime(certificate->not_before));
+  stmt.setString(index++, mysql::ToSqlTime(certificate->not_after));
+  return index;
 }
 
 std::string NamesJson(const std::vector<std::string>& names) { return json(names).dump(); }
@@ -85,6 +121,74 @@ std::vector<domain::DomainValidation> ParseDomainValidationsJson(const std::stri
          text_of("approver_email")});
   }
   return validations;
+}
+
+absl::StatusOr<bool> SelectOne(mysql::ConnectionPool& pool, absl::string_view what,
+                               const std::string& select, absl::string_view key,
+                               const std::function<void(sql::ResultSet&)>& read) {
+  bool found = false;
+  absl::Status status = pool.Run(what, [&](sql::Connection& conn) {
+    mysql::Statement stmt = pool.Prepare(conn, select);
+    stmt->setString(1, std::string(key));
+    std::unique_ptr<sql::ResultSet> rows(stmt->executeQuery());
+    if (rows->next()) {
+      read(*rows);
+      found = true;
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return found;
+}
+
+absl::StatusOr<bool> UpdateVersioned(mysql::ConnectionPool& pool, absl::string_view what,
+                                     absl::string_view table, absl::string_view assignments,
+                                     absl::string_view key_column, absl::string_view key,
+                                     int* version, absl::Time now,
+                                     const std::function<int(sql::PreparedStatement&)>& bind) {
+  bool updated = false;
+  absl::Status status = pool.Run(what, [&](sql::Connection& conn) {
+    mysql::Statement update =
+        pool.Prepare(conn, absl::StrCat("UPDATE ", table, " SET ", assignments,
+                                        ", version = version + 1, updated_at = ? WHERE ",
+                                        key_column, " = ? AND version = ?"));
+    int i = bind(*update);
+    update->setString(i++, mysql::ToSqlTime(now));
+    update->setString(i++, std::string(key));
+    update->setInt(i++, *version);
+    updated = update->executeUpdate() == 1;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  if (updated) {
+    ++*version;
+  }
+  return updated;
+}
+
+absl::Status InsertRow(mysql::ConnectionPool& pool, absl::string_view what,
+                       const std::string& insert, absl::Time now,
+                       const std::function<int(sql::PreparedStatement&)>& bind) {
+  return pool.Run(what, [&](sql::Connection& conn) {
+    mysql::Statement stmt = pool.Prepare(conn, insert);
+    int i = bind(*stmt);
+    stmt->setString(i++, mysql::ToSqlTime(now));
+    stmt->setString(i++, mysql::ToSqlTime(now));
+    stmt->executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
+std::string Assignments(absl::string_view columns) {
+  std::vector<std::string> parts;
+  for (absl::string_view column : absl::StrSplit(columns, ',')) {
+    parts.push_back(absl::StrCat(absl::StripAsciiWhitespace(column), " = ?"));
+  }
+  return absl::StrJoin(parts, ", ");
 }
 
 }  // namespace sslpanel::ca::storage

@@ -3,18 +3,13 @@
 // against real storage (MariaDB), with a scripted CA adapter.
 #include <deque>
 
-#include "common/mysql/migrator.h"
 #include "common/testing/csr.h"
-#include "common/testing/test_database.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "prometheus/registry.h"
 #include "workflow-service/src/app/processor.h"
+#include "workflow-service/src/app/testing/processor_backend.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
-#include "workflow-service/src/storage/mysql_order_repository.h"
-#include "workflow-service/src/storage/mysql_work_queue.h"
-
-const std::vector<sslpanel::mysql::Migration>& WorkflowMigrations();
 
 namespace sslpanel::workflow::app {
 namespace {
@@ -137,22 +132,15 @@ class DcvProcessorTest : public ::testing::Test {
   DcvProcessorTest() : clock_(absl::FromUnixSeconds(1780000000)), router_(&ca_) {}
 
   void SetUp() override {
-    auto db = testing::TestDatabase::Create();
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
-    auto pool = mysql::ConnectionPool::Create(db_->config());
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = *std::move(pool);
-    ASSERT_TRUE(mysql::ApplyMigrations(*pool_, WorkflowMigrations()).ok());
-    repo_ = std::make_unique<storage::MysqlOrderRepository>(*pool_, "00000000000000a1");
-    queue_ = std::make_unique<storage::MysqlWorkQueue>(*pool_);
+    ASSERT_TRUE(backend_->Open().ok());
     catalog_ = *ProductCatalog::Parse(kCatalog);
-    app_ = std::make_unique<WorkflowApp>(*repo_, catalog_, parser_, clock_, SlaOptions{});
+    app_ = std::make_unique<WorkflowApp>(backend_->repo(), catalog_, parser_, clock_, SlaOptions{});
     ProcessingOptions options;
     options.owner = "test";
     options.retry_max = absl::Minutes(5);
     processor_ = std::make_unique<Processor>(
-        *app_, *queue_, prevalidation_, router_, clock_, options, [] { return 0.5; }, metrics_);
+        *app_, backend_->queue(), prevalidation_, router_, clock_, options, [] { return 0.5; },
+        metrics_);
     app_->set_ca_access(&router_, &processor_->capabilities());
     ca_.capabilities.supports_change_dcv_method = true;
     ca_.capabilities.supports_resend_dcv_email = true;
@@ -165,7 +153,7 @@ class DcvProcessorTest : public ::testing::Test {
     input.product_id = "dv";
     input.period_months = 12;
     input.common_name = "www.example.com";
-    input.csr = testing::MakeCsr("www.example.com");
+    input.csr = sslpanel::testing::MakeCsr("www.example.com");
     input.dcv_method = domain::DcvMethod::kDns;
     auto created = app_->CreateOrder(input, Caller{"test", "create-" + id, "CreateOrder", id});
     EXPECT_TRUE(created.ok()) << created.status();
@@ -217,10 +205,7 @@ class DcvProcessorTest : public ::testing::Test {
   Router router_;
   NoPrevalidation prevalidation_;
   csr::OpenSslCsrParser parser_;
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<mysql::ConnectionPool> pool_;
-  std::unique_ptr<storage::MysqlOrderRepository> repo_;
-  std::unique_ptr<storage::MysqlWorkQueue> queue_;
+  std::unique_ptr<testing::ProcessorBackend> backend_ = testing::NewProcessorBackend();
   ProductCatalog catalog_;
   std::unique_ptr<WorkflowApp> app_;
   std::unique_ptr<Processor> processor_;

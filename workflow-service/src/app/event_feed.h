@@ -54,11 +54,13 @@ class EventFeed {
   virtual absl::StatusOr<EventBatch> ReadAfter(int64_t after, const EventFilter& filter,
                                                int limit) = 0;
 
-  // The current watermark (0 before anything was written).
+  // The current watermark (0 before anything was written). UNAVAILABLE
+  // while the feed is still establishing its start.
   virtual absl::StatusOr<int64_t> Watermark() = 0;
 
   // Blocks until the watermark is above `position`, `deadline` passes or
-  // the feed shuts down; returns the watermark then. Wakes within about a
+  // the feed shuts down; returns the watermark then (UNAVAILABLE once the
+  // feed has stopped). Wakes within about a
   // second for events written by any replica, at once for this process's.
   virtual absl::StatusOr<int64_t> WaitBeyond(int64_t position, absl::Time deadline) = 0;
 };

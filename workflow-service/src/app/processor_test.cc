@@ -1,29 +1,22 @@
-// The processing steps against real storage (MariaDB) with hand-written fakes
-// of the CA adapter and prevalidation ports, so every answer and failure a
+// The processing steps against the storage of testing/processor_backend.h
+// (the in-memory fakes in the unit test, MariaDB in the integration test)
+// with hand-written fakes of the CA adapter and prevalidation ports, so every answer and failure a
 // peer can give is driven deterministically.
 #include "workflow-service/src/app/processor.h"
-
-#include <cppconn/resultset.h>
-#include <cppconn/statement.h>
-#include <mysql_connection.h>
 
 #include <algorithm>
 #include <deque>
 #include <functional>
 
 #include "common/metrics/metrics.h"
-#include "common/mysql/migrator.h"
 #include "common/testing/csr.h"
-#include "common/testing/test_database.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "prometheus/registry.h"
+#include "workflow-service/src/app/testing/processor_backend.h"
+#include "workflow-service/src/app/testing/test_orders.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
 #include "workflow-service/src/domain/rules.h"
-#include "workflow-service/src/storage/mysql_order_repository.h"
-#include "workflow-service/src/storage/mysql_work_queue.h"
-
-const std::vector<sslpanel::mysql::Migration>& WorkflowMigrations();
 
 namespace sslpanel::workflow::app {
 namespace {
@@ -146,38 +139,21 @@ class ProcessorTest : public ::testing::Test {
   ProcessorTest() : clock_(absl::FromUnixSeconds(1780000000)), router_(&ca_) {}
 
   void SetUp() override {
-    auto db = testing::TestDatabase::Create();
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
-    auto pool = mysql::ConnectionPool::Create(db_->config());
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = *std::move(pool);
-    ASSERT_TRUE(mysql::ApplyMigrations(*pool_, WorkflowMigrations()).ok());
-    repo_ = std::make_unique<storage::MysqlOrderRepository>(*pool_, "00000000000000a1");
-    queue_ = std::make_unique<storage::MysqlWorkQueue>(*pool_);
+    ASSERT_TRUE(backend_->Open().ok());
     catalog_ = *ProductCatalog::Parse(kCatalog);
-    app_ = std::make_unique<WorkflowApp>(*repo_, catalog_, parser_, clock_,
+    app_ = std::make_unique<WorkflowApp>(backend_->repo(), catalog_, parser_, clock_,
                                          SlaOptions{absl::Minutes(15), absl::Hours(72)});
     ProcessingOptions options;
     options.owner = "test";
     processor_ = std::make_unique<Processor>(
-        *app_, *queue_, prevalidation_, router_, clock_, options, [] { return 0.5; }, metrics_);
+        *app_, backend_->queue(), prevalidation_, router_, clock_, options, [] { return 0.5; },
+        metrics_);
   }
 
   int64_t Create(const std::string& id, const std::string& product = "dv",
                  const std::string& cn = "www.example.com") {
-    NewOrderInput input;
-    input.external_order_id = id;
-    input.product_id = product;
-    input.period_months = 12;
-    input.common_name = cn;
-    input.csr = testing::MakeCsr(cn);
-    input.dcv_method = domain::DcvMethod::kDns;
-    if (product == "ov") {
-      input.organization = {"Test BV Donald", "68750110", "Hizzaarderlaan", "3", "", "8823 SJ",
-                            "Lollum",         "NL",       "+31581234567"};
-    }
-    auto created = app_->CreateOrder(input, Caller{"test", "create-" + id, "CreateOrder", id});
+    auto created = app_->CreateOrder(testing::TestOrderInput(id, product, cn),
+                                     Caller{"test", "create-" + id, "CreateOrder", id});
     EXPECT_TRUE(created.ok()) << created.status();
     return created->order.id;
   }
@@ -215,32 +191,13 @@ class ProcessorTest : public ::testing::Test {
     return Order(id).certificates[index];
   }
 
-  std::string Query(const std::string& sql) {
-    std::string value;
-    EXPECT_TRUE(pool_
-                    ->Run("query",
-                          [&](sql::Connection& conn) {
-                            std::unique_ptr<sql::Statement> stmt(conn.createStatement());
-                            std::unique_ptr<sql::ResultSet> rows(stmt->executeQuery(sql));
-                            if (rows->next()) {
-                              value = rows->isNull(1) ? "NULL" : std::string(rows->getString(1));
-                            }
-                            return absl::OkStatus();
-                          })
-                    .ok());
-    return value;
-  }
-
   FakeClock clock_;
   prometheus::Registry metrics_;  // declared before processor_, which records into it
   FakeCa ca_;
   FakeRouter router_;
   FakePrevalidation prevalidation_;
   csr::OpenSslCsrParser parser_;
-  std::unique_ptr<testing::TestDatabase> db_;
-  std::unique_ptr<mysql::ConnectionPool> pool_;
-  std::unique_ptr<storage::MysqlOrderRepository> repo_;
-  std::unique_ptr<storage::MysqlWorkQueue> queue_;
+  std::unique_ptr<testing::ProcessorBackend> backend_ = testing::NewProcessorBackend();
   ProductCatalog catalog_;
   std::unique_ptr<WorkflowApp> app_;
   std::unique_ptr<Processor> processor_;
@@ -273,8 +230,7 @@ TEST_F(ProcessorTest, SubmissionAcceptedThenIssuedThroughTheStatusSync) {
   EXPECT_EQ(metrics::Value(metrics_, "sslpanel_ca_status_checks_total",
                            {{"adapter", "fake"}, {"result", "changed"}}),
             1);
-  EXPECT_EQ(Query("SELECT COUNT(*) FROM certificates WHERE next_poll_at IS NOT NULL"), "0")
-      << "an ACTIVE certificate is no longer watched";
+  EXPECT_EQ(backend_->WatchedCertificates(), 0) << "an ACTIVE certificate is no longer watched";
 }
 
 TEST_F(ProcessorTest, CaThatIssuesAtOnceTakesTheOrderToActiveInOneStep) {
@@ -347,9 +303,7 @@ TEST_F(ProcessorTest, ARefusalWhileSubmittingAlsoCancelsAnythingAnEarlierAttempt
   ca_.answers.push_back(absl::FailedPreconditionError("product withdrawn"));
   DeliverDue();
   EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRejected);
-  EXPECT_EQ(
-      Query("SELECT COUNT(*) FROM outbox WHERE kind = 'ABANDON_AT_CA' AND status = 'PENDING'"),
-      "1");
+  EXPECT_EQ(backend_->OutboxRows("ABANDON_AT_CA", "PENDING"), 1);
 }
 
 TEST_F(ProcessorTest, AReissueOfAnOrderTheCaDoesNotKnowIsRejectedNotRetriedForever) {
@@ -357,7 +311,7 @@ TEST_F(ProcessorTest, AReissueOfAnOrderTheCaDoesNotKnowIsRejectedNotRetriedForev
   ca_.answers.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 60)));
   DeliverDue();
   ReissueInput reissue;
-  reissue.csr = testing::MakeCsr("www.example.com");
+  reissue.csr = sslpanel::testing::MakeCsr("www.example.com");
   ASSERT_TRUE(app_->ReissueCertificate(id, reissue, Caller{"test", "r1", "Reissue", "r"}).ok());
   ca_.answers.push_back(absl::NotFoundError("ca_order_id: no order CA-1"));
   DeliverDue();
@@ -385,7 +339,7 @@ TEST_F(ProcessorTest, ACertificateReplacedByAReissueIsWatchedUntilTheCaRevokesIt
   ca_.answers.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 300)));
   DeliverDue();
   ReissueInput reissue;
-  reissue.csr = testing::MakeCsr("www.example.com");
+  reissue.csr = sslpanel::testing::MakeCsr("www.example.com");
   ASSERT_TRUE(app_->ReissueCertificate(id, reissue, Caller{"test", "r1", "Reissue", "r"}).ok());
   ca_.answers.push_back(Issued("CA-2", clock_.Now(), clock_.Now() + absl::Hours(24 * 300)));
   DeliverDue();
@@ -397,7 +351,7 @@ TEST_F(ProcessorTest, ACertificateReplacedByAReissueIsWatchedUntilTheCaRevokesIt
   PollDue();
   EXPECT_EQ(Cert(id, 0).status, domain::CertificateStatus::kRevoked);
   EXPECT_EQ(Cert(id, 1).status, domain::CertificateStatus::kActive);
-  EXPECT_EQ(Query("SELECT COUNT(*) FROM certificates WHERE next_poll_at IS NOT NULL"), "0");
+  EXPECT_EQ(backend_->WatchedCertificates(), 0);
 }
 
 TEST_F(ProcessorTest, UnknownAdapterWaitsVisiblyInsteadOfCrashing) {
@@ -431,21 +385,19 @@ TEST_F(ProcessorTest, PrevalidationPassFailAndUnavailable) {
   ASSERT_TRUE(record->prevalidation.has_value());
   EXPECT_EQ(record->prevalidation->outcome, domain::PrevalidationOutcome::kFail);
   EXPECT_EQ(record->events.back().event.reason, "KVK_NAME_MATCH: no match");
-  EXPECT_EQ(Query("SELECT COUNT(*) FROM outbox WHERE kind = 'SUBMIT_TO_CA'"), "1");
+  EXPECT_EQ(backend_->OutboxRows("SUBMIT_TO_CA", ""), 1);
 }
 
 TEST_F(ProcessorTest, AnEditSupersedesARunningPrevalidation) {
   const int64_t id = Create("1", "ov", "www.example.nl");
   EditInput edit;
-  edit.csr = testing::MakeCsr("www.example.nl");
+  edit.csr = sslpanel::testing::MakeCsr("www.example.nl");
   ASSERT_TRUE(app_->UpdateOrder(id, edit, Caller{"test", "edit-1", "UpdateOrder", "e"}).ok());
   prevalidation_.answers.push_back(
       PrevalidationAnswer{domain::PrevalidationOutcome::kPass, "", "{}", clock_.Now()});
   EXPECT_EQ(DeliverDue(), 2);  // the first submission's row and the new one
   EXPECT_EQ(prevalidation_.calls, 1) << "the superseded row is not delivered";
-  EXPECT_EQ(
-      Query("SELECT COUNT(*) FROM outbox WHERE kind = 'PREVALIDATE' AND status = 'CANCELLED'"),
-      "1");
+  EXPECT_EQ(backend_->OutboxRows("PREVALIDATE", "CANCELLED"), 1);
 }
 
 TEST_F(ProcessorTest, CancelFromRequestedConfirmedLaterByTheStatusSync) {
@@ -530,7 +482,7 @@ TEST_F(ProcessorTest, ARefusalOvertakenByTheStatusSyncLeavesTheRevocationInCharg
   ca_.answers.push_back(InState("CA-1", CaState::kRevoked, "revoked"));
   DeliverDue();  // the revocation the issuance intended
   EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRevoked);
-  EXPECT_EQ(Query("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'"), "0");
+  EXPECT_EQ(backend_->OutboxRows("", "PENDING"), 0);
 }
 
 TEST_F(ProcessorTest, AnAbandonedSubmissionTheCaIssuedMeanwhileIsFoundAndRevoked) {
@@ -549,9 +501,8 @@ TEST_F(ProcessorTest, AnAbandonedSubmissionTheCaIssuedMeanwhileIsFoundAndRevoked
   EXPECT_THAT(ca_.calls.back(), ::testing::StartsWith("revoke:CA-9:wf-"));
   EXPECT_THAT(ca_.calls.back(), HasSubstr("-abandon-"));
   EXPECT_THAT(ca_.calls.back(), ::testing::EndsWith("-revoke"));
-  EXPECT_EQ(Query("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'"), "0");
-  EXPECT_THAT(Query("SELECT last_error FROM outbox WHERE kind = 'ABANDON_AT_CA'"),
-              HasSubstr("revoked"));
+  EXPECT_EQ(backend_->OutboxRows("", "PENDING"), 0);
+  EXPECT_THAT(backend_->OutboxLastError("ABANDON_AT_CA"), HasSubstr("revoked"));
   EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRejected);
 }
 
@@ -565,9 +516,7 @@ TEST_F(ProcessorTest, AnAbandonedOrderWhoseCancellationIsNotConfirmedIsWatchedAn
   ca_.statuses.push_back(Pending("CA-7"));
   clock_.Advance(absl::Seconds(10));
   DeliverDue();
-  EXPECT_EQ(Query("SELECT COUNT(*) FROM outbox WHERE kind = 'ABANDON_AT_CA' AND status = "
-                  "'PENDING'"),
-            "1")
+  EXPECT_EQ(backend_->OutboxRows("ABANDON_AT_CA", "PENDING"), 1)
       << "not done while the CA order may still issue";
   ca_.answers.push_back(Pending("CA-7"));  // the adapter replays its first answer
   ca_.statuses.push_back(Issued("CA-7", clock_.Now(), clock_.Now() + absl::Hours(24 * 365)));
@@ -575,7 +524,7 @@ TEST_F(ProcessorTest, AnAbandonedOrderWhoseCancellationIsNotConfirmedIsWatchedAn
   clock_.Advance(absl::Minutes(10));
   DeliverDue();
   EXPECT_THAT(ca_.calls.back(), ::testing::StartsWith("revoke:CA-7:"));
-  EXPECT_EQ(Query("SELECT status FROM outbox WHERE kind = 'ABANDON_AT_CA'"), "DONE");
+  EXPECT_EQ(backend_->OutboxStatus("ABANDON_AT_CA"), "DONE");
 }
 
 TEST_F(ProcessorTest, ReissueAndRenewGoToTheCaWithThePredecessorsReference) {
@@ -583,7 +532,7 @@ TEST_F(ProcessorTest, ReissueAndRenewGoToTheCaWithThePredecessorsReference) {
   ca_.answers.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 60)));
   DeliverDue();
   ReissueInput reissue;
-  reissue.csr = testing::MakeCsr("www.example.com");
+  reissue.csr = sslpanel::testing::MakeCsr("www.example.com");
   ASSERT_TRUE(app_->ReissueCertificate(id, reissue, Caller{"test", "r1", "Reissue", "r"}).ok());
   ca_.answers.push_back(Issued("CA-2", clock_.Now(), clock_.Now() + absl::Hours(24 * 60)));
   DeliverDue();
@@ -610,7 +559,7 @@ TEST_F(ProcessorTest, CancellingAfterASubmissionWasAttemptedAbandonsItAtTheCa) {
   DeliverDue();
   EXPECT_THAT(ca_.calls.back(), HasSubstr(":wf-00000000000000a1-submit-" + std::to_string(cert) +
                                           "-1:wf-00000000000000a1-abandon-"));
-  EXPECT_EQ(Query("SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'"), "0");
+  EXPECT_EQ(backend_->OutboxRows("", "PENDING"), 0);
 }
 
 TEST_F(ProcessorTest, ExpiryIsStampedWithTheExpirationDate) {
@@ -639,7 +588,7 @@ TEST_F(ProcessorTest, OrdersPastTheirSlaAreFlaggedOnceAndClearedWhenTheyMove) {
   EXPECT_EQ(*Order(id).stuck_since, absl::FromUnixSeconds(1780000000) + absl::Minutes(15));
   ListQuery stuck;
   stuck.stuck_only = true;
-  EXPECT_EQ(repo_->List(stuck)->orders.size(), 1u);
+  EXPECT_EQ(backend_->repo().List(stuck)->orders.size(), 1u);
   ca_.answers.push_back(Pending("CA-1"));
   DeliverDue();
   EXPECT_FALSE(Order(id).stuck_since.has_value()) << "moving on clears the flag";
@@ -652,11 +601,11 @@ TEST_F(ProcessorTest, FinishedRowsAndOldRequestIdsArePurgedAfterTheirRetention) 
   EXPECT_EQ(processor_->PurgeOld(100), 0) << "nothing is old yet";
   clock_.Advance(absl::Hours(24 * 8));
   EXPECT_EQ(processor_->PurgeOld(100), 1) << "the delivered outbox row";
-  EXPECT_EQ(Query("SELECT COUNT(*) FROM request_ids"), "1") << "request ids live longer";
+  EXPECT_EQ(backend_->RequestIds(), 1) << "request ids live longer";
   clock_.Advance(absl::Hours(24 * 30));
   EXPECT_EQ(processor_->PurgeOld(100), 1);
-  EXPECT_EQ(Query("SELECT COUNT(*) FROM request_ids"), "0");
-  EXPECT_EQ(Query("SELECT COUNT(*) FROM orders"), "1") << "orders are never purged";
+  EXPECT_EQ(backend_->RequestIds(), 0);
+  EXPECT_EQ(backend_->Orders(), 1) << "orders are never purged";
 }
 
 TEST_F(ProcessorTest, AnExpiredLeaseIsTakenOver) {
@@ -690,7 +639,7 @@ TEST_F(ProcessorTest, KeyUsedForAnotherRequestHoldsTheCertificateVisiblyWithoutR
   const OrderRecord record = *app_->GetOrder(id);
   EXPECT_EQ(record.events.back().event.type, "CA_KEY_CONFLICT");
   EXPECT_THAT(record.events.back().event.reason, HasSubstr("used for a different"));
-  EXPECT_EQ(Query("SELECT status FROM outbox WHERE kind = 'SUBMIT_TO_CA'"), "DONE");
+  EXPECT_EQ(backend_->OutboxStatus("SUBMIT_TO_CA"), "DONE");
 
   // Never asked again, however long it waits; flagged stuck at once.
   clock_.Advance(absl::Hours(1));

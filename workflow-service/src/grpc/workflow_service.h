@@ -2,6 +2,7 @@
 #pragma once
 
 #include "sslpanel/workflow/v1/workflow.grpc.pb.h"
+#include "workflow-service/src/app/webhooks.h"
 #include "workflow-service/src/app/workflow_app.h"
 
 namespace sslpanel::workflow::grpc_api {
@@ -45,11 +46,37 @@ class WorkflowServiceImpl final : public v1::WorkflowService::Service {
   grpc::Status ResolveCaSubmission(grpc::ServerContext*, const v1::ResolveCaSubmissionRequest*,
                                    v1::ResolveCaSubmissionResponse*) override;
 
+  // Webhooks (webhook_api.cc); FAILED_PRECONDITION until set_webhooks.
+  void set_webhooks(app::WebhookApp* webhooks) { webhooks_ = webhooks; }
+  grpc::Status CreateWebhookSubscription(grpc::ServerContext*,
+                                         const v1::CreateWebhookSubscriptionRequest*,
+                                         v1::CreateWebhookSubscriptionResponse*) override;
+  grpc::Status GetWebhookSubscription(grpc::ServerContext*,
+                                      const v1::GetWebhookSubscriptionRequest*,
+                                      v1::GetWebhookSubscriptionResponse*) override;
+  grpc::Status ListWebhookSubscriptions(grpc::ServerContext*,
+                                        const v1::ListWebhookSubscriptionsRequest*,
+                                        v1::ListWebhookSubscriptionsResponse*) override;
+  grpc::Status UpdateWebhookSubscription(grpc::ServerContext*,
+                                         const v1::UpdateWebhookSubscriptionRequest*,
+                                         v1::UpdateWebhookSubscriptionResponse*) override;
+  grpc::Status DeleteWebhookSubscription(grpc::ServerContext*,
+                                         const v1::DeleteWebhookSubscriptionRequest*,
+                                         v1::DeleteWebhookSubscriptionResponse*) override;
+  grpc::Status ListWebhookDeliveries(grpc::ServerContext*, const v1::ListWebhookDeliveriesRequest*,
+                                     v1::ListWebhookDeliveriesResponse*) override;
+  grpc::Status RedeliverWebhook(grpc::ServerContext*, const v1::RedeliverWebhookRequest*,
+                                v1::RedeliverWebhookResponse*) override;
+  grpc::Status DismissWebhookDelivery(grpc::ServerContext*,
+                                      const v1::DismissWebhookDeliveryRequest*,
+                                      v1::DismissWebhookDeliveryResponse*) override;
+
  private:
   // Fills `out` from a use case's result, or returns its error.
   absl::Status Answer(const absl::StatusOr<app::OrderRecord>& record, v1::Order* out) const;
 
   app::WorkflowApp& app_;
+  app::WebhookApp* webhooks_ = nullptr;
 };
 
 }  // namespace sslpanel::workflow::grpc_api

@@ -265,14 +265,15 @@ absl::StatusOr<int64_t> MysqlWorkQueue::Purge(absl::Time outbox_before, absl::Ti
   absl::Status status = pool_.Run("purge finished rows", [&](sql::Connection& conn) {
     // Both through their indexes (status, due_at) and (created_at), in
     // bounded batches so a large backlog never holds long locks.
-    std::unique_ptr<sql::PreparedStatement> outbox(conn.prepareStatement(
+    mysql::Statement outbox = pool_.Prepare(
+        conn,
         "DELETE FROM outbox WHERE status IN ('DONE', 'CANCELLED', 'FAILED') AND due_at < ?"
-        " LIMIT ?"));
+        " LIMIT ?");
     outbox->setDateTime(1, ToSqlTime(outbox_before));
     outbox->setInt(2, limit);
     purged += outbox->executeUpdate();
-    std::unique_ptr<sql::PreparedStatement> requests(
-        conn.prepareStatement("DELETE FROM request_ids WHERE created_at < ? LIMIT ?"));
+    mysql::Statement requests =
+        pool_.Prepare(conn, "DELETE FROM request_ids WHERE created_at < ? LIMIT ?");
     requests->setDateTime(1, ToSqlTime(requests_before));
     requests->setInt(2, limit);
     purged += requests->executeUpdate();

@@ -5,6 +5,11 @@
 #   <db>_migrate  everything on its database: the migration Job
 # Passwords come from the mounted Secrets <service>-db (keys password and
 # migrate-password). Changing them later needs a fresh volume (or ALTER USER).
+# The workflow's account also gets PROCESS (server-wide; it shows other
+# sessions' transactions and queries, changes nothing): the event feed reads
+# information_schema.INNODB_TRX to prove that a missing event id belongs to
+# no open transaction (README "Events out"). Without it the feed waits
+# --event_gap_timeout on every hole in the ids instead.
 sslpanel_create_database() {
   local db=$1 secrets=$2 password migrate_password
   password=$(docker_sql_escape_string_literal "$(<"$secrets/password")")
@@ -20,6 +25,9 @@ SQL
 }
 
 sslpanel_create_database sslpanel_workflow /etc/mariadb/secrets/workflow-service
+docker_process_sql --database=mysql <<SQL
+GRANT PROCESS ON *.* TO 'sslpanel_workflow'@'%';
+SQL
 sslpanel_create_database sslpanel_ca_sandbox /etc/mariadb/secrets/ca-adapter-sandbox
 sslpanel_create_database sslpanel_ca_acme /etc/mariadb/secrets/ca-adapter-acme
 sslpanel_create_database sslpanel_ca_sectigo /etc/mariadb/secrets/ca-adapter-sectigo

@@ -1,0 +1,358 @@
+#include "workflow-service/src/storage/mysql_event_feed.h"
+
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+#include <mysql_connection.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
+#include "prometheus/registry.h"
+#include "workflow-service/src/storage/order_rows.h"
+
+namespace sslpanel::workflow::storage {
+namespace {
+
+using mysql::FromSqlTime;
+using Statement = mysql::Statement;
+
+// MariaDB/MySQL: "Access denied; you need (at least one of) the PROCESS
+// privilege(s) for this operation".
+constexpr int kErSpecificAccessDenied = 1227;
+
+app::CommittedEvent ReadCommittedEvent(const Rows& rows) {
+  app::CommittedEvent out;
+  out.order_id = rows->getInt64("order_id");
+  out.order_version = rows->getInt64("order_version");
+  out.external_order_id = Str(rows, "external_order_id");
+  app::EventRecord& record = out.record;
+  record.id = rows->getInt64("id");
+  record.certificate_id = rows->getInt64("certificate_id");
+  domain::Event& e = record.event;
+  e.certificate = rows->getInt("seq");
+  e.type = Str(rows, "type");
+  if (!rows->isNull("from_status")) {
+    e.from_status = ParseOr(Str(rows, "from_status"), domain::CertificateStatus::kOpen);
+  }
+  e.to_status = ParseOr(Str(rows, "to_status"), domain::CertificateStatus::kOpen);
+  e.from_pending = ParseOr(Str(rows, "from_pending"), domain::PendingOperation::kNone);
+  e.to_pending = ParseOr(Str(rows, "to_pending"), domain::PendingOperation::kNone);
+  e.at = FromSqlTime(Str(rows, "occurred_at"));
+  e.actor = Str(rows, "actor");
+  e.caller = Str(rows, "caller");
+  e.reason = Str(rows, "reason");
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<app::VisibleId>> MysqlCommitSource::IdsAfter(int64_t after, int limit) {
+  std::vector<app::VisibleId> ids;
+  absl::Status status = pool_.Run("follow events", [&](sql::Connection& conn) {
+    // Autocommit: every statement reads a fresh snapshot.
+    Statement stmt = pool_.Prepare(
+        conn, absl::StrCat("SELECT id, recorded_at FROM order_events WHERE id > ? ORDER BY id"
+                           " LIMIT ",
+                           limit));
+    stmt->setInt64(1, after);
+    Rows rows(stmt->executeQuery());
+    while (rows->next()) {
+      ids.push_back(app::VisibleId{rows->getInt64(1), FromSqlTime(Str(rows, "recorded_at"))});
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return ids;
+}
+
+absl::StatusOr<int64_t> MysqlCommitSource::MaxId() {
+  int64_t max_id = 0;
+  absl::Status status = pool_.Run("follow events", [&](sql::Connection& conn) {
+    Statement stmt = pool_.Prepare(conn, "SELECT COALESCE(MAX(id), 0) FROM order_events");
+    Rows rows(stmt->executeQuery());
+    if (rows->next()) {
+      max_id = rows->getInt64(1);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return max_id;
+}
+
+absl::StatusOr<std::optional<std::set<uint64_t>>> MysqlCommitSource::OpenWriters() {
+  std::optional<std::set<uint64_t>> writers;
+  bool denied = false;
+  absl::Status status = pool_.Run("list open transactions", [&](sql::Connection& conn) {
+    std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+    // Our own transaction, begun now, running a statement no other listing
+    // ran: the listing is fresh if it shows that statement as our
+    // transaction's (an older listing may show this connection's previous
+    // probe, so the connection id alone proves nothing).
+    static std::atomic<uint64_t> serial{0};
+    const std::string probe = absl::StrCat("sslpanel-feed-probe-", getpid(), "-",
+                                           absl::ToUnixNanos(absl::Now()), "-", ++serial);
+    stmt->execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+    bool own = false;
+    std::set<uint64_t> open;
+    try {
+      // The listing is server-wide; a transaction of a session using
+      // another database (a CA adapter's on the same server) cannot have
+      // taken our ids. Sessions without a database, gone since, or without
+      // a session (recovered) count.
+      Rows rows(stmt->executeQuery(absl::StrCat(
+          "SELECT '", probe,
+          "' AS probe, t.trx_id, t.trx_mysql_thread_id = CONNECTION_ID() AND t.trx_query LIKE '%",
+          probe,
+          "%' AS own, t.trx_rows_modified, p.DB IS NULL OR p.DB = DATABASE() AS ours"
+          " FROM information_schema.INNODB_TRX t"
+          " LEFT JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id")));
+      while (rows->next()) {
+        if (rows->getInt("own") != 0) {
+          own = true;
+        } else if (rows->getUInt64("trx_rows_modified") > 0 && rows->getInt("ours") != 0) {
+          open.insert(rows->getUInt64("trx_id"));
+        }
+      }
+    } catch (const sql::SQLException& e) {
+      stmt->execute("ROLLBACK");
+      if (e.getErrorCode() != kErSpecificAccessDenied) {
+        throw;
+      }
+      denied = true;
+      return absl::OkStatus();
+    }
+    stmt->execute("COMMIT");
+    if (own) {
+      writers = std::move(open);
+    }
+    return absl::OkStatus();
+  });
+  if (denied) {
+    return absl::PermissionDeniedError("information_schema.INNODB_TRX needs the PROCESS privilege");
+  }
+  if (!status.ok()) {
+    return status;
+  }
+  return writers;
+}
+
+MysqlEventFeed::MysqlEventFeed(mysql::ConnectionPool& pool, EventFeedOptions options,
+                               prometheus::Registry* registry)
+    : pool_(pool), options_(options), source_(pool), follower_(source_, options.watermark) {
+  if (registry != nullptr) {
+    gaps_skipped_ = &prometheus::BuildCounter()
+                         .Name("sslpanel_event_gaps_skipped_total")
+                         .Help(
+                             "Event ids the event feed skipped unproven after "
+                             "--event_gap_timeout (an event committed later is not streamed)")
+                         .Register(*registry)
+                         .Add({});
+    watermark_gauge_ = &prometheus::BuildGauge()
+                            .Name("sslpanel_event_watermark")
+                            .Help(
+                                "The event feed's watermark: every event id at or below it "
+                                "is committed or provably absent")
+                            .Register(*registry)
+                            .Add({});
+  }
+}
+
+MysqlEventFeed::~MysqlEventFeed() { Stop(); }
+
+void MysqlEventFeed::Start() {
+  // The start on the caller's thread: a few rounds, normally under a second
+  // (listings at least 100 ms apart, see Loop), bounded by the start timeout
+  // (and, while the database does not answer, a little more).
+  const absl::Time give_up = absl::Now() + options_.watermark.start_timeout + absl::Seconds(5);
+  while (StepOnce() && !follower_.started() && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(120));
+  }
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void MysqlEventFeed::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  changed_.notify_all();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+void MysqlEventFeed::Notify() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    notified_ = true;
+  }
+  wake_.notify_one();
+}
+
+bool MysqlEventFeed::StepOnce() {
+  const bool could_prove = follower_.can_prove();
+  auto step = follower_.Step(absl::Now());
+  if (could_prove && !follower_.can_prove()) {
+    can_prove_ = false;
+    log::Warning(
+        "the event feed cannot read information_schema.INNODB_TRX (grant the database user "
+        "PROCESS): holes in the event ids are no longer proven, only skipped after "
+        "--event_gap_timeout; an event whose transaction commits later than that is not "
+        "streamed",
+        {{"event_gap_timeout", options_.watermark.gap_timeout}});
+  }
+  if (!step.ok()) {
+    log::Warning("event feed: read failed; retrying", {{"error", step.status()}});
+    return true;
+  }
+  for (const app::SkippedGap& gap : step->skipped) {
+    log::Error(
+        "event feed: event ids skipped without proof after the gap timeout; an event with "
+        "such an id that commits later is not streamed",
+        {{"from_id", gap.from},
+         {"to_id", gap.to},
+         {"missing_for", gap.missing_for},
+         {"proven", follower_.can_prove()}});
+    if (gaps_skipped_ != nullptr) {
+      gaps_skipped_->Increment(static_cast<double>(gap.to - gap.from + 1));
+    }
+  }
+  if (watermark_gauge_ != nullptr) {
+    watermark_gauge_->Set(static_cast<double>(step->watermark));
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    watermark_ = step->watermark;
+    started_ = follower_.started();
+  }
+  changed_.notify_all();
+  return step->gap_open;
+}
+
+void MysqlEventFeed::Loop() {
+  absl::BitGen bits;
+  bool gap_open = !follower_.started();
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (gap_open) {
+        // Holes are proven from listings at least 100 ms apart (InnoDB
+        // refreshes its listing only then); jitter keeps replicas from
+        // reading it in lockstep.
+        const absl::Duration wait = options_.poll_interval * absl::Uniform<double>(bits, 0.8, 1.6);
+        wake_.wait_for(lock, absl::ToChronoNanoseconds(wait), [&] { return stop_; });
+      } else if (waiters_ > 0) {
+        wake_.wait_for(lock, absl::ToChronoNanoseconds(options_.poll_interval),
+                       [&] { return stop_ || notified_; });
+      } else {
+        // Idle: a reader that starts waiting gets a read at once.
+        wake_.wait_for(lock, absl::ToChronoNanoseconds(options_.idle_poll_interval),
+                       [&] { return stop_ || notified_ || waiters_ > 0; });
+      }
+      if (stop_) {
+        return;
+      }
+      notified_ = false;
+    }
+    gap_open = StepOnce();
+  }
+}
+
+absl::StatusOr<int64_t> MysqlEventFeed::Watermark() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!started_) {
+    return absl::UnavailableError("the event feed is starting; try again");
+  }
+  return watermark_;
+}
+
+absl::StatusOr<int64_t> MysqlEventFeed::WaitBeyond(int64_t position, absl::Time deadline) {
+  std::unique_lock<std::mutex> lock(mu_);
+  ++waiters_;
+  wake_.notify_one();  // polls at the short interval from now on
+  changed_.wait_until(lock, absl::ToChronoTime(deadline),
+                      [&] { return stop_ || (started_ && watermark_ > position); });
+  --waiters_;
+  if (stop_) {
+    return absl::UnavailableError("the event feed stopped");
+  }
+  return watermark_;
+}
+
+absl::StatusOr<app::EventBatch> MysqlEventFeed::ReadAfter(int64_t after,
+                                                          const app::EventFilter& filter,
+                                                          int limit) {
+  int64_t watermark = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    watermark = started_ ? watermark_ : 0;
+  }
+  app::EventBatch batch;
+  batch.through = std::max<int64_t>(after, 0);
+  if (after >= watermark || limit <= 0) {
+    return batch;
+  }
+  const int64_t upper = std::min(watermark, after + options_.scan_window);
+  std::string where = "e.id > ? AND e.id <= ?";
+  if (filter.order_id != 0) {
+    absl::StrAppend(&where, " AND e.order_id = ?");
+  }
+  if (!filter.external_order_id.empty()) {
+    absl::StrAppend(&where, " AND o.external_order_id = ?");
+  }
+  if (!filter.types.empty()) {
+    absl::StrAppend(&where, " AND e.type IN (", Placeholders(filter.types.size()), ")");
+  }
+  absl::Status status = pool_.Run("read events", [&](sql::Connection& conn) {
+    Statement stmt = pool_.Prepare(
+        conn,
+        absl::StrCat("SELECT e.id, e.order_id, e.order_version, e.certificate_id, c.seq, e.type,"
+                     " e.from_status, e.to_status, e.from_pending, e.to_pending, e.occurred_at,"
+                     " e.actor, e.caller, e.reason, o.external_order_id"
+                     " FROM order_events e JOIN orders o ON o.id = e.order_id"
+                     " JOIN certificates c ON c.id = e.certificate_id WHERE ",
+                     where, " ORDER BY e.id LIMIT ", limit));
+    int k = 1;
+    stmt->setInt64(k++, after);
+    stmt->setInt64(k++, upper);
+    if (filter.order_id != 0) {
+      stmt->setInt64(k++, filter.order_id);
+    }
+    if (!filter.external_order_id.empty()) {
+      stmt->setString(k++, filter.external_order_id);
+    }
+    for (const std::string& type : filter.types) {
+      stmt->setString(k++, type);
+    }
+    Rows rows(stmt->executeQuery());
+    while (rows->next()) {
+      batch.events.push_back(ReadCommittedEvent(rows));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  batch.through =
+      static_cast<int>(batch.events.size()) == limit ? batch.events.back().record.id : upper;
+  return batch;
+}
+
+}  // namespace sslpanel::workflow::storage

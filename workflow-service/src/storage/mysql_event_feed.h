@@ -1,0 +1,113 @@
+// The MySQL EventFeed: one watermark follower per process (app/
+// event_watermark.h) on its own thread, reading order_events.
+//
+// Replicas: each process follows the table itself, polling it every
+// poll_interval while a reader waits (idle_poll_interval otherwise), so an
+// event committed by any replica is seen within about that long; this
+// process's own commits wake the follower at once (Notify, from Save). The
+// positions are event ids, the same on every replica, so a cursor from one
+// replica is good on any other (a replica that has not followed that far yet
+// simply waits).
+//
+// Proving holes needs the ids of the open read-write transactions:
+// information_schema.INNODB_TRX, which needs the PROCESS privilege (those of
+// sessions using another database are left out, via PROCESSLIST). Without
+// it the follower logs a warning once and relies on the gap timeout alone.
+// InnoDB fills that table from a cache it refreshes only when nobody read
+// it for 100 ms, so a listing counts only when it shows the reader's own
+// transaction running the very statement that reads the listing (a unique
+// text: begun after the ids were read), proof that it was taken after them.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "absl/time/time.h"
+#include "common/mysql/mysql.h"
+#include "workflow-service/src/app/event_feed.h"
+#include "workflow-service/src/app/event_watermark.h"
+
+namespace prometheus {
+class Counter;
+class Gauge;
+class Registry;
+}  // namespace prometheus
+
+namespace sslpanel::workflow::storage {
+
+// The port to the database the follower reads (exposed for the tests).
+class MysqlCommitSource final : public app::CommitSource {
+ public:
+  explicit MysqlCommitSource(mysql::ConnectionPool& pool) : pool_(pool) {}
+  absl::StatusOr<std::vector<app::VisibleId>> IdsAfter(int64_t after, int limit) override;
+  absl::StatusOr<int64_t> MaxId() override;
+  absl::StatusOr<std::optional<std::set<uint64_t>>> OpenWriters() override;
+
+ private:
+  mysql::ConnectionPool& pool_;
+};
+
+struct EventFeedOptions {
+  // How often the table is read while a reader waits or a hole is open.
+  absl::Duration poll_interval = absl::Milliseconds(150);
+  // How often otherwise (keeps Watermark() fresh for readers that poll).
+  absl::Duration idle_poll_interval = absl::Seconds(1);
+  app::WatermarkOptions watermark;
+  // Ids one ReadAfter scans at most (a filtered reader far behind moves on
+  // in steps of this many instead of one long scan).
+  int64_t scan_window = 10000;
+};
+
+class MysqlEventFeed final : public app::EventFeed {
+ public:
+  // `registry` (may be null) gets sslpanel_event_gaps_skipped_total and
+  // sslpanel_event_watermark.
+  MysqlEventFeed(mysql::ConnectionPool& pool, EventFeedOptions options,
+                 prometheus::Registry* registry);
+  ~MysqlEventFeed() override;
+
+  // Establishes the start (at most the start timeout, normally well under a
+  // second) and starts following. Call once.
+  void Start();
+  // Stops following; WaitBeyond returns at once from then on.
+  void Stop();
+  // This process committed events: read now. Cheap (a flag and a wake-up).
+  void Notify();
+
+  // False once INNODB_TRX turned out unreadable (gap timeout only).
+  bool can_prove_gaps() const { return can_prove_.load(); }
+
+  absl::StatusOr<app::EventBatch> ReadAfter(int64_t after, const app::EventFilter& filter,
+                                            int limit) override;
+  absl::StatusOr<int64_t> Watermark() override;
+  absl::StatusOr<int64_t> WaitBeyond(int64_t position, absl::Time deadline) override;
+
+ private:
+  void Loop();
+  // One step of the follower; returns whether a hole is open.
+  bool StepOnce();
+
+  mysql::ConnectionPool& pool_;
+  const EventFeedOptions options_;
+  MysqlCommitSource source_;
+  app::WatermarkFollower follower_;  // the loop's thread only (and Start)
+  prometheus::Counter* gaps_skipped_ = nullptr;
+  prometheus::Gauge* watermark_gauge_ = nullptr;
+  std::atomic<bool> can_prove_{true};
+
+  std::mutex mu_;
+  std::condition_variable wake_;     // the follower: notified or a reader waits
+  std::condition_variable changed_;  // readers: the watermark moved or stop
+  int64_t watermark_ = 0;            // published
+  bool started_ = false;
+  bool notified_ = false;
+  bool stop_ = false;
+  int waiters_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace sslpanel::workflow::storage
