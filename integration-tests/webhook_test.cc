@@ -599,7 +599,7 @@ TEST_F(WebhookTest, AReceiverFailingTheFirstAttemptsGetsEveryEventInOrder) {
 
 TEST_F(WebhookTest, KillNineDuringDeliveriesLosesNone) {
   // A short lease, so deliveries the killed process held are taken over.
-  StartSystem({"--lease=3s"});
+  StartSystem({"--lease=3s", "--call_timeout=2s"});
   auto subscription = Subscribe(receiver_->url());
   ASSERT_TRUE(subscription.ok()) << subscription.status();
   ASSERT_TRUE(receiver_->SetSecrets({{"secret", subscription->secret()}}).ok());
