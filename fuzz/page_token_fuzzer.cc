@@ -1,9 +1,11 @@
-// List page tokens: opaque to clients, but they send them back as they like.
-// A token that parses must be the one MakePageToken gives for its id.
+// List page tokens and WatchOrderEvents resume tokens: opaque to clients, but
+// they send them back as they like. A token that parses must be the one
+// MakePageToken (MakeResumeToken) gives for its id (position).
 #include <cstdlib>
 
 #include "fuzz/fuzz.h"
 #include "workflow-service/src/grpc/page_token.h"
+#include "workflow-service/src/grpc/resume_token.h"
 
 SSLPANEL_FUZZ_TARGET {
   using namespace sslpanel::workflow::grpc_api;
@@ -11,6 +13,13 @@ SSLPANEL_FUZZ_TARGET {
   for (const char* filters : {"0123456789abcdef", "events-1", ""}) {
     absl::StatusOr<int64_t> id = ParsePageToken(token, filters);
     if (id.ok() && (*id <= 0 || !ParsePageToken(MakePageToken(*id, filters), filters).ok())) {
+      std::abort();
+    }
+    absl::StatusOr<int64_t> position = ParseResumeToken(token, filters);
+    if (position.ok() &&
+        (*position < 0 ||
+         ParseResumeToken(MakeResumeToken(filters, *position), filters).value_or(-1) !=
+             *position)) {
       std::abort();
     }
   }

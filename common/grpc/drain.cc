@@ -93,8 +93,26 @@ bool Drain::WaitForStart(absl::Duration timeout) const {
 }
 
 void Drain::Start() {
-  absl::MutexLock lock(&mu_);
-  started_ = true;
+  std::vector<std::function<void()>> callbacks;
+  {
+    absl::MutexLock lock(&mu_);
+    started_ = true;
+    callbacks.swap(on_start_);
+  }
+  for (const auto& callback : callbacks) {
+    callback();
+  }
+}
+
+void Drain::OnStart(std::function<void()> callback) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!started_) {
+      on_start_.push_back(std::move(callback));
+      return;
+    }
+  }
+  callback();
 }
 
 int Drain::AwaitIdle(absl::Duration grace) {

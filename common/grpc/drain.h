@@ -8,6 +8,7 @@
 // UNAVAILABLE. A client so sees an answer or a code it may retry.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -43,6 +44,9 @@ class Drain {
   bool started() const;
   // Blocks until the drain starts or `timeout` passes; true if it started.
   bool WaitForStart(absl::Duration timeout) const;
+  // Runs `callback` when the drain starts (at once if it has): streams on
+  // the callback API end their calls from it. It must not block.
+  void OnStart(std::function<void()> callback);
 
   // Starts the drain: from now on Admit refuses.
   void Start();
@@ -64,6 +68,7 @@ class Drain {
  private:
   mutable absl::Mutex mu_;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::function<void()>> on_start_ ABSL_GUARDED_BY(mu_);
   // Admitted calls still running; the value says whether it was cut.
   std::unordered_map<grpc_call*, bool> calls_ ABSL_GUARDED_BY(mu_);
 };

@@ -10,6 +10,7 @@
 
 #include "absl/random/random.h"
 #include "common/config/command_line.h"
+#include "common/grpc/drain.h"
 #include "common/grpc/server.h"
 #include "common/grpc/tls.h"
 #include "common/log/log.h"
@@ -23,6 +24,7 @@
 #include "workflow-service/src/app/unconfigured_prevalidation.h"
 #include "workflow-service/src/config.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
+#include "workflow-service/src/grpc/event_stream.h"
 #include "workflow-service/src/grpc/outbound.h"
 #include "workflow-service/src/grpc/webhook_convert.h"
 #include "workflow-service/src/grpc/workflow_service.h"
@@ -180,6 +182,8 @@ int main(int argc, char** argv) {
     return grpc_api::EncodeOrderSnapshot(workflow, record);
   });
   grpc_api::WorkflowServiceImpl service(workflow);
+  grpc_api::EventStreams event_streams(feed, *installation);
+  service.set_event_streams(&event_streams);
 
   // One set of credentials (and certificate-file watcher) for every call.
   const std::shared_ptr<grpc::ChannelCredentials> upstream =
@@ -244,8 +248,12 @@ int main(int argc, char** argv) {
                          {"prevalidation", config->prevalidation_address},
                          {"processing", config->processing}});
 
+  // The drain ends the event streams at once with UNAVAILABLE (they resume
+  // elsewhere with their token) instead of holding the grace.
+  auto drain = std::make_shared<sslpanel::grpc_util::Drain>();
+  drain->OnStart([&event_streams] { event_streams.Shutdown(); });
   auto host = sslpanel::grpc_util::ServerHost::Start(
-      config->server, {{&service, "sslpanel.workflow.v1.WorkflowService"}}, metrics);
+      config->server, {{&service, "sslpanel.workflow.v1.WorkflowService"}}, metrics, drain);
   if (!host.ok()) {
     Error("cannot start", {{"error", host.status()}});
     return 1;

@@ -7,9 +7,17 @@
 
 namespace sslpanel::workflow::grpc_api {
 
-class WorkflowServiceImpl final : public v1::WorkflowService::Service {
+class EventStreams;
+
+// WatchOrderEvents is served on gRPC's callback API (event_stream.h), the
+// unary methods synchronously.
+class WorkflowServiceImpl final : public v1::WorkflowService::WithCallbackMethod_WatchOrderEvents<
+                                      v1::WorkflowService::Service> {
  public:
   explicit WorkflowServiceImpl(app::WorkflowApp& app) : app_(app) {}
+
+  // The streams of WatchOrderEvents; without them it is UNIMPLEMENTED.
+  void set_event_streams(EventStreams* streams) { event_streams_ = streams; }
 
   grpc::Status CreateOrder(grpc::ServerContext*, const v1::CreateOrderRequest*,
                            v1::CreateOrderResponse*) override;
@@ -45,6 +53,9 @@ class WorkflowServiceImpl final : public v1::WorkflowService::Service {
                               v1::ResendDcvEmailResponse*) override;
   grpc::Status ResolveCaSubmission(grpc::ServerContext*, const v1::ResolveCaSubmissionRequest*,
                                    v1::ResolveCaSubmissionResponse*) override;
+  // In event_stream.cc.
+  grpc::ServerWriteReactor<v1::WatchOrderEventsResponse>* WatchOrderEvents(
+      grpc::CallbackServerContext* context, const v1::WatchOrderEventsRequest* request) override;
 
   // Webhooks (webhook_api.cc); FAILED_PRECONDITION until set_webhooks.
   void set_webhooks(app::WebhookApp* webhooks) { webhooks_ = webhooks; }
@@ -77,6 +88,7 @@ class WorkflowServiceImpl final : public v1::WorkflowService::Service {
 
   app::WorkflowApp& app_;
   app::WebhookApp* webhooks_ = nullptr;
+  EventStreams* event_streams_ = nullptr;
 };
 
 }  // namespace sslpanel::workflow::grpc_api

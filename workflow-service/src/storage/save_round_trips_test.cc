@@ -1,8 +1,8 @@
 // How many round trips to MariaDB a Save costs, counted by the server
 // (SHOW SESSION STATUS on the pool's only connection, with every statement
-// already prepared): CreateOrder's Save writes each table in one statement,
-// ids come back with the INSERT (RETURNING), never from a LAST_INSERT_ID()
-// query per row.
+// already prepared): CreateOrder's Save writes each table in one statement
+// and reads the order and certificate ids back in one SELECT (portable SQL:
+// no RETURNING, which MySQL lacks), never a LAST_INSERT_ID() query per row.
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <mysql_connection.h>
@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "common/mysql/migrator.h"
 #include "common/testing/csr.h"
@@ -166,12 +167,90 @@ TEST_F(SaveRoundTripsTest, CreateOrderWritesEachTableOnceAndALifecycleSaveStaysS
   const int64_t accept = counting_->last_save;
   std::cout << "round trips: CreateOrder's Save " << create << ", CaAccepted's Save " << accept
             << "\n";
-  // START, orders, request_ids, certificates, order_events (CREATED and
-  // SUBMITTED in one statement), outbox, COMMIT. (With a LAST_INSERT_ID()
-  // query after the orders and each certificate row it was 9.)
-  EXPECT_EQ(create, 7);
+  // START, orders, request_ids (order_id = LAST_INSERT_ID()), certificates
+  // (the same), the ids read back by seq, order_events (CREATED and SUBMITTED
+  // in one statement), outbox, COMMIT. (With a LAST_INSERT_ID() query after
+  // the orders and each certificate row it was 9; MariaDB-only RETURNING
+  // made it 7.)
+  EXPECT_EQ(create, 8);
   // START, orders, certificates, order_events, COMMIT.
   EXPECT_EQ(accept, 5);
+}
+
+// A new order's certificates in one multi-row INSERT whose order_id is
+// LAST_INSERT_ID(): every row gets the orders row's id (not an id the same
+// INSERT generated), and the read-back matches ids by seq, with ids that are
+// not consecutive (auto_increment_increment = 3 on the session).
+TEST_F(SaveRoundTripsTest, NewOrderWithSeveralCertificatesGetsItsIdsFromTheServer) {
+  const app::OrderRecord template_record = Create("template");
+  ASSERT_TRUE(pool_
+                  ->Run("increment",
+                        [](sql::Connection& conn) {
+                          std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+                          stmt->execute("SET SESSION auto_increment_increment = 3");
+                          return absl::OkStatus();
+                        })
+                  .ok());
+  app::SaveRequest save;
+  save.decision.order = template_record.order;
+  domain::Order& order = save.decision.order;
+  order.id = 0;
+  order.version = 0;
+  order.external_order_id = "several";
+  order.certificates.resize(3, template_record.order.certificates[0]);
+  for (size_t i = 0; i < order.certificates.size(); ++i) {
+    order.certificates[i].id = 0;
+    order.certificates[i].predecessor = static_cast<int>(i) - 1;
+    order.certificates[i].common_name = "c" + std::to_string(i) + ".example.com";
+  }
+  save.request = app::RequestRecord{"r-several", "CreateOrder", "fp-several", 0};
+  auto saved = counting_->Save(app::OrderRecord{}, save);
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  // START, orders, request_ids, certificates, read, COMMIT, and the prepare
+  // of the three-row INSERT (the other statements were prepared by Create).
+  EXPECT_EQ(counting_->last_save, 7);
+  ASSERT_GT(saved->order.id, template_record.order.id);
+
+  auto stored = repo_->Get(saved->order.id);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->order.external_order_id, "several");
+  ASSERT_EQ(stored->order.certificates.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_NE(saved->order.certificates[i].id, 0);
+    EXPECT_EQ(stored->order.certificates[i].id, saved->order.certificates[i].id) << i;
+    EXPECT_EQ(stored->order.certificates[i].common_name, "c" + std::to_string(i) + ".example.com");
+  }
+  EXPECT_EQ(saved->order.certificates[1].id - saved->order.certificates[0].id, 3);
+  auto request = repo_->FindRequest("r-several");
+  ASSERT_TRUE(request.ok()) << request.status();
+  ASSERT_TRUE(request->has_value());
+  EXPECT_EQ((*request)->order_id, saved->order.id);
+
+  // Certificates added to it later: one INSERT, one read-back by (order_id,
+  // seq). The first time, the orders UPDATE, the two-row INSERT and the
+  // read-back are prepared on the connection too (3 more).
+  app::OrderRecord current = *saved;
+  for (const int64_t expected : {5 + 3, 5}) {
+    app::SaveRequest more;
+    more.decision.order = current.order;
+    const size_t first = current.order.certificates.size();
+    more.decision.order.certificates.resize(first + 2, current.order.certificates.back());
+    for (size_t i = first; i < first + 2; ++i) {
+      more.decision.order.certificates[i].id = 0;
+      more.decision.order.certificates[i].predecessor = static_cast<int>(i) - 1;
+    }
+    auto added = counting_->Save(current, more);
+    ASSERT_TRUE(added.ok()) << added.status();
+    EXPECT_EQ(counting_->last_save, expected);  // START, orders, certificates, read, COMMIT
+    stored = repo_->Get(saved->order.id);
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    ASSERT_EQ(stored->order.certificates.size(), first + 2);
+    for (size_t i = 0; i < first + 2; ++i) {
+      EXPECT_NE(added->order.certificates[i].id, 0);
+      EXPECT_EQ(stored->order.certificates[i].id, added->order.certificates[i].id) << i;
+    }
+    current = *std::move(added);
+  }
 }
 
 }  // namespace
