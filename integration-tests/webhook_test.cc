@@ -364,7 +364,7 @@ TEST(WebhookReceiverTest, RecordsForgedStaleAndAlteredRequestsAsUnverified) {
 }
 
 TEST_F(WebhookTest, EveryDeliveryVerifiesAndCarriesTheOrderAsOfItsEvent) {
-  StartSystem();
+  ASSERT_NO_FATAL_FAILURE(StartSystem());
   auto subscription = Subscribe(receiver_->url());
   ASSERT_TRUE(subscription.ok()) << subscription.status();
   ExpectSecretShape(subscription->secret());
@@ -460,7 +460,7 @@ TEST_F(WebhookTest, EveryDeliveryVerifiesAndCarriesTheOrderAsOfItsEvent) {
 }
 
 TEST_F(WebhookTest, SignaturesVerifyAcrossASecretRotation) {
-  StartSystem();
+  ASSERT_NO_FATAL_FAILURE(StartSystem());
   auto subscription = Subscribe(receiver_->url());
   ASSERT_TRUE(subscription.ok()) << subscription.status();
   const std::string id = subscription->subscription().subscription_id();
@@ -539,7 +539,8 @@ double Series(const std::string& page, const std::string& series) {
 TEST_F(WebhookTest, AReceiverFailingTheFirstAttemptsGetsEveryEventInOrder) {
   auto metrics_port = testing::PickFreePort();
   ASSERT_TRUE(metrics_port.ok()) << metrics_port.status();
-  StartSystem({absl::StrCat("--metrics_listen=127.0.0.1:", *metrics_port)});
+  ASSERT_NO_FATAL_FAILURE(
+      StartSystem({absl::StrCat("--metrics_listen=127.0.0.1:", *metrics_port)}));
   auto subscription = Subscribe(receiver_->url());
   ASSERT_TRUE(subscription.ok()) << subscription.status();
   ASSERT_TRUE(receiver_->SetSecrets({{"secret", subscription->secret()}}).ok());
@@ -599,7 +600,7 @@ TEST_F(WebhookTest, AReceiverFailingTheFirstAttemptsGetsEveryEventInOrder) {
 
 TEST_F(WebhookTest, KillNineDuringDeliveriesLosesNone) {
   // A short lease, so deliveries the killed process held are taken over.
-  StartSystem({"--lease=3s", "--call_timeout=2s"});
+  ASSERT_NO_FATAL_FAILURE(StartSystem({"--lease=3s", "--call_timeout=2s"}));
   auto subscription = Subscribe(receiver_->url());
   ASSERT_TRUE(subscription.ok()) << subscription.status();
   ASSERT_TRUE(receiver_->SetSecrets({{"secret", subscription->secret()}}).ok());
@@ -661,7 +662,7 @@ TEST_F(WebhookTest, KillNineDuringDeliveriesLosesNone) {
 }
 
 TEST_F(WebhookTest, ADeadDeliveryHoldsBackItsOrderUntilRedeliveredOrDismissed) {
-  StartSystem({"--webhook_dead_after=3s"});
+  ASSERT_NO_FATAL_FAILURE(StartSystem({"--webhook_dead_after=3s"}));
   auto subscription = Subscribe(receiver_->url());
   ASSERT_TRUE(subscription.ok()) << subscription.status();
   const std::string subscription_id = subscription->subscription().subscription_id();
@@ -777,7 +778,7 @@ TEST_F(WebhookTest, ADeadDeliveryHoldsBackItsOrderUntilRedeliveredOrDismissed) {
 }
 
 TEST_F(WebhookTest, SubscriptionsFilterPauseAndDelete) {
-  StartSystem();
+  ASSERT_NO_FATAL_FAILURE(StartSystem());
   auto all = Subscribe(receiver_->url());
   ASSERT_TRUE(all.ok()) << all.status();
   auto issued_only = Subscribe(receiver_->url() + "/issued", {"CA_ISSUED"});
@@ -873,7 +874,7 @@ TEST_F(WebhookTest, SubscriptionsFilterPauseAndDelete) {
 // is stored (no traffic leaves 127.0.0.1: the public address below is only
 // validated, never called).
 TEST_F(WebhookTest, BadInputIsRefusedNamingTheField) {
-  StartSystem({}, /*allow_loopback=*/false);
+  ASSERT_NO_FATAL_FAILURE(StartSystem({}, /*allow_loopback=*/false));
   auto expect_invalid = [&](const std::string& url, const std::vector<std::string>& types,
                             const std::string& field) {
     auto created = Subscribe(url, types);

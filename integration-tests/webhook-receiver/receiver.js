@@ -234,3 +234,9 @@ function listen(s, port) {
 });
 
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
+// A receiver whose parent (a test, scripts/demo) died without stopping it
+// exits by itself instead of lingering.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(0);
+}, 1000).unref();
