@@ -11,6 +11,7 @@
 #include "common/mysql/mysql.h"
 #include "workflow-service/src/app/processor.h"
 #include "workflow-service/src/app/workflow_app.h"
+#include "workflow-service/src/webhook_config.h"
 
 namespace sslpanel::workflow {
 
@@ -39,6 +40,7 @@ struct WorkflowConfig {
   // How often the feed reads the table while a reader waits (another
   // replica's events are seen within about this long).
   absl::Duration event_poll_interval = absl::Milliseconds(150);
+  WebhookConfig webhooks;  // --webhook_* (webhook_config.h)
 };
 
 // What `workflow-service migrate` does besides applying migrations.

@@ -28,11 +28,13 @@
 #include "workflow-service/src/csr/openssl_csr_parser.h"
 #include "workflow-service/src/grpc/event_stream.h"
 #include "workflow-service/src/grpc/outbound.h"
+#include "workflow-service/src/grpc/webhook_convert.h"
 #include "workflow-service/src/grpc/workflow_service.h"
 #include "workflow-service/src/storage/installation.h"
 #include "workflow-service/src/storage/mysql_event_feed.h"
 #include "workflow-service/src/storage/mysql_order_repository.h"
 #include "workflow-service/src/storage/mysql_work_queue.h"
+#include "workflow-service/src/webhook_wiring.h"
 
 const std::vector<sslpanel::mysql::Migration>& WorkflowMigrations();
 
@@ -178,6 +180,10 @@ int main(int argc, char** argv) {
   storage::MysqlWorkQueue queue(**pool);
   sslpanel::workflow::csr::OpenSslCsrParser csr_parser;
   app::WorkflowApp workflow(orders, *products, csr_parser, clock, config->sla);
+  // The order as of each event: webhook payloads and include_order read it.
+  orders.set_snapshot_encoder([&workflow](const app::OrderRecord& record) {
+    return grpc_api::EncodeOrderSnapshot(workflow, record);
+  });
   // A call waits for a handler thread no longer than it would for a
   // connection, and is refused when the pool's threads are this far behind.
   grpc_api::WorkflowServiceImpl service(
@@ -231,8 +237,22 @@ int main(int argc, char** argv) {
   workflow.set_ca_access(&adapters, &processor.capabilities());
   app::ProcessingLoops loops(processor, {config->outbox_workers, config->poll_workers,
                                          config->idle_wait, config->sweep_interval});
+  auto webhooks = sslpanel::workflow::WebhookRuntime::Create(
+      {config->webhooks, pool->get(), &feed, &clock, metrics.get(),
+       [&] {
+         std::lock_guard<std::mutex> lock(random_mu);
+         return absl::Uniform<double>(bits, 0.0, 1.0);
+       },
+       config->processing_options.owner, config->processing_options.request_id_retention,
+       config->sweep_interval});
+  if (!webhooks.ok()) {
+    Error("bad configuration", {{"error", webhooks.status()}});
+    return 2;
+  }
+  service.set_webhooks(&(*webhooks)->app());
   if (config->processing) {
     loops.Start(workflow);
+    (*webhooks)->Start();
   }
   Info("configuration", {{"database", database.Describe()},
                          {"installation_id", *installation},
@@ -256,8 +276,10 @@ int main(int argc, char** argv) {
   // Claim nothing new; what is claimed finishes (bounded by --call_timeout)
   // while the API drains within --shutdown_grace.
   loops.RequestStop();
+  (*webhooks)->RequestStop();
   (*host)->Shutdown();
   loops.Stop();
+  (*webhooks)->Stop();
   Info("processing stopped");
   return 0;
 }
