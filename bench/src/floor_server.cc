@@ -205,6 +205,10 @@ class FloorService final : public grpc::CallbackGenericService {
               stmt->setNull(index, sql::DataType::VARCHAR);
               continue;
             }
+            if (value.is_object()) {  // bytes (a BLOB), hex-encoded in the spec
+              stmt->setString(index, absl::HexStringToBytes(value.at("hex").get<std::string>()));
+              continue;
+            }
             const std::string text = value.get<std::string>();
             if (column == "id") {
               stmt->setInt64(index, new_id[absl::StrCat(table.table, ":", text)]);

@@ -5,11 +5,13 @@
 #include <cppconn/resultset_metadata.h>
 #include <mysql_connection.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "bench/src/bench.h"
@@ -45,8 +47,18 @@ FloorTable ReadRows(mysql::ConnectionPool& pool, const std::string& table, const
     while (rows->next()) {
       std::vector<nlohmann::json> row;
       for (int c = 1; c <= n; ++c) {
-        row.push_back(rows->isNull(c) ? nlohmann::json(nullptr)
-                                      : nlohmann::json(std::string(rows->getString(c))));
+        if (rows->isNull(c)) {
+          row.push_back(nlohmann::json(nullptr));
+          continue;
+        }
+        std::string value(rows->getString(c));
+        // Bytes that are not plain text (a serialized snapshot) go hex-encoded.
+        const bool binary = std::any_of(value.begin(), value.end(), [](char ch) {
+          const auto b = static_cast<unsigned char>(ch);
+          return b >= 0x80 || (b < 0x20 && b != '\t' && b != '\n' && b != '\r');
+        });
+        row.push_back(binary ? nlohmann::json{{"hex", absl::BytesToHexString(value)}}
+                             : nlohmann::json(std::move(value)));
       }
       out.rows.push_back(std::move(row));
     }
@@ -126,8 +138,9 @@ FloorSpec CreateOrderFloor(const std::string& target, const mysql::MysqlConfig& 
   // table. Pinned: a change in what the service writes must change the floor
   // knowingly, not silently make it lighter or heavier.
   const std::vector<std::pair<const char*, size_t>> expected = {
-      {"orders", 1}, {"certificates", 1},          {"order_events", 2},
-      {"outbox", 1}, {"prevalidation_reports", 0}, {"request_ids", 1}};
+      {"orders", 1},         {"certificates", 1},          {"order_events", 2},
+      {"outbox", 1},         {"prevalidation_reports", 0}, {"request_ids", 1},
+      {"order_snapshots", 1}};
   for (const auto& [table, count] : expected) {
     FloorTable rows = std::string(table) == "orders" ? ReadRows(*pool, table, "id", order_id)
                                                      : ReadRows(*pool, table, "order_id", order_id);
