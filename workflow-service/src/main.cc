@@ -156,8 +156,11 @@ int main(int argc, char** argv) {
 
   // The event feed (WatchOrderEvents; webhooks) follows order_events on
   // connections of its own, so a busy API cannot hold it back.
+  // A connection per stream reader thread, one for the follower, one spare.
+  grpc_api::EventStreamOptions stream_options;
+  stream_options.max_streams = config->max_event_streams;
   sslpanel::mysql::MysqlConfig feed_database = database;
-  feed_database.pool_size = 4;
+  feed_database.pool_size = stream_options.read_threads + 2;
   auto feed_pool = sslpanel::mysql::ConnectionPool::Create(feed_database);
   if (!feed_pool.ok()) {
     Error("cannot reach the database",
@@ -176,7 +179,7 @@ int main(int argc, char** argv) {
   sslpanel::workflow::csr::OpenSslCsrParser csr_parser;
   app::WorkflowApp workflow(orders, *products, csr_parser, clock, config->sla);
   grpc_api::WorkflowServiceImpl service(workflow);
-  grpc_api::EventStreams event_streams(feed, *installation);
+  grpc_api::EventStreams event_streams(feed, *installation, stream_options);
   service.set_event_streams(&event_streams);
 
   // One set of credentials (and certificate-file watcher) for every call.
