@@ -14,6 +14,7 @@
 #include <cppconn/statement.h>
 #include <mysql_connection.h>
 #include <atomic>
+#include <iostream>
 #include <map>
 #include <random>
 #include <set>
@@ -778,6 +779,10 @@ TEST_F(EventStreamFakeFeedTest, AClientThatDoesNotReadHoldsAtMostOneBatchAndStop
   }
   ASSERT_GE(still, 10) << "the stream kept reading although the client did not";
   EXPECT_LT(int64_t{reads} * kBatch, 1000000);
+  // It did stream (several batches went into the transport) before gRPC's
+  // flow control held it.
+  EXPECT_GE(reads, 2) << writes << " writes completed";
+  std::cout << "flow control: " << reads << " reads, " << writes << " writes completed\n";
 
   // Reading again resumes the flow.
   int more = 0;
