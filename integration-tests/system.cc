@@ -396,7 +396,9 @@ absl::StatusOr<std::unique_ptr<RunningService>> System::StartWorkflow(
       args.push_back(PolicyFlag("workflow-service"));
     }
   }
-  return RunningService::Start(absl::StrCat("workflow-", replica), Binaries::Workflow(), args,
+  const std::string binary =
+      options.workflow_binary.empty() ? Binaries::Workflow() : options.workflow_binary;
+  return RunningService::Start(absl::StrCat("workflow-", replica), binary, args,
                                "sslpanel.workflow.v1.WorkflowService", db.env, credentials_);
 }
 

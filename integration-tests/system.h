@@ -42,6 +42,9 @@ struct SystemOptions {
   std::vector<std::string> sandbox_flags;
   // Extra flags for every workflow replica.
   std::vector<std::string> workflow_flags;
+  // Another workflow-service binary (the benchmark's previous build); empty:
+  // this build's. The database is migrated with this build's.
+  std::string workflow_binary;
   // Extra flags for the prevalidation service.
   std::vector<std::string> prevalidation_flags;
   // Every service serves mutual TLS (--tls_*), the workflow calls the others

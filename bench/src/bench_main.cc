@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "bench/src/bench.h"
 #include "bench/src/db_load.h"
@@ -183,6 +184,8 @@ int Main() {
 }  // namespace sslpanel::bench
 
 int main(int argc, char** argv) {
+  // The load generator's gRPC too (see ServerHost::Start).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   sslpanel::config::ParseCommandLine(
       argc, argv,
       "sslpanel-bench [--rounds=3] [--only=p1,g2,claims,p2p3] [--json_out=FILE] ...; needs "

@@ -23,13 +23,18 @@ class EchoService final : public v1::EchoService::CallbackService {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<EchoServer>> EchoServer::Start(const std::string& address) {
+absl::StatusOr<std::unique_ptr<EchoServer>> EchoServer::Start(
+    const std::string& address, std::unique_ptr<grpc::CallbackGenericService> generic) {
   auto echo = std::unique_ptr<EchoServer>(new EchoServer());
+  echo->generic_ = std::move(generic);
   echo->service_ = std::make_unique<EchoService>();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &echo->port_);
   builder.RegisterService(echo->service_.get());
+  if (echo->generic_ != nullptr) {
+    builder.RegisterCallbackGenericService(echo->generic_.get());
+  }
   echo->server_ = builder.BuildAndStart();
   if (echo->server_ == nullptr || echo->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("echo server cannot listen on ", address));

@@ -2,6 +2,7 @@
 // gRPC offers here, so its QPS is the gRPC limit of the machine.
 #pragma once
 
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
@@ -14,8 +15,10 @@ namespace sslpanel::bench {
 class EchoServer {
  public:
   // Listens on `address` (port 0 picks one) with the default health service
-  // on (SERVING) and nothing else.
-  static absl::StatusOr<std::unique_ptr<EchoServer>> Start(const std::string& address);
+  // on (SERVING) and nothing else; with `generic`, that service also answers
+  // every method the echo service does not (the floors, floor_server.h).
+  static absl::StatusOr<std::unique_ptr<EchoServer>> Start(
+      const std::string& address, std::unique_ptr<grpc::CallbackGenericService> generic = nullptr);
   ~EchoServer();
 
   int port() const { return port_; }
@@ -25,6 +28,7 @@ class EchoServer {
  private:
   EchoServer() = default;
   std::unique_ptr<grpc::Service> service_;
+  std::unique_ptr<grpc::CallbackGenericService> generic_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "bench/src/bench.h"
+#include "bench/src/floors.h"
 #include "bench/src/lifecycle.h"
 #include "bench/src/procstat.h"
 #include "bench/src/report.h"
@@ -26,6 +27,7 @@
 #include "bench/src/scenarios.h"
 #include "bench/src/setup.h"
 #include "bench/src/summary.h"
+#include "bench/src/sustain.h"
 #include "integration-tests/system.h"
 
 namespace sslpanel::bench {
@@ -128,8 +130,15 @@ void RunP2P3(Bench& b, const mysql::MysqlConfig& raw_db) {
     before_db = FreshDatabase();
     before_wf = StartApiWorkflow("workflow-p2-before", before_db.config, before_bin);
   }
-  Progress("P2/P3: raw INSERT+COMMIT@16, CreateOrder@16, lifecycles, interleaved");
-  std::vector<Round> raw, create, life, before;
+  Fresh floor_db = FreshDatabase();
+  if (absl::Status s = integration::Migrate(integration::Binaries::Workflow(), floor_db.config);
+      !s.ok()) {
+    Fail("migrate the floor's database", s);
+  }
+  auto floor = StartFloor("createorder-floor",
+                          CreateOrderFloor(create_wf->target(), fresh.config, floor_db.config));
+  Progress("P2/P3: raw INSERT+COMMIT@16, CreateOrder@16, its floor, lifecycles, interleaved");
+  std::vector<Round> raw, create, life, before, floors;
   for (int i = 0; i < b.rounds; ++i) {
     raw.push_back(DbRound(raw_db, DbOp::kInsertCommit, b.Options("INSERT+COMMIT@16conn", 16),
                           {{"client", b.self}, {"mariadbd", b.mariadbd}}, 0));
@@ -144,7 +153,13 @@ void RunP2P3(Bench& b, const mysql::MysqlConfig& raw_db) {
                                    {"sandbox", sandbox_pid},
                                    {"mariadbd", b.mariadbd}},
                                   in_flight, i));
-    std::cerr << FormatTable({raw.back().report, create.back().report, life.back().report});
+    const CreateOrderRequests floor_make(absl::StrCat("p2f-", getpid(), "-", i));
+    floors.push_back(GrpcRound(
+        floor->target(), kCreateOrderMethod, b.Options("CreateOrder floor@16", 16),
+        {{"client", b.self}, {"server", floor->process().pid()}, {"mariadbd", b.mariadbd}},
+        [&floor_make](int64_t seq) { return floor_make(seq); }));
+    std::cerr << FormatTable(
+        {raw.back().report, create.back().report, floors.back().report, life.back().report});
     if (before_wf != nullptr) {
       const CreateOrderRequests before_make(absl::StrCat("p2b-", getpid(), "-", i));
       before.push_back(GrpcRound(
@@ -154,13 +169,81 @@ void RunP2P3(Bench& b, const mysql::MysqlConfig& raw_db) {
       std::cerr << FormatTable({before.back().report});
     }
   }
+  const double p2_rate = MedianOf(create, Qps);
+  const double p2_ratio = p2_rate / MedianOf(raw, Qps);
+  const double p2_floor_ratio = p2_rate / MedianOf(floors, Qps);
+  const double p3_rate = MedianOf(life, Qps);
+  const double p3_ratio = p3_rate / p2_rate;
+
+  // Open loop at 80 % of the capacity the closed loop measured: the backlog
+  // must stay flat, and the workflow's CPU per lifecycle is P3's numerator.
+  const double rate = std::max(1.0, 0.8 * p3_rate);
+  Progress(
+      absl::StrFormat("P3: open loop at %.0f lifecycles/s (80%% of the measured capacity) "
+                      "for %s",
+                      rate, absl::FormatDuration(b.sustain_duration)));
+  const SustainResult ours = Sustain(b, *system, tracker, rate, "this");
+  tracker.Stop();
+  const double create_server_us = MedianCpu(create, "server");
+  const double p3_cpu_ratio = create_server_us > 0 ? ours.server_us / create_server_us : 0;
+  SustainResult theirs;
+  if (!before_bin.empty()) {
+    // The same open loop on a whole system running the previous binary.
+    system.reset();
+    integration::SystemOptions options;
+    options.workflow_binary = before_bin;
+    auto before_system = Must(integration::System::Start(options), "start the baseline system");
+    mysql::MysqlConfig before_system_db = b.server;
+    before_system_db.database = DbNameOf(before_system->workflow_process().process().pid());
+    LifecycleTracker before_tracker(before_system_db);
+    if (absl::Status s = before_tracker.Start(); !s.ok()) {
+      Fail("lifecycle tracker", s);
+    }
+    Progress("P3: the same open loop on the baseline binary");
+    theirs = Sustain(b, *before_system, before_tracker, rate, "before");
+    before_tracker.Stop();
+  }
+  const double foreign = std::max(MaxForeign({&raw, &create, &life, &floors}), ours.foreign_cores);
+
+  b.Add(absl::StrFormat(
+      "%s P2  CreateOrder@16 / its floor@16 = %.2f (target >= 0.80; per round %s): %.0f vs %.0f "
+      "per s (p99 %.1f vs %.1f ms); floor %s",
+      Mark(p2_floor_ratio >= 0.8), p2_floor_ratio, Range(Ratios(create, floors, Qps), "%.2f"),
+      p2_rate, MedianOf(floors, Qps), MedianOf(create, P99) / 1000, MedianOf(floors, P99) / 1000,
+      CpuLine(floors, {"client", "server", "mariadbd"})));
+  b.Add(absl::StrFormat(
+      "     P2  (old baseline) CreateOrder@16 / raw INSERT+COMMIT@16 = %.2f (per round %s): %.0f "
+      "vs %.0f per s (p99 %.1f vs %.1f ms)",
+      p2_ratio, Range(Ratios(create, raw, Qps), "%.2f"), p2_rate, MedianOf(raw, Qps),
+      MedianOf(create, P99) / 1000, MedianOf(raw, P99) / 1000));
+  b.Add(absl::StrFormat("     P2  %s | raw %s", CpuLine(create, {"client", "server", "mariadbd"}),
+                        CpuLine(raw, {"client", "mariadbd"})));
+  b.Add(absl::StrFormat(
+      "%s P3  workflow CPU per lifecycle / per CreateOrder = %.2f (target <= 2): %.0f vs %.0f us "
+      "(CA adapter's own %.0f us and mariadbd %.0f us per lifecycle not counted)",
+      Mark(p3_cpu_ratio > 0 && p3_cpu_ratio <= 2), p3_cpu_ratio, ours.server_us, create_server_us,
+      ours.sandbox_us, ours.mariadbd_us));
+  b.Add(absl::StrFormat(
+      "%s P3  open loop at 80%% of capacity (%.0f/s): %.0f ACTIVE/s, outbox backlog slope %+.1f/s "
+      "(max %d), unfinished slope %+.1f/s (max %d), create->ACTIVE p50 %.0f ms p99 %.0f ms%s",
+      Mark(ours.flat && ours.kept_up), rate, ours.active_per_s, ours.outbox_slope, ours.outbox_max,
+      ours.unfinished_slope, ours.unfinished_max, ours.json["p50_ms"].get<double>(),
+      ours.json["p99_ms"].get<double>(),
+      ours.not_sent > 0 ? absl::StrCat(" (", ours.not_sent, " not sent)") : ""));
+  b.Add(absl::StrFormat(
+      "     P3  (old) lifecycles/s closed loop @%d / P2 = %.2f (per round %s): %.0f vs %.0f per "
+      "s, create->ACTIVE p50 %.0f ms p99 %.0f ms; %s",
+      in_flight, p3_ratio, Range(Ratios(life, create, Qps), "%.2f"), p3_rate, p2_rate,
+      MedianOf(life, P50) / 1000, MedianOf(life, P99) / 1000,
+      CpuLine(life, {"client", "server", "sandbox", "mariadbd"})));
   if (!before.empty()) {
+    const double guard = MedianOf(create, Qps) / MedianOf(before, Qps);
     b.Add(absl::StrFormat(
-        "     P2  CreateOrder@16 this build / baseline binary = %.2f (per round %s): %.0f vs %.0f "
-        "per s, p99 %.1f vs %.1f ms; baseline %s",
-        MedianOf(create, Qps) / MedianOf(before, Qps), Range(Ratios(create, before, Qps), "%.2f"),
-        MedianOf(create, Qps), MedianOf(before, Qps), MedianOf(create, P99) / 1000,
-        MedianOf(before, P99) / 1000, CpuLine(before, {"client", "server", "mariadbd"})));
+        "%s P2  guard: CreateOrder@16 this build / baseline binary = %.2f (target >= 1; per "
+        "round %s): %.0f vs %.0f per s, p99 %.1f vs %.1f ms; baseline %s",
+        Mark(guard >= 1), guard, Range(Ratios(create, before, Qps), "%.2f"), MedianOf(create, Qps),
+        MedianOf(before, Qps), MedianOf(create, P99) / 1000, MedianOf(before, P99) / 1000,
+        CpuLine(before, {"client", "server", "mariadbd"})));
     json rounds = json::array();
     for (const Round& r : before) {
       rounds.push_back(RoundJson(r));
@@ -170,145 +253,49 @@ void RunP2P3(Bench& b, const mysql::MysqlConfig& raw_db) {
                                     {"create_order_per_s", MedianOf(before, Qps)},
                                     {"create_order_p99_us", MedianOf(before, P99)}};
   }
-  const double p2_rate = MedianOf(create, Qps);
-  const double p2_ratio = p2_rate / MedianOf(raw, Qps);
-  const double p3_rate = MedianOf(life, Qps);
-  const double p3_ratio = p3_rate / p2_rate;
-
-  // Open loop at half P2's rate: does the pipeline keep up, backlog flat?
-  // When the closed loop already showed a capacity well below that, an
-  // open loop at the target rate can only pile up work (and take minutes to
-  // drain); the flat-backlog check then runs at 80 % of the measured
-  // capacity instead, and the target is missed on the capacity alone.
-  const double target_rate = std::max(1.0, 0.5 * p2_rate);
-  const bool at_target = p3_rate >= 0.9 * target_rate;
-  const double rate = at_target ? target_rate : std::max(1.0, 0.8 * p3_rate);
-  Progress(absl::StrFormat("P3: open loop at %.0f lifecycles/s (%s) for %s", rate,
-                           at_target ? "half of P2" : "80% of the measured capacity",
-                           absl::FormatDuration(b.sustain_duration)));
-  LoadOptions sustain;
-  sustain.name = absl::StrFormat("lifecycles@%.0f/s", rate);
-  sustain.concurrency = 512;
-  sustain.rate = rate;
-  sustain.warmup = absl::Seconds(2);
-  sustain.duration = b.sustain_duration;
-  std::mutex sent_mu;
-  std::map<int64_t, int64_t> sent_at;
-  int64_t measure_from = 0;
-  int64_t measure_to = 0;
-  CpuMeter meter;
-  const ProcessMap system_processes = {{"client", b.self},
-                                       {"server", system_pid},
-                                       {"sandbox", sandbox_pid},
-                                       {"mariadbd", b.mariadbd}};
-  sustain.at_measure_start = [&] {
-    measure_from = NowNs();
-    meter.Start(system_processes);
-  };
-  sustain.at_measure_end = [&] {
-    measure_to = NowNs();
-    meter.Stop();
-  };
-  const CreateOrderRequests make(absl::StrCat("p3s-", getpid()));
-  LoadReport creates = RunLoad(
-      ChannelTo(system->workflow_process().target()), kCreateOrderMethod, sustain,
-      [&](int64_t seq) {
-        std::lock_guard<std::mutex> lock(sent_mu);
-        sent_at[seq] = NowNs();
-        return make(seq);
-      },
-      [&](int64_t seq, const grpc::Status& status, const grpc::ByteBuffer& response) {
-        if (!status.ok()) {
-          return;
-        }
-        int64_t sent = 0;
-        {
-          std::lock_guard<std::mutex> lock(sent_mu);
-          sent = sent_at[seq];
-        }
-        tracker.Created(CreatedOrderId(response), sent);
-      });
-  const std::vector<BacklogSample> samples = tracker.SamplesBetween(measure_from, measure_to);
-  const int64_t finished = tracker.FinishedBetween(measure_from, measure_to);
-  const bool drained = tracker.WaitBelow(1, absl::Seconds(60));
-  const LatencyStats latency =
-      Summarize(tracker.LatenciesOfCreatedBetween(measure_from, measure_to));
-  const double seconds = static_cast<double>(measure_to - measure_from) / 1e9;
-  const double finished_rate = seconds > 0 ? static_cast<double>(finished) / seconds : 0;
-  std::vector<std::pair<double, double>> unfinished_points, outbox_points;
-  json sample_json = json::array();
-  int64_t outbox_max = 0, unfinished_max = 0;
-  for (const BacklogSample& s : samples) {
-    unfinished_points.emplace_back(s.t, static_cast<double>(s.unfinished));
-    outbox_points.emplace_back(s.t, static_cast<double>(s.outbox_pending));
-    outbox_max = std::max(outbox_max, s.outbox_pending);
-    unfinished_max = std::max(unfinished_max, s.unfinished);
-    sample_json.push_back(
-        {{"t", s.t}, {"outbox_pending", s.outbox_pending}, {"unfinished", s.unfinished}});
+  if (!before_bin.empty()) {
+    const double guard = ours.server_us > 0 ? theirs.server_us / ours.server_us : 0;
+    b.Add(absl::StrFormat(
+        "%s P3  guard: workflow CPU per lifecycle, baseline binary / this build = %.2f (target "
+        ">= 1): %.0f vs %.0f us at %.0f/s; baseline %s, %.0f ACTIVE/s",
+        Mark(guard >= 1), guard, theirs.server_us, ours.server_us, rate,
+        theirs.flat && theirs.kept_up ? "flat" : "NOT flat", theirs.active_per_s));
+    const double before_create_us = MedianCpu(before, "server");
+    b.Add(absl::StrFormat(
+        "     P3  baseline binary: workflow CPU per lifecycle / per CreateOrder = %.2f: %.0f vs "
+        "%.0f us",
+        before_create_us > 0 ? theirs.server_us / before_create_us : 0, theirs.server_us,
+        before_create_us));
+    b.results["p3_baseline_bin"] = theirs.json;
+    b.results["p3_baseline_bin"]["server_us_per_lifecycle"] = theirs.server_us;
   }
-  const double outbox_slope = Slope(outbox_points);
-  const double unfinished_slope = Slope(unfinished_points);
-  // Flat: under 2 % of the arrivals pile up per second, and 95 % of the
-  // offered rate comes out the other end.
-  const bool flat = outbox_slope <= 0.02 * rate && unfinished_slope <= 0.02 * rate;
-  const bool kept_up = finished_rate >= 0.95 * rate;
-  const double foreign = std::max(MaxForeign({&raw, &create, &life}), meter.ForeignCores());
-
-  b.Add(absl::StrFormat(
-      "%s P2  CreateOrder@16 / raw INSERT+COMMIT@16 = %.2f (target >= 0.80; per round %s): %.0f "
-      "vs %.0f per s (p99 %.1f vs %.1f ms)",
-      Mark(p2_ratio >= 0.8), p2_ratio, Range(Ratios(create, raw, Qps), "%.2f"), p2_rate,
-      MedianOf(raw, Qps), MedianOf(create, P99) / 1000, MedianOf(raw, P99) / 1000));
-  b.Add(absl::StrFormat("     P2  %s | raw %s", CpuLine(create, {"client", "server", "mariadbd"}),
-                        CpuLine(raw, {"client", "mariadbd"})));
-  b.Add(absl::StrFormat(
-      "%s P3  lifecycles/s (closed loop @%d) / P2 = %.2f (target >= 0.50; per round %s): %.0f "
-      "vs %.0f per s, create->ACTIVE p50 %.0f ms p99 %.0f ms",
-      Mark(p3_ratio >= 0.5), in_flight, p3_ratio, Range(Ratios(life, create, Qps), "%.2f"), p3_rate,
-      p2_rate, MedianOf(life, P50) / 1000, MedianOf(life, P99) / 1000));
-  b.Add(absl::StrFormat("     P3  %s", CpuLine(life, {"client", "server", "sandbox", "mariadbd"})));
-  b.Add(absl::StrFormat(
-      "%s P3  open loop at %s (%.0f/s): %.0f ACTIVE/s, outbox backlog slope %+.1f/s (max %d), "
-      "unfinished slope %+.1f/s (max %d), create->ACTIVE p50 %.0f ms p99 %.0f ms%s",
-      at_target ? Mark(flat && kept_up) : (flat && kept_up ? "FLAT" : "MISS"),
-      at_target ? "half P2"
-                : absl::StrFormat("80%% of capacity; half P2 = %.0f/s is above it", target_rate),
-      rate, finished_rate, outbox_slope, outbox_max, unfinished_slope, unfinished_max,
-      latency.p50_us / 1000, latency.p99_us / 1000,
-      creates.not_sent > 0 ? absl::StrCat(" (", creates.not_sent, " not sent)") : ""));
   b.Add(absl::StrFormat("     load: loadavg %.2f, foreign CPU max %.2f cores during P2/P3",
                         LoadAverage1(), foreign));
   json rounds = json::array();
   for (int i = 0; i < b.rounds; ++i) {
     rounds.push_back({{"raw_insert_commit", RoundJson(raw[i])},
                       {"create_order", RoundJson(create[i])},
+                      {"floor", RoundJson(floors[i])},
                       {"lifecycles", RoundJson(life[i])}});
   }
-  b.results["p2"] = {{"ratio", p2_ratio},
+  b.results["p2"] = {{"floor_ratio", p2_floor_ratio},
+                     {"raw_insert_ratio", p2_ratio},
                      {"create_order_per_s", p2_rate},
+                     {"floor_per_s", MedianOf(floors, Qps)},
                      {"raw_insert_commit_per_s", MedianOf(raw, Qps)},
                      {"target_ratio", 0.8}};
-  b.results["p3"] = {{"ratio", p3_ratio},
+  b.results["p3"] = {{"cpu_ratio", p3_cpu_ratio},
+                     {"server_us_per_lifecycle", ours.server_us},
+                     {"server_us_per_create", create_server_us},
+                     {"sandbox_us_per_lifecycle", ours.sandbox_us},
+                     {"mariadbd_us_per_lifecycle", ours.mariadbd_us},
+                     {"closed_loop_ratio", p3_ratio},
                      {"lifecycles_per_s", p3_rate},
                      {"in_flight", in_flight},
-                     {"target_ratio", 0.5},
-                     {"sustain",
-                      {{"offered_per_s", rate},
-                       {"target_rate_per_s", target_rate},
-                       {"at_target_rate", at_target},
-                       {"active_per_s", finished_rate},
-                       {"creates", ToJson(creates)},
-                       {"lifecycle_latency", ToJson(latency)},
-                       {"outbox_slope_per_s", outbox_slope},
-                       {"unfinished_slope_per_s", unfinished_slope},
-                       {"flat", flat},
-                       {"kept_up", kept_up},
-                       {"drained", drained},
-                       {"cpu", meter.ToJson(static_cast<double>(finished))},
-                       {"samples", sample_json}}}};
+                     {"target_cpu_ratio", 2.0},
+                     {"sustain", ours.json}};
   b.results["p2p3_rounds"] = rounds;
   b.results["p2p3_foreign_cores_max"] = foreign;
-  tracker.Stop();
 }
 
 }  // namespace sslpanel::bench

@@ -392,7 +392,7 @@ std::optional<std::string> CurrentRoleOf(const Authorizer& authorizer, const std
 
 }  // namespace internal
 
-grpc::Status RequireRole(const grpc::ServerContext& context, const std::string& method,
+grpc::Status RequireRole(const grpc::ServerContextBase& context, const std::string& method,
                          const std::string& role) {
   const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth == nullptr || Property(*auth, kAuthorizerProperty).empty()) {

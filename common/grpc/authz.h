@@ -25,7 +25,7 @@
 namespace grpc {
 class AuthContext;
 class AuthMetadataProcessor;
-class ServerContext;
+class ServerContextBase;
 class Status;
 }  // namespace grpc
 
@@ -73,7 +73,7 @@ std::shared_ptr<grpc::AuthMetadataProcessor> NewAuthzProcessor(
 // `method` ("package.Service/Method"), counted in
 // sslpanel_authz_denied_total and logged like every refusal. Without mutual
 // TLS or without a policy it admits (there are no roles).
-grpc::Status RequireRole(const grpc::ServerContext& context, const std::string& method,
+grpc::Status RequireRole(const grpc::ServerContextBase& context, const std::string& method,
                          const std::string& role);
 
 namespace internal {

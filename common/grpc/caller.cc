@@ -7,7 +7,7 @@
 
 namespace sslpanel::grpc_util {
 
-Caller CallerOf(const grpc::ServerContext& context) {
+Caller CallerOf(const grpc::ServerContextBase& context) {
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth == nullptr) {
     return {};

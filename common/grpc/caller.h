@@ -16,7 +16,7 @@
 #include <string>
 
 namespace grpc {
-class ServerContext;
+class ServerContextBase;
 }  // namespace grpc
 
 namespace sslpanel::grpc_util {
@@ -34,6 +34,6 @@ struct Caller {
   bool roles_in_use = false;
 };
 
-Caller CallerOf(const grpc::ServerContext& context);
+Caller CallerOf(const grpc::ServerContextBase& context);
 
 }  // namespace sslpanel::grpc_util

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/config/secret.h"
 #include "common/log/log.h"
+#include "common/time/deadline.h"
 
 namespace sslpanel::mysql {
 namespace {
@@ -286,13 +287,27 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> ConnectionPool::Connect() {
   }
 }
 
+absl::Status CallDeadlineExceeded() {
+  return absl::DeadlineExceededError("the caller's deadline passed; the call stopped");
+}
+
 absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
   std::unique_lock<std::mutex> lock(mu_);
+  // Waits no longer than the caller's deadline (ScopedDeadline) either.
+  const absl::Duration call_left = ScopedDeadline::Current() - absl::Now();
+  if (call_left <= absl::ZeroDuration()) {
+    return CallDeadlineExceeded();
+  }
+  const bool call_bound = call_left < config_.acquire_timeout;
   const auto deadline =
-      std::chrono::steady_clock::now() + absl::ToChronoMilliseconds(config_.acquire_timeout);
+      std::chrono::steady_clock::now() +
+      absl::ToChronoMilliseconds(call_bound ? call_left : config_.acquire_timeout);
   while (idle_.empty() && open_ >= config_.pool_size) {
     if (released_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
         open_ >= config_.pool_size) {
+      if (call_bound) {
+        return CallDeadlineExceeded();
+      }
       return absl::UnavailableError(absl::StrCat("no database connection free within ",
                                                  absl::FormatDuration(config_.acquire_timeout),
                                                  " (pool size ", config_.pool_size, ")"));
@@ -343,6 +358,9 @@ void ConnectionPool::Drop(std::unique_ptr<sql::Connection> conn) {
 }
 
 Statement ConnectionPool::Prepare(sql::Connection& conn, const std::string& sql) {
+  if (absl::Now() >= ScopedDeadline::Current()) {
+    throw DeadlineExceeded();
+  }
   StatementCache* cache = nullptr;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -379,6 +397,10 @@ absl::Status ConnectionPool::Run(absl::string_view what,
   }
   try {
     return fn(**conn);
+  } catch (const DeadlineExceeded&) {
+    // Thrown before a statement ran: the connection is in a clean state
+    // (an open transaction was rolled back by its destructor).
+    return CallDeadlineExceeded();
   } catch (const sql::SQLException& e) {
     if (IsConnectionError(e)) {
       conn->MarkBroken();
@@ -441,6 +463,9 @@ absl::Status WithTransaction(ConnectionPool& pool, absl::string_view what,
       Execute(c, "COMMIT");
       return absl::OkStatus();
     }
+  } catch (const DeadlineExceeded&) {
+    // Thrown before a statement ran: rolled back below, connection kept.
+    status = CallDeadlineExceeded();
   } catch (const sql::SQLException& e) {
     broken = IsConnectionError(e);
     status = TranslateSqlError(e, what);

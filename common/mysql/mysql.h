@@ -9,6 +9,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -77,6 +78,17 @@ bool IsConnectionError(const sql::SQLException& e);
 
 class ConnectionPool;
 class StatementCache;
+
+// Thrown by ConnectionPool::Prepare when the caller's deadline
+// (ScopedDeadline, common/time/deadline.h) has passed; Run answers it with
+// DEADLINE_EXCEEDED. Acquire waits no longer than that deadline either.
+class DeadlineExceeded : public std::runtime_error {
+ public:
+  DeadlineExceeded() : std::runtime_error("the caller's deadline passed") {}
+};
+
+// DEADLINE_EXCEEDED for a call that ran out of time at a database step.
+absl::Status CallDeadlineExceeded();
 
 // A prepared statement from ConnectionPool::Prepare: borrowed from the
 // connection's cache (never delete it), or owned when caching is off. Let

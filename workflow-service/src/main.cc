@@ -178,7 +178,7 @@ int main(int argc, char** argv) {
   storage::MysqlWorkQueue queue(**pool);
   sslpanel::workflow::csr::OpenSslCsrParser csr_parser;
   app::WorkflowApp workflow(orders, *products, csr_parser, clock, config->sla);
-  grpc_api::WorkflowServiceImpl service(workflow);
+  grpc_api::WorkflowServiceImpl service(workflow, config->database.pool_size);
   grpc_api::EventStreams event_streams(feed, *installation, stream_options);
   service.set_event_streams(&event_streams);
 

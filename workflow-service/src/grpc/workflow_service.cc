@@ -17,7 +17,7 @@ constexpr char kOperatorRole[] = "ops";
 // The authenticated caller (from its client certificate, never a request
 // field) with the free-text actor it chose and the idempotency facts.
 template <typename Request>
-app::Caller AppCaller(const grpc::ServerContext& context, const Request& request,
+app::Caller AppCaller(const grpc::ServerContextBase& context, const Request& request,
                       const char* method) {
   app::Caller caller;
   caller.actor = request.actor().empty() ? "api" : request.actor();
@@ -81,8 +81,8 @@ void OfferOnlyWhatTheCaSupports(const app::WorkflowApp& app, v1::Order* order) {
 
 }  // namespace
 
-absl::Status WorkflowServiceImpl::Answer(const absl::StatusOr<app::OrderRecord>& record,
-                                         v1::Order* out) const {
+absl::Status WorkflowHandlers::Answer(const absl::StatusOr<app::OrderRecord>& record,
+                                      v1::Order* out) const {
   if (!record.ok()) {
     return record.status();
   }
@@ -91,9 +91,9 @@ absl::Status WorkflowServiceImpl::Answer(const absl::StatusOr<app::OrderRecord>&
   return absl::OkStatus();
 }
 
-grpc::Status WorkflowServiceImpl::CreateOrder(grpc::ServerContext* context,
-                                              const v1::CreateOrderRequest* request,
-                                              v1::CreateOrderResponse* response) {
+grpc::Status WorkflowHandlers::CreateOrder(grpc::ServerContextBase* context,
+                                           const v1::CreateOrderRequest* request,
+                                           v1::CreateOrderResponse* response) {
   auto input = FromProto(*request);
   if (!input.ok()) {
     return grpc_util::ToGrpc(input.status());
@@ -104,8 +104,9 @@ grpc::Status WorkflowServiceImpl::CreateOrder(grpc::ServerContext* context,
       "CreateOrder");
 }
 
-grpc::Status WorkflowServiceImpl::GetOrder(grpc::ServerContext*, const v1::GetOrderRequest* request,
-                                           v1::GetOrderResponse* response) {
+grpc::Status WorkflowHandlers::GetOrder(grpc::ServerContextBase*,
+                                        const v1::GetOrderRequest* request,
+                                        v1::GetOrderResponse* response) {
   absl::StatusOr<app::OrderRecord> record;
   switch (request->key_case()) {
     case v1::GetOrderRequest::kOrderId: {
@@ -122,9 +123,9 @@ grpc::Status WorkflowServiceImpl::GetOrder(grpc::ServerContext*, const v1::GetOr
   return grpc_util::ToGrpc(Answer(record, response->mutable_order()), "GetOrder");
 }
 
-grpc::Status WorkflowServiceImpl::ListOrders(grpc::ServerContext*,
-                                             const v1::ListOrdersRequest* request,
-                                             v1::ListOrdersResponse* response) {
+grpc::Status WorkflowHandlers::ListOrders(grpc::ServerContextBase*,
+                                          const v1::ListOrdersRequest* request,
+                                          v1::ListOrdersResponse* response) {
   auto query = FromProto(*request, app_.Now());
   if (!query.ok()) {
     return grpc_util::ToGrpc(query.status());
@@ -146,9 +147,9 @@ grpc::Status WorkflowServiceImpl::ListOrders(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status WorkflowServiceImpl::UpdateOrder(grpc::ServerContext* context,
-                                              const v1::UpdateOrderRequest* request,
-                                              v1::UpdateOrderResponse* response) {
+grpc::Status WorkflowHandlers::UpdateOrder(grpc::ServerContextBase* context,
+                                           const v1::UpdateOrderRequest* request,
+                                           v1::UpdateOrderResponse* response) {
   auto id = ParseId("order_id", request->order_id());
   if (!id.ok()) {
     return grpc_util::ToGrpc(id.status());
@@ -163,9 +164,9 @@ grpc::Status WorkflowServiceImpl::UpdateOrder(grpc::ServerContext* context,
       "UpdateOrder");
 }
 
-grpc::Status WorkflowServiceImpl::SubmitOrder(grpc::ServerContext* context,
-                                              const v1::SubmitOrderRequest* request,
-                                              v1::SubmitOrderResponse* response) {
+grpc::Status WorkflowHandlers::SubmitOrder(grpc::ServerContextBase* context,
+                                           const v1::SubmitOrderRequest* request,
+                                           v1::SubmitOrderResponse* response) {
   auto id = ParseId("order_id", request->order_id());
   if (!id.ok()) {
     return grpc_util::ToGrpc(id.status());
@@ -176,9 +177,9 @@ grpc::Status WorkflowServiceImpl::SubmitOrder(grpc::ServerContext* context,
       "SubmitOrder");
 }
 
-grpc::Status WorkflowServiceImpl::CancelCertificate(grpc::ServerContext* context,
-                                                    const v1::CancelCertificateRequest* request,
-                                                    v1::CancelCertificateResponse* response) {
+grpc::Status WorkflowHandlers::CancelCertificate(grpc::ServerContextBase* context,
+                                                 const v1::CancelCertificateRequest* request,
+                                                 v1::CancelCertificateResponse* response) {
   auto ref = ParseCertificateRef(*request);
   if (!ref.ok()) {
     return grpc_util::ToGrpc(ref.status());
@@ -190,9 +191,9 @@ grpc::Status WorkflowServiceImpl::CancelCertificate(grpc::ServerContext* context
       "CancelCertificate");
 }
 
-grpc::Status WorkflowServiceImpl::ReissueCertificate(grpc::ServerContext* context,
-                                                     const v1::ReissueCertificateRequest* request,
-                                                     v1::ReissueCertificateResponse* response) {
+grpc::Status WorkflowHandlers::ReissueCertificate(grpc::ServerContextBase* context,
+                                                  const v1::ReissueCertificateRequest* request,
+                                                  v1::ReissueCertificateResponse* response) {
   auto ref = ParseCertificateRef(*request);
   if (!ref.ok()) {
     return grpc_util::ToGrpc(ref.status());
@@ -214,9 +215,9 @@ grpc::Status WorkflowServiceImpl::ReissueCertificate(grpc::ServerContext* contex
       "ReissueCertificate");
 }
 
-grpc::Status WorkflowServiceImpl::RenewOrder(grpc::ServerContext* context,
-                                             const v1::RenewOrderRequest* request,
-                                             v1::RenewOrderResponse* response) {
+grpc::Status WorkflowHandlers::RenewOrder(grpc::ServerContextBase* context,
+                                          const v1::RenewOrderRequest* request,
+                                          v1::RenewOrderResponse* response) {
   auto id = ParseId("order_id", request->order_id());
   if (!id.ok()) {
     return grpc_util::ToGrpc(id.status());
@@ -227,8 +228,8 @@ grpc::Status WorkflowServiceImpl::RenewOrder(grpc::ServerContext* context,
                            "RenewOrder");
 }
 
-grpc::Status WorkflowServiceImpl::OverridePrevalidation(
-    grpc::ServerContext* context, const v1::OverridePrevalidationRequest* request,
+grpc::Status WorkflowHandlers::OverridePrevalidation(
+    grpc::ServerContextBase* context, const v1::OverridePrevalidationRequest* request,
     v1::OverridePrevalidationResponse* response) {
   auto id = ParseId("order_id", request->order_id());
   if (!id.ok()) {
@@ -252,9 +253,9 @@ grpc::Status WorkflowServiceImpl::OverridePrevalidation(
       "OverridePrevalidation");
 }
 
-grpc::Status WorkflowServiceImpl::GetWorkflow(grpc::ServerContext*,
-                                              const v1::GetWorkflowRequest* request,
-                                              v1::GetWorkflowResponse* response) {
+grpc::Status WorkflowHandlers::GetWorkflow(grpc::ServerContextBase*,
+                                           const v1::GetWorkflowRequest* request,
+                                           v1::GetWorkflowResponse* response) {
   auto ref = ParseCertificateRef(*request);
   if (!ref.ok()) {
     return grpc_util::ToGrpc(ref.status());
@@ -267,9 +268,9 @@ grpc::Status WorkflowServiceImpl::GetWorkflow(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status WorkflowServiceImpl::ListOrderEvents(grpc::ServerContext*,
-                                                  const v1::ListOrderEventsRequest* request,
-                                                  v1::ListOrderEventsResponse* response) {
+grpc::Status WorkflowHandlers::ListOrderEvents(grpc::ServerContextBase*,
+                                               const v1::ListOrderEventsRequest* request,
+                                               v1::ListOrderEventsResponse* response) {
   auto id = ParseId("order_id", request->order_id());
   if (!id.ok()) {
     return grpc_util::ToGrpc(id.status());
@@ -299,9 +300,9 @@ grpc::Status WorkflowServiceImpl::ListOrderEvents(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status WorkflowServiceImpl::DecodeCsr(grpc::ServerContext*,
-                                            const v1::DecodeCsrRequest* request,
-                                            v1::DecodeCsrResponse* response) {
+grpc::Status WorkflowHandlers::DecodeCsr(grpc::ServerContextBase*,
+                                         const v1::DecodeCsrRequest* request,
+                                         v1::DecodeCsrResponse* response) {
   auto csr = app_.DecodeCsr(request->csr());
   if (!csr.ok()) {
     return grpc_util::ToGrpc(csr.status(), "DecodeCsr");
@@ -310,17 +311,18 @@ grpc::Status WorkflowServiceImpl::DecodeCsr(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status WorkflowServiceImpl::ListProducts(grpc::ServerContext*, const v1::ListProductsRequest*,
-                                               v1::ListProductsResponse* response) {
+grpc::Status WorkflowHandlers::ListProducts(grpc::ServerContextBase*,
+                                            const v1::ListProductsRequest*,
+                                            v1::ListProductsResponse* response) {
   for (const app::Product& product : app_.products().all()) {
     ToProto(product, response->add_products());
   }
   return grpc::Status::OK;
 }
 
-grpc::Status WorkflowServiceImpl::ListApproverEmails(grpc::ServerContext*,
-                                                     const v1::ListApproverEmailsRequest* request,
-                                                     v1::ListApproverEmailsResponse* response) {
+grpc::Status WorkflowHandlers::ListApproverEmails(grpc::ServerContextBase*,
+                                                  const v1::ListApproverEmailsRequest* request,
+                                                  v1::ListApproverEmailsResponse* response) {
   auto id = ParseId("order_id", request->order_id());
   if (!id.ok()) {
     return grpc_util::ToGrpc(id.status());
@@ -336,9 +338,9 @@ grpc::Status WorkflowServiceImpl::ListApproverEmails(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status WorkflowServiceImpl::ChangeDcvMethod(grpc::ServerContext* context,
-                                                  const v1::ChangeDcvMethodRequest* request,
-                                                  v1::ChangeDcvMethodResponse* response) {
+grpc::Status WorkflowHandlers::ChangeDcvMethod(grpc::ServerContextBase* context,
+                                               const v1::ChangeDcvMethodRequest* request,
+                                               v1::ChangeDcvMethodResponse* response) {
   auto ref = ParseCertificateRef(*request);
   if (!ref.ok()) {
     return grpc_util::ToGrpc(ref.status());
@@ -354,9 +356,9 @@ grpc::Status WorkflowServiceImpl::ChangeDcvMethod(grpc::ServerContext* context,
       "ChangeDcvMethod");
 }
 
-grpc::Status WorkflowServiceImpl::ResendDcvEmail(grpc::ServerContext* context,
-                                                 const v1::ResendDcvEmailRequest* request,
-                                                 v1::ResendDcvEmailResponse* response) {
+grpc::Status WorkflowHandlers::ResendDcvEmail(grpc::ServerContextBase* context,
+                                              const v1::ResendDcvEmailRequest* request,
+                                              v1::ResendDcvEmailResponse* response) {
   auto ref = ParseCertificateRef(*request);
   if (!ref.ok()) {
     return grpc_util::ToGrpc(ref.status());
@@ -368,9 +370,9 @@ grpc::Status WorkflowServiceImpl::ResendDcvEmail(grpc::ServerContext* context,
       "ResendDcvEmail");
 }
 
-grpc::Status WorkflowServiceImpl::ResolveCaSubmission(grpc::ServerContext* context,
-                                                      const v1::ResolveCaSubmissionRequest* request,
-                                                      v1::ResolveCaSubmissionResponse* response) {
+grpc::Status WorkflowHandlers::ResolveCaSubmission(grpc::ServerContextBase* context,
+                                                   const v1::ResolveCaSubmissionRequest* request,
+                                                   v1::ResolveCaSubmissionResponse* response) {
   auto ref = ParseCertificateRef(*request);
   if (!ref.ok()) {
     return grpc_util::ToGrpc(ref.status());

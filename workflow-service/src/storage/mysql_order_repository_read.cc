@@ -29,25 +29,28 @@ std::string EscapeLike(const std::string& text) {
   return absl::StrReplaceAll(text, {{"\\", "\\\\"}, {"%", "\\%"}, {"_", "\\_"}});
 }
 
-// An order_events row. `seq`, its certificate's, comes from the caller:
-// LoadMany knows it from the certificate rows, ListEvents joins it.
+// An order_events row (kEventColumnsOfE, by position). `seq`, its
+// certificate's, comes from the caller: LoadMany knows it from the
+// certificate rows, ListEvents joins it.
 app::EventRecord ReadEvent(const Rows& rows, int seq) {
+  auto at = [](EventColumn column) { return static_cast<uint32_t>(1 + column); };
+  auto str = [&](EventColumn column) { return Str(rows, 1 + column); };
   app::EventRecord record;
-  record.id = rows->getInt64("id");
-  record.certificate_id = rows->getInt64("certificate_id");
+  record.id = rows->getInt64(at(kEId));
+  record.certificate_id = rows->getInt64(at(kECertificateId));
   domain::Event& e = record.event;
   e.certificate = seq;
-  e.type = Str(rows, "type");
-  if (!rows->isNull("from_status")) {
-    e.from_status = ParseOr(Str(rows, "from_status"), domain::CertificateStatus::kOpen);
+  e.type = str(kEType);
+  if (!rows->isNull(at(kEFromStatus))) {
+    e.from_status = ParseOr(str(kEFromStatus), domain::CertificateStatus::kOpen);
   }
-  e.to_status = ParseOr(Str(rows, "to_status"), domain::CertificateStatus::kOpen);
-  e.from_pending = ParseOr(Str(rows, "from_pending"), domain::PendingOperation::kNone);
-  e.to_pending = ParseOr(Str(rows, "to_pending"), domain::PendingOperation::kNone);
-  e.at = FromSqlTime(Str(rows, "occurred_at"));
-  e.actor = Str(rows, "actor");
-  e.caller = Str(rows, "caller");
-  e.reason = Str(rows, "reason");
+  e.to_status = ParseOr(str(kEToStatus), domain::CertificateStatus::kOpen);
+  e.from_pending = ParseOr(str(kEFromPending), domain::PendingOperation::kNone);
+  e.to_pending = ParseOr(str(kEToPending), domain::PendingOperation::kNone);
+  e.at = FromSqlTime(str(kEOccurredAt));
+  e.actor = str(kEActor);
+  e.caller = str(kECaller);
+  e.reason = str(kEReason);
   return record;
 }
 
@@ -71,6 +74,10 @@ absl::StatusOr<std::vector<app::OrderRecord>> MysqlOrderRepository::LoadMany(
     std::map<int64_t, int> seq_of;
     // Order id -> its certificates by seq.
     std::map<int64_t, std::map<int, domain::Certificate>> chains;
+    // 1-based positions of the order's, certificate's and report's columns.
+    constexpr uint32_t kO = 1;
+    constexpr uint32_t kC = kO + kOrderColumnCount;
+    constexpr uint32_t kP = kC + kCertificateColumnCount;
     {
       // Orders, their certificates and latest prevalidation report in one
       // round trip: one row per certificate, the order's and the report's
@@ -88,30 +95,31 @@ absl::StatusOr<std::vector<app::OrderRecord>> MysqlOrderRepository::LoadMany(
       bind_ids(*stmt);
       Rows rows(stmt->executeQuery());
       while (rows->next()) {
-        const int64_t order_id = rows->getInt64("o_id");
+        const int64_t order_id = rows->getInt64(kO + kOId);
         auto it = by_id.find(order_id);
         if (it == by_id.end()) {
           app::OrderRecord record;
           domain::Order& o = record.order;
           o.id = order_id;
-          o.external_order_id = Str(rows, "o_external_order_id");
-          o.product_id = Str(rows, "o_product_id");
-          o.validation_type = ParseOr(Str(rows, "o_validation_type"), domain::ValidationType::kDv);
-          o.organization = OrganizationFromJson(Str(rows, "o_organization"));
-          o.status = ParseOr(Str(rows, "o_status"), domain::OrderStatus::kOpen);
-          o.version = rows->getInt64("o_version");
-          o.created_at = FromSqlTime(Str(rows, "o_created_at"));
-          o.updated_at = FromSqlTime(Str(rows, "o_updated_at"));
-          o.stuck_since = OptionalTime(rows, "o_stuck_since");
-          if (!rows->isNull("p_id")) {
-            record.prevalidation = ReadReport(rows);
+          o.external_order_id = Str(rows, kO + kOExternalOrderId);
+          o.product_id = Str(rows, kO + kOProductId);
+          o.validation_type =
+              ParseOr(Str(rows, kO + kOValidationType), domain::ValidationType::kDv);
+          o.organization = OrganizationFromJson(Str(rows, kO + kOOrganization));
+          o.status = ParseOr(Str(rows, kO + kOStatus), domain::OrderStatus::kOpen);
+          o.version = rows->getInt64(kO + kOVersion);
+          o.created_at = FromSqlTime(Str(rows, kO + kOCreatedAt));
+          o.updated_at = FromSqlTime(Str(rows, kO + kOUpdatedAt));
+          o.stuck_since = OptionalTime(rows, kO + kOStuckSince);
+          if (!rows->isNull(kP + kPId)) {
+            record.prevalidation = ReadReport(rows, kP);
           }
           it = by_id.emplace(order_id, std::move(record)).first;
         }
-        if (!rows->isNull("id")) {
-          const int seq = rows->getInt("seq");
-          seq_of[rows->getInt64("id")] = seq;
-          chains[order_id].emplace(seq, ReadCertificate(rows));
+        if (!rows->isNull(kC + kCId)) {
+          const int seq = rows->getInt(kC + kCSeq);
+          seq_of[rows->getInt64(kC + kCId)] = seq;
+          chains[order_id].emplace(seq, ReadCertificate(rows, kC));
         }
       }
       for (auto& [order_id, chain] : chains) {
@@ -131,10 +139,10 @@ absl::StatusOr<std::vector<app::OrderRecord>> MysqlOrderRepository::LoadMany(
       bind_ids(*stmt);
       Rows rows(stmt->executeQuery());
       while (rows->next()) {
-        auto it = by_id.find(rows->getInt64("order_id"));
-        const auto seq = seq_of.find(rows->getInt64("certificate_id"));
+        auto it = by_id.find(rows->getInt64(1 + kEOrderId));
+        const auto seq = seq_of.find(rows->getInt64(1 + kECertificateId));
         if (it == by_id.end() || seq == seq_of.end() ||
-            rows->getInt64("order_version") > it->second.order.version) {
+            rows->getInt64(1 + kEOrderVersion) > it->second.order.version) {
           // Written after the order row above was read (a write committed
           // between the two queries): not part of the state this read shows.
           continue;
@@ -276,7 +284,7 @@ absl::StatusOr<app::EventPage> MysqlOrderRepository::ListEvents(int64_t order_id
       return absl::OkStatus();
     }
     Statement stmt = pool_.Prepare(
-        conn, absl::StrCat("SELECT ", kEventColumns,
+        conn, absl::StrCat("SELECT ", kEventColumnsWithSeq,
                            " FROM order_events e JOIN certificates c ON c.id = e.certificate_id"
                            " WHERE e.order_id = ? AND e.id > ? ORDER BY e.id LIMIT ",
                            limit + 1));
@@ -284,7 +292,7 @@ absl::StatusOr<app::EventPage> MysqlOrderRepository::ListEvents(int64_t order_id
     stmt->setInt64(2, after_event_id);
     Rows rows(stmt->executeQuery());
     while (rows->next()) {
-      page.events.push_back(ReadEvent(rows, rows->getInt("seq")));
+      page.events.push_back(ReadEvent(rows, rows->getInt(1 + kEventColumnCount)));
     }
     return absl::OkStatus();
   });
@@ -311,8 +319,7 @@ absl::StatusOr<std::optional<app::RequestRecord>> MysqlOrderRepository::FindRequ
     stmt->setString(1, request_id);
     Rows rows(stmt->executeQuery());
     if (rows->next()) {
-      found = app::RequestRecord{Str(rows, "request_id"), Str(rows, "method"),
-                                 Str(rows, "fingerprint"), rows->getInt64("order_id")};
+      found = app::RequestRecord{Str(rows, 1), Str(rows, 2), Str(rows, 3), rows->getInt64(4)};
     }
     return absl::OkStatus();
   });

@@ -24,11 +24,15 @@ std::string Placeholders(size_t n) {
 
 std::string Str(const Rows& rows, const char* column) { return rows->getString(column); }
 
-std::optional<absl::Time> OptionalTime(const Rows& rows, const char* column) {
-  if (rows->isNull(column)) {
+std::string Str(const Rows& rows, int column) {
+  return rows->getString(static_cast<uint32_t>(column));
+}
+
+std::optional<absl::Time> OptionalTime(const Rows& rows, int column) {
+  if (rows->isNull(static_cast<uint32_t>(column))) {
     return std::nullopt;
   }
-  return FromSqlTime(std::string(rows->getString(column)));
+  return FromSqlTime(Str(rows, column));
 }
 
 void SetOptionalTime(sql::PreparedStatement& stmt, int index, std::optional<absl::Time> t) {
@@ -39,41 +43,45 @@ void SetOptionalTime(sql::PreparedStatement& stmt, int index, std::optional<absl
   }
 }
 
-domain::Certificate ReadCertificate(const Rows& rows) {
+domain::Certificate ReadCertificate(const Rows& rows, int first) {
+  auto at = [first](CertificateColumn column) { return static_cast<uint32_t>(first + column); };
+  auto str = [&](CertificateColumn column) { return Str(rows, first + column); };
   domain::Certificate c;
-  c.id = rows->getInt64("id");
-  c.kind = ParseOr(Str(rows, "kind"), domain::CertificateKind::kInitial);
-  c.status = ParseOr(Str(rows, "status"), domain::CertificateStatus::kOpen);
-  c.pending = ParseOr(Str(rows, "pending_operation"), domain::PendingOperation::kNone);
-  c.hold = ParseOr(Str(rows, "hold_reason"), domain::HoldReason::kNone);
-  c.predecessor = rows->isNull("predecessor_seq") ? -1 : rows->getInt("predecessor_seq");
-  c.submission = rows->getInt("submission");
-  c.csr_pem = Str(rows, "csr");
-  c.common_name = Str(rows, "common_name");
-  c.additional_names = NamesFromJson(Str(rows, "additional_names"));
-  c.domain_validations = DcvFromJson(Str(rows, "domain_validations"));
-  c.period_months = rows->getInt("period_months");
-  c.ca_adapter = Str(rows, "ca_adapter");
-  c.ca_reference = Str(rows, "ca_reference");
-  c.ca_raw_status = Str(rows, "ca_raw_status");
-  c.dcv_instructions = InstructionsFromJson(Str(rows, "dcv_instructions"));
-  c.not_before = OptionalTime(rows, "not_before");
-  c.not_after = OptionalTime(rows, "not_after");
-  c.certificate_pem = Str(rows, "certificate_pem");
-  c.chain_pem = Str(rows, "chain_pem");
-  c.serial_number = Str(rows, "serial_number");
-  c.rejection_reason = Str(rows, "rejection_reason");
-  c.last_error = Str(rows, "last_error");
-  c.created_at = FromSqlTime(Str(rows, "created_at"));
+  c.id = rows->getInt64(at(kCId));
+  c.kind = ParseOr(str(kCKind), domain::CertificateKind::kInitial);
+  c.status = ParseOr(str(kCStatus), domain::CertificateStatus::kOpen);
+  c.pending = ParseOr(str(kCPending), domain::PendingOperation::kNone);
+  c.hold = ParseOr(str(kCHold), domain::HoldReason::kNone);
+  c.predecessor = rows->isNull(at(kCPredecessorSeq)) ? -1 : rows->getInt(at(kCPredecessorSeq));
+  c.submission = rows->getInt(at(kCSubmission));
+  c.csr_pem = str(kCCsr);
+  c.common_name = str(kCCommonName);
+  c.additional_names = NamesFromJson(str(kCAdditionalNames));
+  c.domain_validations = DcvFromJson(str(kCDomainValidations));
+  c.period_months = rows->getInt(at(kCPeriodMonths));
+  c.ca_adapter = str(kCCaAdapter);
+  c.ca_reference = str(kCCaReference);
+  c.ca_raw_status = str(kCCaRawStatus);
+  c.dcv_instructions = InstructionsFromJson(str(kCDcvInstructions));
+  c.not_before = OptionalTime(rows, first + kCNotBefore);
+  c.not_after = OptionalTime(rows, first + kCNotAfter);
+  c.certificate_pem = str(kCCertificatePem);
+  c.chain_pem = str(kCChainPem);
+  c.serial_number = str(kCSerialNumber);
+  c.rejection_reason = str(kCRejectionReason);
+  c.last_error = str(kCLastError);
+  c.created_at = FromSqlTime(str(kCCreatedAt));
   return c;
 }
 
-app::PrevalidationRecord ReadReport(const Rows& rows) {
+app::PrevalidationRecord ReadReport(const Rows& rows, int first) {
+  auto at = [first](ReportColumn column) { return static_cast<uint32_t>(first + column); };
+  auto str = [&](ReportColumn column) { return Str(rows, first + column); };
   app::PrevalidationRecord report;
-  report.certificate_id = rows->getInt64("p_certificate_id");
-  report.submission = rows->getInt("p_submission");
+  report.certificate_id = rows->getInt64(at(kPCertificateId));
+  report.submission = rows->getInt(at(kPSubmission));
   domain::PrevalidationOutcome outcome = domain::PrevalidationOutcome::kPass;
-  const std::string overall = Str(rows, "p_overall");
+  const std::string overall = str(kPOverall);
   for (auto candidate :
        {domain::PrevalidationOutcome::kPass, domain::PrevalidationOutcome::kFail,
         domain::PrevalidationOutcome::kNeedsReview, domain::PrevalidationOutcome::kNotApplicable}) {
@@ -82,12 +90,12 @@ app::PrevalidationRecord ReadReport(const Rows& rows) {
     }
   }
   report.outcome = outcome;
-  report.report_json = Str(rows, "p_report_json");
-  report.checked_at = FromSqlTime(Str(rows, "p_checked_at"));
-  if (!rows->isNull("p_overridden_by")) {
-    report.overridden_by = Str(rows, "p_overridden_by");
-    report.override_reason = Str(rows, "p_override_reason");
-    report.override_at = OptionalTime(rows, "p_override_at");
+  report.report_json = str(kPReportJson);
+  report.checked_at = FromSqlTime(str(kPCheckedAt));
+  if (!rows->isNull(at(kPOverriddenBy))) {
+    report.overridden_by = str(kPOverriddenBy);
+    report.override_reason = str(kPOverrideReason);
+    report.override_at = OptionalTime(rows, first + kPOverrideAt);
   }
   return report;
 }

@@ -23,9 +23,6 @@ namespace sslpanel::workflow::storage {
 
 using Rows = std::unique_ptr<sql::ResultSet>;
 
-inline constexpr char kEventColumns[] =
-    "e.id, e.order_id, e.certificate_id, c.seq, e.type, e.from_status, e.to_status,"
-    " e.from_pending, e.to_pending, e.occurred_at, e.actor, e.caller, e.reason";
 // LoadMany reads orders, certificates and the latest report in one query:
 // the order's and the report's columns under prefixes, the certificate's
 // under their own names (as ReadCertificate reads them).
@@ -48,6 +45,98 @@ inline constexpr char kReportColumnsAs[] =
 inline constexpr char kEventColumnsOfE[] =
     "e.id, e.order_id, e.order_version, e.certificate_id, e.type, e.from_status, e.to_status,"
     " e.from_pending, e.to_pending, e.occurred_at, e.actor, e.caller, e.reason";
+// ListEvents: the same and the certificate's seq (joined), last.
+inline constexpr char kEventColumnsWithSeq[] =
+    "e.id, e.order_id, e.order_version, e.certificate_id, e.type, e.from_status, e.to_status,"
+    " e.from_pending, e.to_pending, e.occurred_at, e.actor, e.caller, e.reason, c.seq";
+
+// Rows are read by column position, never by name: the connector looks a
+// name up in a map of upper-cased names on every access. The positions
+// (0-based within each list) follow the lists above; the static_asserts
+// below keep the counts in step.
+enum OrderColumn : int {
+  kOId,
+  kOExternalOrderId,
+  kOProductId,
+  kOValidationType,
+  kOOrganization,
+  kOStatus,
+  kOVersion,
+  kOCreatedAt,
+  kOUpdatedAt,
+  kOStuckSince,
+  kOrderColumnCount
+};
+enum CertificateColumn : int {
+  kCId,
+  kCOrderId,
+  kCSeq,
+  kCKind,
+  kCStatus,
+  kCPending,
+  kCHold,
+  kCPredecessorSeq,
+  kCSubmission,
+  kCCsr,
+  kCCommonName,
+  kCAdditionalNames,
+  kCDomainValidations,
+  kCPeriodMonths,
+  kCCaAdapter,
+  kCCaReference,
+  kCCaRawStatus,
+  kCDcvInstructions,
+  kCNotBefore,
+  kCNotAfter,
+  kCCertificatePem,
+  kCChainPem,
+  kCSerialNumber,
+  kCRejectionReason,
+  kCLastError,
+  kCCreatedAt,
+  kCertificateColumnCount
+};
+enum ReportColumn : int {
+  kPId,
+  kPCertificateId,
+  kPSubmission,
+  kPOverall,
+  kPReportJson,
+  kPCheckedAt,
+  kPOverriddenBy,
+  kPOverrideReason,
+  kPOverrideAt,
+  kReportColumnCount
+};
+enum EventColumn : int {
+  kEId,
+  kEOrderId,
+  kEOrderVersion,
+  kECertificateId,
+  kEType,
+  kEFromStatus,
+  kEToStatus,
+  kEFromPending,
+  kEToPending,
+  kEOccurredAt,
+  kEActor,
+  kECaller,
+  kEReason,
+  kEventColumnCount
+};
+
+constexpr int ColumnCount(const char* list) {
+  int n = 1;
+  for (const char* p = list; *p != '\0'; ++p) {
+    n += *p == ',' ? 1 : 0;
+  }
+  return n;
+}
+static_assert(ColumnCount(kOrderColumnsAs) == kOrderColumnCount);
+static_assert(ColumnCount(kCertificateColumnsOfC) == kCertificateColumnCount);
+static_assert(ColumnCount(kReportColumnsAs) == kReportColumnCount);
+static_assert(ColumnCount(kEventColumnsOfE) == kEventColumnCount);
+static_assert(ColumnCount(kEventColumnsWithSeq) == kEventColumnCount + 1);
 // The certificate columns BindCertificate binds, in its order.
 inline constexpr char kCertificateValues[] =
     "status = ?, pending_operation = ?, hold_reason = ?, submission = ?, csr = ?,"
@@ -60,8 +149,10 @@ inline constexpr char kCertificateValues[] =
 std::string Placeholders(size_t n);
 
 std::string Str(const Rows& rows, const char* column);
+// By 1-based position.
+std::string Str(const Rows& rows, int column);
 
-std::optional<absl::Time> OptionalTime(const Rows& rows, const char* column);
+std::optional<absl::Time> OptionalTime(const Rows& rows, int column);
 
 void SetOptionalTime(sql::PreparedStatement& stmt, int index, std::optional<absl::Time> t);
 
@@ -82,11 +173,13 @@ Enum ParseOr(const std::string& text, Enum) {
   return value;
 }
 
-// The certificate columns of a row, under their own names.
-domain::Certificate ReadCertificate(const Rows& rows);
+// The certificate columns of a row (kCertificateColumnsOfC), the first at
+// 1-based position `first`.
+domain::Certificate ReadCertificate(const Rows& rows, int first);
 
-// The prevalidation report columns of a LoadMany row (prefixed p_).
-app::PrevalidationRecord ReadReport(const Rows& rows);
+// The prevalidation report columns of a LoadMany row (kReportColumnsAs),
+// the first at 1-based position `first`.
+app::PrevalidationRecord ReadReport(const Rows& rows, int first);
 
 // Whether the row of `a` needs writing to become `b`.
 bool SameRow(const domain::Certificate& a, const domain::Certificate& b);
