@@ -288,8 +288,9 @@ describe("overlay prod: mutual TLS and authorization on every gRPC server", () =
       assert.ok(rule.exact === "spiffe://sslpanel.local/workflow" || rule.role === "ops", JSON.stringify(rule));
     }
   });
-  test("ca-adapter-acme and its migration Job encrypt stored secrets with a key from a Secret", () => {
-    for (const w of [find(objects, "Deployment", "ca-adapter-acme"), find(objects, "Job", "ca-adapter-acme-migrate")]) {
+  test("ca-adapter-acme, workflow-service and their migration Jobs encrypt stored secrets with a key from a Secret", () => {
+    for (const w of [find(objects, "Deployment", "ca-adapter-acme"), find(objects, "Job", "ca-adapter-acme-migrate"),
+                     find(objects, "Deployment", "workflow-service"), find(objects, "Job", "workflow-service-migrate")]) {
       const spec = podTemplate(w).spec;
       const c = spec.containers[0];
       const f = flagView(containerFlags(objects, spec, c));

@@ -172,9 +172,15 @@ absl::StatusOr<WorkflowConfig> WorkflowConfigFromFlags() {
     return absl::InvalidArgumentError(
         "--outbox_workers and --poll_workers must be 1..64, --adapter_concurrency at least 1");
   }
-  if (config.database.pool_size < config.outbox_workers + config.poll_workers + 2) {
+  auto webhooks = WebhookConfigFromFlags();
+  if (!webhooks.ok()) {
+    return webhooks.status();
+  }
+  config.webhooks = *std::move(webhooks);
+  const int workers = config.outbox_workers + config.poll_workers + config.webhooks.workers;
+  if (config.database.pool_size < workers + 2) {
     // Each worker holds a connection while it records an outcome.
-    config.database.pool_size = config.outbox_workers + config.poll_workers + 4;
+    config.database.pool_size = workers + 4;
   }
   return config;
 }

@@ -11,6 +11,7 @@
 #include "common/mysql/mysql.h"
 #include "workflow-service/src/app/processor.h"
 #include "workflow-service/src/app/workflow_app.h"
+#include "workflow-service/src/webhook_config.h"
 
 namespace sslpanel::workflow {
 
@@ -39,6 +40,7 @@ struct WorkflowConfig {
   // WatchOrderEvents streams open at once per process; more are
   // RESOURCE_EXHAUSTED.
   int max_event_streams = 256;
+  WebhookConfig webhooks;  // --webhook_* (webhook_config.h)
 };
 
 // What `workflow-service migrate` does besides applying migrations.

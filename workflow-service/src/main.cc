@@ -26,11 +26,14 @@
 #include "workflow-service/src/csr/openssl_csr_parser.h"
 #include "workflow-service/src/grpc/event_stream.h"
 #include "workflow-service/src/grpc/outbound.h"
+#include "workflow-service/src/grpc/webhook_convert.h"
 #include "workflow-service/src/grpc/workflow_service.h"
 #include "workflow-service/src/storage/installation.h"
 #include "workflow-service/src/storage/mysql_event_feed.h"
 #include "workflow-service/src/storage/mysql_order_repository.h"
 #include "workflow-service/src/storage/mysql_work_queue.h"
+#include "workflow-service/src/storage/order_snapshots.h"
+#include "workflow-service/src/webhook_wiring.h"
 
 const std::vector<sslpanel::mysql::Migration>& WorkflowMigrations();
 
@@ -156,11 +159,13 @@ int main(int argc, char** argv) {
 
   // The event feed (WatchOrderEvents; webhooks) follows order_events on
   // connections of its own, so a busy API cannot hold it back.
-  // A connection per stream reader thread, one for the follower, one spare.
+  // A connection per stream reader thread (events and include_order's
+  // snapshots), one for the follower, one for the webhook dispatcher's
+  // reads, one spare.
   grpc_api::EventStreamOptions stream_options;
   stream_options.max_streams = config->max_event_streams;
   sslpanel::mysql::MysqlConfig feed_database = database;
-  feed_database.pool_size = stream_options.read_threads + 2;
+  feed_database.pool_size = stream_options.read_threads + 3;
   auto feed_pool = sslpanel::mysql::ConnectionPool::Create(feed_database);
   if (!feed_pool.ok()) {
     Error("cannot reach the database",
@@ -178,8 +183,16 @@ int main(int argc, char** argv) {
   storage::MysqlWorkQueue queue(**pool);
   sslpanel::workflow::csr::OpenSslCsrParser csr_parser;
   app::WorkflowApp workflow(orders, *products, csr_parser, clock, config->sla);
+  // The order as of each event: webhook payloads and include_order read it.
+  orders.set_snapshot_encoder([&workflow](const app::OrderRecord& record) {
+    return grpc_api::EncodeOrderSnapshot(workflow, record);
+  });
   grpc_api::WorkflowServiceImpl service(workflow, config->database.pool_size);
   grpc_api::EventStreams event_streams(feed, *installation, stream_options);
+  // include_order: the snapshot Save kept, read on the streams' threads.
+  event_streams.set_order_snapshots([&feed_pool](int64_t order_id, int64_t version) {
+    return storage::GetSnapshot(**feed_pool, order_id, version);
+  });
   service.set_event_streams(&event_streams);
 
   // One set of credentials (and certificate-file watcher) for every call.
@@ -221,8 +234,22 @@ int main(int argc, char** argv) {
   workflow.set_ca_access(&adapters, &processor.capabilities());
   app::ProcessingLoops loops(processor, {config->outbox_workers, config->poll_workers,
                                          config->idle_wait, config->sweep_interval});
+  auto webhooks = sslpanel::workflow::WebhookRuntime::Create(
+      {config->webhooks, pool->get(), &feed, &clock, metrics.get(),
+       [&] {
+         std::lock_guard<std::mutex> lock(random_mu);
+         return absl::Uniform<double>(bits, 0.0, 1.0);
+       },
+       config->processing_options.owner, config->processing_options.request_id_retention,
+       config->sweep_interval});
+  if (!webhooks.ok()) {
+    Error("bad configuration", {{"error", webhooks.status()}});
+    return 2;
+  }
+  service.set_webhooks(&(*webhooks)->app());
   if (config->processing) {
     loops.Start(workflow);
+    (*webhooks)->Start();
   }
   Info("configuration", {{"database", database.Describe()},
                          {"installation_id", *installation},
@@ -246,8 +273,10 @@ int main(int argc, char** argv) {
   // Claim nothing new; what is claimed finishes (bounded by --call_timeout)
   // while the API drains within --shutdown_grace.
   loops.RequestStop();
+  (*webhooks)->RequestStop();
   (*host)->Shutdown();
   loops.Stop();
+  (*webhooks)->Stop();
   Info("processing stopped");
   return 0;
 }

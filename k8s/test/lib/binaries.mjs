@@ -14,7 +14,7 @@ export const BINARIES = {
   "workflow-service": {
     kind: "grpc",
     grpcServices: ["sslpanel.workflow.v1.WorkflowService"],
-    flagSources: [SERVER_FLAGS, DB_FLAGS, "workflow-service/src"],
+    flagSources: [SERVER_FLAGS, DB_FLAGS, "workflow-service/src", "common/crypto/keyring_flags.cc"],
     ownsDatabase: true,
     // After SIGTERM the server drains for --shutdown_grace; then the outbox and
     // CA-sync workers finish the call they are in (at most --call_timeout).

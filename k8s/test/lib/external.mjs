@@ -11,6 +11,7 @@ export const EXTERNAL = {
     "ConfigMap/kvk-ca-bundle",
     "ConfigMap/database-ca-bundle",
     "Secret/ca-adapter-acme-secrets-key",
+    "Secret/workflow-service-secrets-key",
     "Issuer/sslpanel-ca",
   ],
 };

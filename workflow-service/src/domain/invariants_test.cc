@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "workflow-service/src/domain/event_types.h"
 #include "workflow-service/src/domain/rules.h"
 #include "workflow-service/src/domain/test_orders.h"
 #include "workflow-service/src/domain/transitions.h"
@@ -127,6 +128,7 @@ void CheckInvariants(const Order& before, const Decision& decision, absl::Time n
     EXPECT_TRUE(AllowedActions(after, ProductRules{}, now).empty());
   }
   for (const Event& e : decision.events) {
+    EXPECT_TRUE(IsKnownEventType(e.type)) << e.type << " is missing from domain/event_types.cc";
     auto [it, inserted] = last_event_time.try_emplace(e.certificate, e.at);
     if (!inserted) {
       EXPECT_GE(e.at, it->second) << "event time went backwards on certificate " << e.certificate;

@@ -31,9 +31,11 @@
 #include "gtest/gtest.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
 #include "workflow-service/src/grpc/resume_token.h"
+#include "workflow-service/src/grpc/webhook_convert.h"
 #include "workflow-service/src/grpc/workflow_service.h"
 #include "workflow-service/src/storage/mysql_event_feed.h"
 #include "workflow-service/src/storage/mysql_order_repository.h"
+#include "workflow-service/src/storage/order_snapshots.h"
 
 const std::vector<sslpanel::mysql::Migration>& WorkflowMigrations();
 
@@ -65,8 +67,14 @@ struct Replica {
     EXPECT_TRUE(feed->can_prove_gaps()) << "the feed cannot list open transactions";
     repo->set_on_events_committed([f = feed.get()] { f->Notify(); });
     app = std::make_unique<app::WorkflowApp>(*repo, catalog, parser, clock);
+    repo->set_snapshot_encoder([a = app.get()](const app::OrderRecord& record) {
+      return EncodeOrderSnapshot(*a, record);
+    });
     service = std::make_unique<WorkflowServiceImpl>(*app);
     streams = std::make_unique<EventStreams>(*feed, kInstallation, stream_options);
+    streams->set_order_snapshots([p = pool.get()](int64_t order_id, int64_t version) {
+      return storage::GetSnapshot(*p, order_id, version);
+    });
     service->set_event_streams(streams.get());
     auto drain = std::make_shared<grpc_util::Drain>();
     drain->OnStart([s = streams.get()] { s->Shutdown(); });
@@ -621,6 +629,64 @@ TEST_F(EventStreamTest, ADrainingServerEndsStreamsWithUnavailableAndTheClientRes
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].event().type(), "CREATED");
   EXPECT_EQ(events[0].external_order_id(), "ext-drain-2");
+}
+
+TEST_F(EventStreamTest, IncludeOrderSendsTheOrderAsOfEachEventWhileItsSnapshotIsKept) {
+  auto a = NewReplica();
+  const std::string id = a->Create("with-order");
+  a->Apply(id, domain::command::CaAccepted{1, "CA-" + id, "pending"}, absl::Now());
+  a->Apply(id,
+           domain::command::CaIssued{
+               {absl::Now(), absl::Now() + absl::Hours(24 * 365), "PEM", "CHAIN", "0a"}, "issued"},
+           absl::Now());
+  CaughtUp(*a);
+  v1::WatchOrderEventsRequest request = From(v1::WATCH_START_EARLIEST);
+  request.set_order_id(id);
+  request.set_include_order(true);
+  {
+    Watch watch(*a->stub, request);
+    const auto events = watch.WaitForEvents(4);
+    ASSERT_EQ(events.size(), 4u);
+    // CREATED (version 1): the order as created, not as it is now (ACTIVE).
+    EXPECT_EQ(events[0].event().type(), "CREATED");
+    EXPECT_EQ(events[0].order_version(), 1);
+    ASSERT_TRUE(events[0].has_order());
+    EXPECT_EQ(events[0].order().order_id(), id);
+    EXPECT_EQ(events[0].order().external_order_id(), "ext-with-order");
+    ASSERT_EQ(events[0].order().certificates_size(), 1);
+    EXPECT_EQ(events[0].order().certificates(0).status(), v1::CERTIFICATE_STATUS_OPEN);
+    EXPECT_EQ(events[2].event().type(), "CA_ACCEPTED");
+    ASSERT_TRUE(events[2].has_order());
+    EXPECT_EQ(events[2].order().certificates(0).status(), v1::CERTIFICATE_STATUS_REQUESTED);
+    EXPECT_EQ(events[3].event().type(), "CA_ISSUED");
+    ASSERT_TRUE(events[3].has_order());
+    EXPECT_EQ(events[3].order().certificates(0).status(), v1::CERTIFICATE_STATUS_ACTIVE);
+  }
+  // Without include_order, no order.
+  {
+    v1::WatchOrderEventsRequest plain = From(v1::WATCH_START_EARLIEST);
+    plain.set_order_id(id);
+    Watch watch(*a->stub, plain);
+    const auto events = watch.WaitForEvents(4);
+    ASSERT_EQ(events.size(), 4u);
+    for (const auto& e : events) EXPECT_FALSE(e.has_order());
+  }
+  // A snapshot no longer kept (retention): the event comes without it.
+  ASSERT_TRUE(pool_
+                  ->Run("purge",
+                        [&](sql::Connection& conn) {
+                          std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+                          stmt->execute("DELETE FROM order_snapshots WHERE order_id = " + id +
+                                        " AND version = 1");
+                          return absl::OkStatus();
+                        })
+                  .ok());
+  Watch watch(*a->stub, request);
+  const auto events = watch.WaitForEvents(4);
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0].event().type(), "CREATED");
+  EXPECT_FALSE(events[0].has_order());
+  EXPECT_TRUE(events[3].has_order());
 }
 
 TEST_F(EventStreamTest, EarliestStartsWithTheOldestEventAndNowWithTheNextOne) {

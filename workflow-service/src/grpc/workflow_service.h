@@ -11,6 +11,7 @@
 
 #include "common/grpc/offload.h"
 #include "sslpanel/workflow/v1/workflow.grpc.pb.h"
+#include "workflow-service/src/app/webhooks.h"
 #include "workflow-service/src/app/workflow_app.h"
 
 namespace sslpanel::workflow::grpc_api {
@@ -58,11 +59,38 @@ class WorkflowHandlers {
   grpc::Status ResolveCaSubmission(grpc::ServerContextBase*, const v1::ResolveCaSubmissionRequest*,
                                    v1::ResolveCaSubmissionResponse*);
 
+  // Webhooks (webhook_api.cc); FAILED_PRECONDITION until set_webhooks.
+  void set_webhooks(app::WebhookApp* webhooks) { webhooks_ = webhooks; }
+  grpc::Status CreateWebhookSubscription(grpc::ServerContextBase*,
+                                         const v1::CreateWebhookSubscriptionRequest*,
+                                         v1::CreateWebhookSubscriptionResponse*);
+  grpc::Status GetWebhookSubscription(grpc::ServerContextBase*,
+                                      const v1::GetWebhookSubscriptionRequest*,
+                                      v1::GetWebhookSubscriptionResponse*);
+  grpc::Status ListWebhookSubscriptions(grpc::ServerContextBase*,
+                                        const v1::ListWebhookSubscriptionsRequest*,
+                                        v1::ListWebhookSubscriptionsResponse*);
+  grpc::Status UpdateWebhookSubscription(grpc::ServerContextBase*,
+                                         const v1::UpdateWebhookSubscriptionRequest*,
+                                         v1::UpdateWebhookSubscriptionResponse*);
+  grpc::Status DeleteWebhookSubscription(grpc::ServerContextBase*,
+                                         const v1::DeleteWebhookSubscriptionRequest*,
+                                         v1::DeleteWebhookSubscriptionResponse*);
+  grpc::Status ListWebhookDeliveries(grpc::ServerContextBase*,
+                                     const v1::ListWebhookDeliveriesRequest*,
+                                     v1::ListWebhookDeliveriesResponse*);
+  grpc::Status RedeliverWebhook(grpc::ServerContextBase*, const v1::RedeliverWebhookRequest*,
+                                v1::RedeliverWebhookResponse*);
+  grpc::Status DismissWebhookDelivery(grpc::ServerContextBase*,
+                                      const v1::DismissWebhookDeliveryRequest*,
+                                      v1::DismissWebhookDeliveryResponse*);
+
  private:
   // Fills `out` from a use case's result, or returns its error.
   absl::Status Answer(const absl::StatusOr<app::OrderRecord>& record, v1::Order* out) const;
 
   app::WorkflowApp& app_;
+  app::WebhookApp* webhooks_ = nullptr;
 };
 
 class WorkflowServiceImpl final : public v1::WorkflowService::CallbackService {
@@ -165,6 +193,49 @@ class WorkflowServiceImpl final : public v1::WorkflowService::CallbackService {
       grpc::CallbackServerContext* context, const v1::ResolveCaSubmissionRequest* request,
       v1::ResolveCaSubmissionResponse* response) override {
     return Offload(context, request, response, &WorkflowHandlers::ResolveCaSubmission);
+  }
+
+  // Webhooks: without set_webhooks they answer FAILED_PRECONDITION.
+  void set_webhooks(app::WebhookApp* webhooks) { handlers_.set_webhooks(webhooks); }
+  grpc::ServerUnaryReactor* CreateWebhookSubscription(
+      grpc::CallbackServerContext* context, const v1::CreateWebhookSubscriptionRequest* request,
+      v1::CreateWebhookSubscriptionResponse* response) override {
+    return Offload(context, request, response, &WorkflowHandlers::CreateWebhookSubscription);
+  }
+  grpc::ServerUnaryReactor* GetWebhookSubscription(
+      grpc::CallbackServerContext* context, const v1::GetWebhookSubscriptionRequest* request,
+      v1::GetWebhookSubscriptionResponse* response) override {
+    return Offload(context, request, response, &WorkflowHandlers::GetWebhookSubscription);
+  }
+  grpc::ServerUnaryReactor* ListWebhookSubscriptions(
+      grpc::CallbackServerContext* context, const v1::ListWebhookSubscriptionsRequest* request,
+      v1::ListWebhookSubscriptionsResponse* response) override {
+    return Offload(context, request, response, &WorkflowHandlers::ListWebhookSubscriptions);
+  }
+  grpc::ServerUnaryReactor* UpdateWebhookSubscription(
+      grpc::CallbackServerContext* context, const v1::UpdateWebhookSubscriptionRequest* request,
+      v1::UpdateWebhookSubscriptionResponse* response) override {
+    return Offload(context, request, response, &WorkflowHandlers::UpdateWebhookSubscription);
+  }
+  grpc::ServerUnaryReactor* DeleteWebhookSubscription(
+      grpc::CallbackServerContext* context, const v1::DeleteWebhookSubscriptionRequest* request,
+      v1::DeleteWebhookSubscriptionResponse* response) override {
+    return Offload(context, request, response, &WorkflowHandlers::DeleteWebhookSubscription);
+  }
+  grpc::ServerUnaryReactor* ListWebhookDeliveries(
+      grpc::CallbackServerContext* context, const v1::ListWebhookDeliveriesRequest* request,
+      v1::ListWebhookDeliveriesResponse* response) override {
+    return Offload(context, request, response, &WorkflowHandlers::ListWebhookDeliveries);
+  }
+  grpc::ServerUnaryReactor* RedeliverWebhook(grpc::CallbackServerContext* context,
+                                             const v1::RedeliverWebhookRequest* request,
+                                             v1::RedeliverWebhookResponse* response) override {
+    return Offload(context, request, response, &WorkflowHandlers::RedeliverWebhook);
+  }
+  grpc::ServerUnaryReactor* DismissWebhookDelivery(
+      grpc::CallbackServerContext* context, const v1::DismissWebhookDeliveryRequest* request,
+      v1::DismissWebhookDeliveryResponse* response) override {
+    return Offload(context, request, response, &WorkflowHandlers::DismissWebhookDelivery);
   }
 
  private:

@@ -11,6 +11,7 @@
 
 #include "common/mysql/mysql.h"
 #include "workflow-service/src/app/ports.h"
+#include "workflow-service/src/storage/order_snapshots.h"
 
 namespace sql {
 class Connection;
@@ -35,6 +36,9 @@ class MysqlOrderRepository final : public app::OrderRepository {
   absl::StatusOr<std::optional<app::RequestRecord>> FindRequest(
       const std::string& request_id) override;
 
+  // Every Save with events also keeps the order as of that version
+  // (order_snapshots.h), encoded by `encode`; unset: no snapshots.
+  void set_snapshot_encoder(OrderSnapshotEncoder encode) { encode_snapshot_ = std::move(encode); }
   // Called after each commit that wrote events (wakes the event feed). Set
   // before serving; it must be cheap and must not block.
   void set_on_events_committed(std::function<void()> callback) {
@@ -48,6 +52,7 @@ class MysqlOrderRepository final : public app::OrderRepository {
  private:
   mysql::ConnectionPool& pool_;
   const std::string installation_id_;
+  OrderSnapshotEncoder encode_snapshot_;
   std::function<void()> on_events_committed_;
 };
 

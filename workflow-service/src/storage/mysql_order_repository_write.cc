@@ -79,6 +79,10 @@ absl::StatusOr<app::OrderRecord> MysqlOrderRepository::Save(const app::OrderReco
       }
     }
     on_duplicate = OnDuplicate::kPlain;
+    // The order as of this version, for webhooks and include_order.
+    if (!save.decision.events.empty() && encode_snapshot_) {
+      WriteOrderSnapshot(pool_, conn, after, encode_snapshot_, now);
+    }
     return absl::OkStatus();
   });
   if (status.code() == absl::StatusCode::kAlreadyExists) {

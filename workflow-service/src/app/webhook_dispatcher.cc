@@ -1,0 +1,113 @@
+#include "workflow-service/src/app/webhook_dispatcher.h"
+
+#include <algorithm>
+#include <map>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+
+namespace sslpanel::workflow::app {
+
+bool Matches(const DispatchTarget& target, const CommittedEvent& event) {
+  if (event.record.id <= target.start_after_event_id) {
+    return false;
+  }
+  return target.event_types.empty() ||
+         std::find(target.event_types.begin(), target.event_types.end(), event.record.event.type) !=
+             target.event_types.end();
+}
+
+absl::StatusOr<int64_t> WebhookDispatcher::Step() {
+  auto mine = store_.AcquireDispatch(options_.owner, clock_.Now(), options_.lease);
+  has_lease_ = mine.ok() && *mine;
+  if (!has_lease_) {
+    return mine.ok() ? absl::StatusOr<int64_t>(0) : mine.status();
+  }
+  auto position = store_.DispatchPosition();
+  if (!position.ok()) {
+    return position.status();
+  }
+  auto batch = feed_.ReadAfter(*position, EventFilter{}, options_.batch);
+  if (!batch.ok()) {
+    return batch.status();
+  }
+  if (batch->through <= *position) {
+    return 0;
+  }
+  const absl::Time now = clock_.Now();
+  // One body per event whatever the number of subscribers; built only for
+  // events someone wants.
+  std::map<int64_t, std::string> bodies;
+  auto build =
+      [&](const std::vector<DispatchTarget>& targets) -> absl::StatusOr<std::vector<NewDelivery>> {
+    std::vector<NewDelivery> deliveries;
+    for (const CommittedEvent& event : batch->events) {
+      for (const DispatchTarget& target : targets) {
+        if (!Matches(target, event)) {
+          continue;
+        }
+        auto body = bodies.find(event.record.id);
+        if (body == bodies.end()) {
+          auto snapshot = store_.GetSnapshot(event.order_id, event.order_version);
+          if (!snapshot.ok()) {
+            return snapshot.status();
+          }
+          auto encoded = encode_(event, *snapshot);
+          if (!encoded.ok()) {
+            return encoded.status();
+          }
+          body = bodies.emplace(event.record.id, *std::move(encoded)).first;
+        }
+        NewDelivery delivery;
+        delivery.subscription_id = target.subscription_id;
+        delivery.event_id = event.record.id;
+        delivery.order_id = event.order_id;
+        delivery.order_version = event.order_version;
+        delivery.event_type = event.record.event.type;
+        delivery.payload = body->second;
+        delivery.event_recorded_at = event.record.event.at;
+        deliveries.push_back(std::move(delivery));
+      }
+    }
+    return deliveries;
+  };
+  auto created = store_.Dispatch(options_.owner, *position, batch->through, build, now);
+  if (!created.ok()) {
+    return created.status();
+  }
+  metrics_.dispatched.Increment(*created);
+  for (const CommittedEvent& event : batch->events) {
+    if (bodies.count(event.record.id) > 0) {
+      // The event's own time: for most events its commit; an expiry's is
+      // the expiration date, so its lag reads as the sweep's delay too.
+      metrics_.dispatch_lag.Observe(
+          std::max(0.0, absl::ToDoubleSeconds(now - event.record.event.at)));
+    }
+  }
+  return batch->through - *position;
+}
+
+void WebhookDispatcher::Run(const std::atomic<bool>& stop) {
+  while (!stop.load()) {
+    absl::StatusOr<int64_t> moved = Step();
+    if (moved.ok() && *moved > 0) {
+      continue;
+    }
+    if (!moved.ok()) {
+      log::Warning("webhook dispatch failed; retrying", {{"error", moved.status()}});
+    }
+    auto position = store_.DispatchPosition();
+    const absl::Time deadline = clock_.Now() + options_.wait;
+    if (position.ok() && moved.ok() && has_lease_) {
+      // Returns as soon as a new event commits (or at the deadline).
+      (void)feed_.WaitBeyond(*position, deadline);
+    } else {
+      // Another replica dispatches (or the database is away): look again
+      // later, when its lease may have run out.
+      std::this_thread::sleep_for(absl::ToChronoMilliseconds(options_.wait));
+    }
+  }
+}
+
+}  // namespace sslpanel::workflow::app
