@@ -796,6 +796,9 @@ TEST_F(WebhookTest, ADeadDeliveryHoldsBackItsOrderUntilRedeliveredOrDismissed) {
   ASSERT_TRUE(redelivered.ok()) << redelivered.status();
   EXPECT_EQ(redelivered->delivery_id(), dead);
   EXPECT_NE(redelivered->status(), v1::WEBHOOK_DELIVERY_STATUS_DEAD);
+  // Its attempts are kept (history); only the backoff and deadline restart.
+  EXPECT_EQ(redelivered->attempts(), dead_listed->front().attempts())
+      << redelivered->ShortDebugString();
   std::map<std::string, std::vector<v1::Event>> events;
   std::vector<ReceivedWebhook> received = WaitAllDelivered({x}, &events);
   ExpectAllVerified(received);

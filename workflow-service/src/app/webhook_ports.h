@@ -107,7 +107,9 @@ struct NewDelivery {
 struct ClaimedDelivery {
   int64_t id = 0;
   int64_t subscription_id = 0;
-  int attempts = 0;  // including this one
+  // The attempt number the backoff counts with (1 = the first), this one
+  // included: since the delivery was created or last redelivered.
+  int attempts = 0;
   std::optional<absl::Time> dead_at;
   std::string url;
   std::string payload;
@@ -156,7 +158,9 @@ class WebhookStore {
       const DeliveryQuery& query) = 0;
   // NOT_FOUND naming delivery_id.
   virtual absl::StatusOr<WebhookDelivery> GetDelivery(int64_t id) = 0;
-  // PENDING and due now, attempts kept, a fresh deadline at its next attempt.
+  // PENDING and due now. Its attempt count is kept (the history operators
+  // see); only the backoff starts again and the dead deadline is set afresh
+  // at its next attempt.
   virtual absl::StatusOr<WebhookDelivery> Redeliver(int64_t id, const WebhookRequest& request,
                                                     absl::Time now) = 0;
   // DEAD -> DISMISSED; FAILED_PRECONDITION naming the state otherwise.

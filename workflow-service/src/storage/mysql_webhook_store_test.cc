@@ -272,13 +272,22 @@ TEST_F(WebhookStoreTest, ADeadDeliveryBlocksVisiblyUntilDismissedOrRedelivered) 
   const absl::Status pending = store_->Dismiss(e2, Request("x2"), kNow).status();
   EXPECT_EQ(pending.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(pending.message(), HasSubstr("PENDING"));
-  // Redelivered: due at once with a fresh deadline, the later ones wait for it.
+  // Redelivered: due at once with a fresh deadline, the later ones wait for
+  // it; its attempts are kept (history), the backoff starts again.
+  const int attempts_before = Of(sub, 1).attempts;
+  ASSERT_GE(attempts_before, 1);
   auto again = store_->Redeliver(e1, Request("r1"), kNow + absl::Hours(2));
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->status, DeliveryStatus::kPending);
   EXPECT_FALSE(again->dead_at.has_value());
+  EXPECT_EQ(again->attempts, attempts_before);
   EXPECT_EQ(Of(sub, 2).blocked_by_delivery_id, 0);
-  EXPECT_THAT(ClaimIds(kNow + absl::Hours(2)), ElementsAre(e1));
+  auto claimed = store_->ClaimDue(kNow + absl::Hours(2), 50, absl::Seconds(40), "w");
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].id, e1);
+  EXPECT_EQ((*claimed)[0].attempts, 1) << "the backoff counts from the redelivery";
+  EXPECT_EQ(Of(sub, 1).attempts, attempts_before + 1) << "the count goes on";
   Finish(e1, DeliveryStatus::kDead, kNow + absl::Hours(2));
   // Dismissed: the next one goes.
   auto dismissed = store_->Dismiss(e1, Request("x1"), kNow + absl::Hours(3));
