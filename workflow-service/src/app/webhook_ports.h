@@ -148,7 +148,8 @@ class WebhookStore {
                                                                  const SubscriptionChange& change,
                                                                  const WebhookRequest& request,
                                                                  absl::Time now) = 0;
-  // Marks it deleted and drops its undelivered (PENDING, DEAD) deliveries.
+  // Marks it deleted and drops its undelivered (PENDING, DEAD) deliveries,
+  // in bounded batches after the mark (Purge finishes a drop cut short).
   virtual absl::Status DeleteSubscription(int64_t id, const WebhookRequest& request,
                                           absl::Time now) = 0;
   virtual absl::StatusOr<std::optional<WebhookRequest>> FindRequest(
@@ -191,10 +192,12 @@ class WebhookStore {
                                                                 const std::string& owner) = 0;
   // Records an attempt on a PENDING delivery.
   virtual absl::Status FinishAttempt(int64_t id, const AttemptRecord& attempt) = 0;
-  // Deletes snapshots and request records older than the cutoffs, at most
-  // `limit` rows of each; returns how many went.
+  // Deletes, at most `limit` rows of each kind: snapshots and request
+  // records older than their cutoffs, DELIVERED and DISMISSED deliveries
+  // last changed before `finished_before`, and what is left of a deleted
+  // subscription's undelivered ones. Returns how many rows went.
   virtual absl::StatusOr<int64_t> Purge(absl::Time snapshots_before, absl::Time requests_before,
-                                        int limit) = 0;
+                                        absl::Time finished_before, int limit) = 0;
 };
 
 // Whether a webhook may go to `url`: https, and its host resolves to

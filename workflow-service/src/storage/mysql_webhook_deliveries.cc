@@ -492,7 +492,8 @@ absl::Status MysqlWebhookStore::FinishAttempt(int64_t id, const app::AttemptReco
 }
 
 absl::StatusOr<int64_t> MysqlWebhookStore::Purge(absl::Time snapshots_before,
-                                                 absl::Time requests_before, int limit) {
+                                                 absl::Time requests_before,
+                                                 absl::Time finished_before, int limit) {
   auto snapshots = PurgeSnapshots(pool_, snapshots_before, limit);
   if (!snapshots.ok()) {
     return snapshots.status();
@@ -504,6 +505,22 @@ absl::StatusOr<int64_t> MysqlWebhookStore::Purge(absl::Time snapshots_before,
     stmt->setDateTime(1, ToSqlTime(requests_before));
     stmt->setInt(2, limit);
     requests = stmt->executeUpdate();
+    // Finished deliveries past retention (ix_webhook_deliveries_finished).
+    mysql::Statement finished =
+        pool_.Prepare(conn,
+                      "DELETE FROM webhook_deliveries WHERE status IN ('DELIVERED', 'DISMISSED')"
+                      " AND updated_at < ? ORDER BY status, updated_at LIMIT ?");
+    finished->setDateTime(1, ToSqlTime(finished_before));
+    finished->setInt(2, limit);
+    requests += finished->executeUpdate();
+    // Undelivered ones of deleted subscriptions a DeleteSubscription left
+    // (a process stopped between its batches).
+    mysql::Statement orphans = pool_.Prepare(
+        conn,
+        "DELETE FROM webhook_deliveries WHERE status IN ('PENDING', 'DEAD') AND subscription_id"
+        " IN (SELECT id FROM webhook_subscriptions WHERE deleted_at IS NOT NULL) LIMIT ?");
+    orphans->setInt(1, limit);
+    requests += orphans->executeUpdate();
     return absl::OkStatus();
   });
   if (!status.ok()) {

@@ -10,12 +10,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/log/log.h"
 #include "workflow-service/src/storage/mysql_webhook_store.h"
 #include "workflow-service/src/storage/order_rows.h"
 #include "workflow-service/src/storage/order_snapshots.h"
 
 namespace sslpanel::workflow::storage {
 namespace {
+
+// Rows a deleted subscription's undelivered deliveries are dropped by at a
+// time.
+constexpr int kDropBatch = 1000;
 
 using mysql::ToSqlTime;
 
@@ -260,7 +265,7 @@ absl::StatusOr<app::WebhookSubscription> MysqlWebhookStore::UpdateSubscription(
 
 absl::Status MysqlWebhookStore::DeleteSubscription(int64_t id, const app::WebhookRequest& request,
                                                    absl::Time now) {
-  return pool_.Run("delete webhook subscription", [&](sql::Connection& conn) {
+  absl::Status marked = pool_.Run("delete webhook subscription", [&](sql::Connection& conn) {
     mysql::Transaction tx(conn);
     mysql::Statement mark = pool_.Prepare(
         conn,
@@ -272,17 +277,40 @@ absl::Status MysqlWebhookStore::DeleteSubscription(int64_t id, const app::Webhoo
     if (mark->executeUpdate() != 1) {
       return NotFound(id);
     }
-    mysql::Statement drop = pool_.Prepare(conn,
-                                          "DELETE FROM webhook_deliveries WHERE subscription_id = ?"
-                                          " AND status IN ('PENDING', 'DEAD')");
-    drop->setInt64(1, id);
-    drop->executeUpdate();
     if (absl::Status s = InsertWebhookRequest(pool_, conn, secrets_, request, now); !s.ok()) {
       return s;
     }
     tx.Commit();
     return absl::OkStatus();
   });
+  if (!marked.ok()) {
+    return marked;
+  }
+  // Its undelivered deliveries, in bounded batches (each its own short
+  // statement) rather than one unbounded delete under the mark's locks.
+  // Marked deleted, they are never claimed meanwhile; should this fail or
+  // stop halfway, the retention sweep (Purge) drops the rest.
+  absl::Status dropped =
+      pool_.Run("drop a deleted subscription's deliveries", [&](sql::Connection& conn) {
+        mysql::Statement drop =
+            pool_.Prepare(conn,
+                          "DELETE FROM webhook_deliveries WHERE subscription_id = ?"
+                          " AND status IN ('PENDING', 'DEAD') LIMIT ?");
+        while (true) {
+          drop->setInt64(1, id);
+          drop->setInt(2, kDropBatch);
+          if (drop->executeUpdate() < kDropBatch) {
+            return absl::OkStatus();
+          }
+        }
+      });
+  if (!dropped.ok()) {
+    log::Warning(
+        "deleted webhook subscription's deliveries not all dropped; the retention "
+        "sweep drops the rest",
+        {{"subscription_id", id}, {"error", dropped}});
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<app::WebhookRequest>> MysqlWebhookStore::FindRequest(

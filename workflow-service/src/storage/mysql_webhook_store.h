@@ -58,7 +58,7 @@ class MysqlWebhookStore final : public app::WebhookStore {
                                                              const std::string& owner) override;
   absl::Status FinishAttempt(int64_t id, const app::AttemptRecord& attempt) override;
   absl::StatusOr<int64_t> Purge(absl::Time snapshots_before, absl::Time requests_before,
-                                int limit) override;
+                                absl::Time finished_before, int limit) override;
 
  private:
   mysql::ConnectionPool& pool_;

@@ -342,6 +342,57 @@ TEST_F(WebhookStoreTest, DeleteDropsUndeliveredDeliveriesAndKeepsHistory) {
   EXPECT_THAT(targets, ElementsAre(other));
 }
 
+TEST_F(WebhookStoreTest, FinishedDeliveriesGoAfterTheirRetentionInBatches) {
+  const int64_t sub = Subscribe("c");
+  DispatchEvents({{1, 7}, {2, 8}, {3, 9}, {4, 10}});
+  const int64_t e1 = Of(sub, 1).id, e2 = Of(sub, 2).id, e3 = Of(sub, 3).id, e4 = Of(sub, 4).id;
+  ClaimIds(kNow);
+  Finish(e1, DeliveryStatus::kDelivered, kNow);
+  Finish(e2, DeliveryStatus::kDelivered, kNow + absl::Hours(1));
+  Finish(e3, DeliveryStatus::kDead, kNow);
+  ASSERT_TRUE(store_->Dismiss(e3, Request("x3"), kNow).ok());
+  Finish(e4, DeliveryStatus::kPending, kNow);    // still PENDING: kept whatever its age
+  const absl::Time far = kNow - absl::Hours(1);  // snapshots and requests: none that old
+  // Nothing finished before kNow.
+  EXPECT_EQ(*store_->Purge(far, far, kNow, 100), 0);
+  // Bounded: one row per call at most, oldest first (e1 or e3, both at kNow).
+  EXPECT_EQ(*store_->Purge(far, far, kNow + absl::Minutes(30), 1), 1);
+  EXPECT_EQ(*store_->Purge(far, far, kNow + absl::Minutes(30), 1), 1);
+  EXPECT_EQ(*store_->Purge(far, far, kNow + absl::Minutes(30), 1), 0);
+  app::DeliveryQuery q;
+  q.subscription_id = sub;
+  auto left = store_->ListDeliveries(q);
+  ASSERT_TRUE(left.ok()) << left.status();
+  std::vector<int64_t> ids;
+  for (const app::WebhookDelivery& d : *left) ids.push_back(d.id);
+  EXPECT_THAT(ids, ::testing::UnorderedElementsAre(e2, e4));
+  EXPECT_EQ(*store_->Purge(far, far, kNow + absl::Days(1), 100), 1);
+  EXPECT_EQ(store_->ListDeliveries(q)->size(), 1u) << "the PENDING one stays";
+}
+
+TEST_F(WebhookStoreTest, ADeletedSubscriptionsLeftoversArePurged) {
+  const int64_t sub = Subscribe("c");
+  DispatchEvents({{1, 7}, {2, 7}, {3, 8}});
+  // As if a DeleteSubscription stopped after its mark, before its drops.
+  ASSERT_TRUE(
+      pool_
+          ->Run("mark",
+                [&](sql::Connection& conn) {
+                  std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+                  stmt->executeUpdate(absl::StrCat(
+                      "UPDATE webhook_subscriptions SET deleted_at = NOW() WHERE id = ", sub));
+                  return absl::OkStatus();
+                })
+          .ok());
+  EXPECT_THAT(ClaimIds(kNow), ElementsAre()) << "never claimed once deleted";
+  const absl::Time far = kNow - absl::Hours(1);
+  EXPECT_EQ(*store_->Purge(far, far, far, 2), 2);
+  EXPECT_EQ(*store_->Purge(far, far, far, 2), 1);
+  EXPECT_EQ(
+      Column(absl::StrCat("SELECT COUNT(*) FROM webhook_deliveries WHERE subscription_id = ", sub)),
+      "0");
+}
+
 TEST_F(WebhookStoreTest, SaveKeepsTheOrderAsOfEachVersionWithEventsUntilRetention) {
   MysqlOrderRepository repo(*pool_, "00000000000000a1");
   repo.set_snapshot_encoder([](const app::OrderRecord& r) {
@@ -377,7 +428,7 @@ TEST_F(WebhookStoreTest, SaveKeepsTheOrderAsOfEachVersionWithEventsUntilRetentio
   EXPECT_EQ(*store_->GetSnapshot(order, 2), absl::StrCat("order ", order, " v2 REJECTED"));
   EXPECT_FALSE(store_->GetSnapshot(order, 3)->has_value());
   // Retention: only the older one goes.
-  auto purged = store_->Purge(kNow + absl::Minutes(30), kNow, 100);
+  auto purged = store_->Purge(kNow + absl::Minutes(30), kNow, kNow, 100);
   ASSERT_TRUE(purged.ok()) << purged.status();
   EXPECT_FALSE(store_->GetSnapshot(order, 1)->has_value());
   EXPECT_TRUE(store_->GetSnapshot(order, 2)->has_value());
