@@ -75,4 +75,12 @@ absl::Status InsertWebhookRequest(mysql::ConnectionPool& pool, sql::Connection& 
 // The keyring context of webhook secrets.
 inline constexpr char kWebhookSecretContext[] = "sslpanel.webhook_subscriptions.secret";
 
+// The migrate step for webhook secrets (webhook_subscriptions.secret and
+// .previous_secret, webhook_requests.secret): seals the ones stored in
+// plaintext before a key was configured and re-seals the ones under an old
+// key, with `secrets`' current key. Without a current key it does nothing.
+// A row is written only if it still holds what was read (a replica that
+// sealed it meanwhile wins). Returns how many values were written.
+absl::StatusOr<int> SealWebhookSecrets(mysql::ConnectionPool& pool, const crypto::Keyring& secrets);
+
 }  // namespace sslpanel::workflow::storage

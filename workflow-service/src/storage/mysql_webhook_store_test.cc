@@ -166,6 +166,68 @@ TEST_F(WebhookStoreTest, SecretsAreSealedAtRestAndReplaysGetThemBack) {
       absl::StatusCode::kAlreadyExists);
 }
 
+TEST_F(WebhookStoreTest, MigrateSealsPlaintextSecretsAndResealsOldKeys) {
+  // Stored before any key was configured: plaintext.
+  crypto::Keyring none;
+  MysqlWebhookStore plain(*pool_, none);
+  app::NewSubscription s;
+  s.url = "https://127.0.0.1:9/hook";
+  app::WebhookRequest request = Request("plain-create");
+  request.secret = kSecret;
+  auto created = plain.CreateSubscription(
+      s, kSecret, [] { return absl::StatusOr<int64_t>(0); }, request, kNow);
+  ASSERT_TRUE(created.ok()) << created.status();
+  const int64_t id = created->id;
+  app::SubscriptionChange rotate;
+  rotate.new_secret = std::string(kSecret).replace(6, 4, "AAAA");
+  rotate.previous_secret_grace = absl::Hours(1);
+  app::WebhookRequest rotation = Request("plain-rotate");
+  rotation.secret = *rotate.new_secret;
+  ASSERT_TRUE(plain.UpdateSubscription(id, rotate, rotation, kNow).ok());
+  const std::string secret_sql =
+      absl::StrCat("SELECT secret FROM webhook_subscriptions WHERE id = ", id);
+  const std::string previous_sql =
+      absl::StrCat("SELECT previous_secret FROM webhook_subscriptions WHERE id = ", id);
+  const std::string request_sql =
+      "SELECT secret FROM webhook_requests WHERE request_id = 'plain-create'";
+  ASSERT_EQ(Column(secret_sql), *rotate.new_secret);
+  ASSERT_EQ(Column(previous_sql), kSecret);
+  ASSERT_EQ(Column(request_sql), kSecret);
+  // Without a key, nothing to do.
+  EXPECT_EQ(*SealWebhookSecrets(*pool_, none), 0);
+  // With one (keyring_): all four values sealed, once.
+  auto sealed = SealWebhookSecrets(*pool_, keyring_);
+  ASSERT_TRUE(sealed.ok()) << sealed.status();
+  EXPECT_EQ(*sealed, 4);
+  for (const std::string& sql : {secret_sql, previous_sql, request_sql}) {
+    EXPECT_TRUE(crypto::IsEnvelope(Column(sql))) << sql << ": " << Column(sql);
+    EXPECT_THAT(Column(sql), Not(HasSubstr("whsec_"))) << sql;
+  }
+  EXPECT_EQ(*SealWebhookSecrets(*pool_, keyring_), 0) << "sealed already";
+  auto seen = store_->FindRequest("plain-create");
+  ASSERT_TRUE(seen.ok() && seen->has_value()) << seen.status();
+  EXPECT_EQ((*seen)->secret, kSecret);
+  // A new current key, the old one kept to open: everything is re-sealed
+  // under the new key, so a store with the new key alone opens both secrets.
+  auto old_key = crypto::MakeSecretKey(std::string(32, '\x42'));
+  auto new_key = crypto::MakeSecretKey(std::string(32, '\x43'));
+  ASSERT_TRUE(old_key.ok() && new_key.ok());
+  auto rotated = crypto::Keyring::Create(*new_key, {*old_key});
+  ASSERT_TRUE(rotated.ok()) << rotated.status();
+  const std::string before = Column(secret_sql);
+  EXPECT_EQ(*SealWebhookSecrets(*pool_, *rotated), 4);
+  EXPECT_NE(Column(secret_sql), before);
+  auto only_new = crypto::Keyring::Create(*new_key, {});
+  ASSERT_TRUE(only_new.ok());
+  MysqlWebhookStore fresh(*pool_, *only_new);
+  DispatchEvents({{1, 7}});
+  auto claimed = fresh.ClaimDue(kNow, 10, absl::Seconds(40), "w");
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_THAT((*claimed)[0].secrets, ElementsAre(*rotate.new_secret, kSecret))
+      << "opened with the new key alone";
+}
+
 TEST_F(WebhookStoreTest, MissingSubscriptionsAreNotFoundNamingTheField) {
   for (const absl::Status& s : {store_->GetSubscription(99).status(),
                                 store_->UpdateSubscription(99, {}, Request("u"), kNow).status(),
