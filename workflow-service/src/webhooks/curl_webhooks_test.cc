@@ -84,14 +84,14 @@ TEST(WebhookTargets, NonAsciiHostIsRefused) {
   // libcurl would look this name up as xn--... and miss the pin: refused
   // before any lookup, for both spellings of the loopback flag.
   for (bool loopback : {false, true}) {
-    auto target = ResolveTarget("url", "https://b\xc3\xbccher.example/hook", loopback);
+    auto target = ResolveTarget("url", "https://bücher.example/hook", loopback);
     ASSERT_FALSE(target.ok());
     EXPECT_EQ(target.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_NE(target.status().message().find("ASCII"), absl::string_view::npos) << target.status();
   }
   CurlWebhooks net(TargetOptions{.allow_loopback = true});
   app::WebhookPost post;
-  post.url = "https://l\xc3\xb6calhost:1/hook";
+  post.url = "https://löcalhost:1/hook";
   post.body = "{}";
   const app::WebhookAnswer answer = net.Post(post);
   EXPECT_EQ(answer.http_status, 0);
