@@ -956,7 +956,7 @@ TEST_F(WebhookTest, BadInputIsRefusedNamingTheField) {
   expect_invalid("https://10.1.2.3/hook", {}, "url");
   expect_invalid("https://192.168.1.1/hook", {}, "url");
   expect_invalid("https://169.254.169.254/latest/meta-data", {}, "url");
-  // An internationalised name in UTF-8, "b\u00fccher" (libcurl would look up its punycode
+  // An internationalised name in UTF-8 (libcurl would look up its punycode
   // form and miss the address pin): refused, whatever it resolves to.
   expect_invalid("https://bücher.example/hook", {}, "ASCII");
   v1::ListWebhookSubscriptionsRequest list_request;
