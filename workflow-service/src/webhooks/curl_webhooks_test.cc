@@ -89,7 +89,7 @@ TEST(WebhookTargets, NonAsciiHostIsRefused) {
     EXPECT_EQ(target.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_NE(target.status().message().find("ASCII"), absl::string_view::npos) << target.status();
   }
-  CurlWebhooks net(TargetOptions{.allow_loopback = true});
+  CurlWebhooks net(TargetOptions{.allow_loopback = true, .ca_file = ""});
   app::WebhookPost post;
   post.url = "https://löcalhost:1/hook";
   post.body = "{}";
@@ -146,7 +146,7 @@ TEST(WebhookTargets, OpenSocketCheckRefusesWhatResolveWouldRefuse) {
 TEST(WebhookTargets, AnAllowedAttemptStillConnects) {
   // The open-socket callback hands curl a socket for an allowed address:
   // nothing listens on port 1, so the error is curl's, not a refusal.
-  CurlWebhooks net(TargetOptions{.allow_loopback = true});
+  CurlWebhooks net(TargetOptions{.allow_loopback = true, .ca_file = ""});
   app::WebhookPost post;
   post.url = "https://127.0.0.1:1/hook";
   post.body = "{}";
