@@ -15,11 +15,12 @@ SSLPANEL_FUZZ_TARGET {
     if (id.ok() && (*id <= 0 || !ParsePageToken(MakePageToken(*id, filters), filters).ok())) {
       std::abort();
     }
-    absl::StatusOr<int64_t> position = ParseResumeToken(token, filters);
+    const uint64_t fingerprint = FilterFingerprint(0, filters, {});
+    absl::StatusOr<int64_t> position = ParseResumeToken(token, filters, fingerprint);
     if (position.ok() &&
         (*position < 0 ||
-         ParseResumeToken(MakeResumeToken(filters, *position), filters).value_or(-1) !=
-             *position)) {
+         ParseResumeToken(MakeResumeToken(filters, *position, fingerprint), filters, fingerprint)
+                 .value_or(-1) != *position)) {
       std::abort();
     }
   }

@@ -6,7 +6,7 @@ Usage: check_metrics.py SPEC_JSON SERVER METRICS_FILE [--sample NAME LABELS_JSON
 SPEC_JSON lists, per server ("common" applies to all), the sslpanel_* families
 the server exposes: name, type, help text and label names. The page must parse,
 every family that is not "optional" must be there with that type, help and
-labels (histograms with the latency buckets), and no other sslpanel_* family
+labels (histograms with the latency buckets, or the entry's "buckets"), and no other sslpanel_* family
 may appear. Each --sample asks for one series with exactly LABELS_JSON and a
 value of at least MIN. Run with Debian's /usr/bin/python3, which has
 python3-prometheus-client.
@@ -56,7 +56,8 @@ def check(spec, server, text, samples):
                 errors.append(f"{s.name}: labels {sorted(labels)}, want {sorted(e['labels'])}")
         if e["type"] == "histogram":
             for series, les in buckets.items():
-                if sorted(les) != LATENCY_BUCKETS:
+                want = e["buckets"] + [math.inf] if "buckets" in e else LATENCY_BUCKETS
+                if sorted(les) != want:
                     errors.append(f"{e['name']}{dict(series)}: buckets {sorted(les)}")
     for name, labels, minimum in samples:
         values = [s.value for f in families.values() for s in f.samples

@@ -39,6 +39,9 @@ ABSL_FLAG(absl::Duration, event_gap_timeout, absl::Minutes(3),
 ABSL_FLAG(absl::Duration, event_poll_interval, absl::Milliseconds(150),
           "how often the event feed reads order_events while a stream waits: events written by "
           "other replicas arrive within about this long");
+ABSL_FLAG(int, max_event_streams, 256,
+          "WatchOrderEvents streams open at once in this process; more are refused with "
+          "RESOURCE_EXHAUSTED (clients retry, or go to another replica)");
 ABSL_FLAG(absl::Duration, sweep_interval, absl::Seconds(5), "how often expiry and SLA sweeps run");
 ABSL_FLAG(absl::Duration, lease, absl::Seconds(60),
           "how long a claimed row stays with this process before others may take it");
@@ -116,6 +119,10 @@ absl::StatusOr<WorkflowConfig> WorkflowConfigFromFlags() {
   config.sweep_interval = absl::GetFlag(FLAGS_sweep_interval);
   config.event_gap_timeout = absl::GetFlag(FLAGS_event_gap_timeout);
   config.event_poll_interval = absl::GetFlag(FLAGS_event_poll_interval);
+  config.max_event_streams = absl::GetFlag(FLAGS_max_event_streams);
+  if (config.max_event_streams < 1) {
+    return absl::InvalidArgumentError("--max_event_streams must be at least 1");
+  }
   app::ProcessingOptions& p = config.processing_options;
   p.lease = absl::GetFlag(FLAGS_lease);
   p.retry_max = absl::GetFlag(FLAGS_retry_max);

@@ -37,6 +37,9 @@ struct WorkflowConfig {
   // How often the feed reads the table while a reader waits (another
   // replica's events are seen within about this long).
   absl::Duration event_poll_interval = absl::Milliseconds(150);
+  // WatchOrderEvents streams open at once per process; more are
+  // RESOURCE_EXHAUSTED.
+  int max_event_streams = 256;
   WebhookConfig webhooks;  // --webhook_* (webhook_config.h)
 };
 

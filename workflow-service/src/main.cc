@@ -33,6 +33,7 @@
 #include "workflow-service/src/storage/mysql_event_feed.h"
 #include "workflow-service/src/storage/mysql_order_repository.h"
 #include "workflow-service/src/storage/mysql_work_queue.h"
+#include "workflow-service/src/storage/order_snapshots.h"
 #include "workflow-service/src/webhook_wiring.h"
 
 const std::vector<sslpanel::mysql::Migration>& WorkflowMigrations();
@@ -177,8 +178,13 @@ int main(int argc, char** argv) {
 
   // The event feed (WatchOrderEvents; webhooks) follows order_events on
   // connections of its own, so a busy API cannot hold it back.
+  // A connection per stream reader thread (events and include_order's
+  // snapshots), one for the follower, one for the webhook dispatcher's
+  // reads, one spare.
+  grpc_api::EventStreamOptions stream_options;
+  stream_options.max_streams = config->max_event_streams;
   sslpanel::mysql::MysqlConfig feed_database = database;
-  feed_database.pool_size = 4;
+  feed_database.pool_size = stream_options.read_threads + 3;
   auto feed_pool = sslpanel::mysql::ConnectionPool::Create(feed_database);
   if (!feed_pool.ok()) {
     Error("cannot reach the database",
@@ -201,7 +207,11 @@ int main(int argc, char** argv) {
     return grpc_api::EncodeOrderSnapshot(workflow, record);
   });
   grpc_api::WorkflowServiceImpl service(workflow, config->database.pool_size);
-  grpc_api::EventStreams event_streams(feed, *installation);
+  grpc_api::EventStreams event_streams(feed, *installation, stream_options);
+  // include_order: the snapshot Save kept, read on the streams' threads.
+  event_streams.set_order_snapshots([&feed_pool](int64_t order_id, int64_t version) {
+    return storage::GetSnapshot(**feed_pool, order_id, version);
+  });
   service.set_event_streams(&event_streams);
 
   // One set of credentials (and certificate-file watcher) for every call.

@@ -63,6 +63,14 @@ class EventFeed {
   // feed has stopped). Wakes within about a
   // second for events written by any replica, at once for this process's.
   virtual absl::StatusOr<int64_t> WaitBeyond(int64_t position, absl::Time deadline) = 0;
+
+  // The highest event id in the database now (committed; 0 when none): a
+  // fresh read, for telling a cursor ahead of this database (a hand-made
+  // token, a restore) from one this replica has not followed that far yet.
+  // UNIMPLEMENTED: this feed cannot tell (the check is skipped).
+  virtual absl::StatusOr<int64_t> MaxId() {
+    return absl::UnimplementedError("this event feed cannot read the highest event id");
+  }
 };
 
 }  // namespace sslpanel::workflow::app

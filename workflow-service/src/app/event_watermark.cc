@@ -32,7 +32,7 @@ bool WatermarkFollower::Ended(const Proof& proof) {
                       [&](uint64_t id) { return open->count(id) > 0; });
 }
 
-absl::Status WatermarkFollower::Start(absl::Time now) {
+absl::Status WatermarkFollower::Start(absl::Time now, std::optional<UnprovenStart>& unproven) {
   if (!start_bound_.has_value()) {
     auto max_id = source_.MaxId();
     if (!max_id.ok()) {
@@ -60,6 +60,9 @@ absl::Status WatermarkFollower::Start(absl::Time now) {
   } else if (!can_prove_ || now - start_since_ >= options_.start_timeout) {
     watermark_ = std::max<int64_t>(0, *start_bound_ - options_.start_window);
     started_ = true;
+    // Ids at or below the new watermark are passed over unproven: reported
+    // (the caller logs it as an error and counts it).
+    unproven = UnprovenStart{watermark_, *start_bound_, can_prove_, now - start_since_};
   }
   if (started_) {
     start_proof_.reset();
@@ -82,7 +85,7 @@ void WatermarkFollower::Advance(const std::vector<VisibleId>& ids) {
 absl::StatusOr<StepResult> WatermarkFollower::Step(absl::Time now) {
   StepResult result;
   if (!started_) {
-    if (absl::Status status = Start(now); !status.ok()) {
+    if (absl::Status status = Start(now, result.unproven_start); !status.ok()) {
       return status;
     }
     if (!started_) {
@@ -127,7 +130,11 @@ absl::StatusOr<StepResult> WatermarkFollower::Step(absl::Time now) {
       proof_.reset();
       Advance(*ids);
     }
-  } else if (top > watermark_) {
+  } else if (top > watermark_ && std::any_of(holes_.begin(), holes_.end(), [&](const auto& h) {
+               return now - h.second.since >= options_.proof_delay;
+             })) {
+    // Listed only once a hole outlived proof_delay: most close by their
+    // commit before that, and the listing is contended server-wide.
     if (std::optional<std::set<uint64_t>> writers = Writers(); writers.has_value()) {
       proof_ = Proof{top, *std::move(writers)};
       if (proof_->writers.empty()) {

@@ -64,6 +64,21 @@ struct WatermarkOptions {
   // age taken from the rows above them).
   int64_t start_window = 1000;
   absl::Duration start_timeout = absl::Seconds(10);
+  // A hole is listed against the open transactions (OpenWriters: the server-
+  // wide INNODB_TRX, contended across replicas) only once it is this old;
+  // most holes close by their commit within milliseconds, before that.
+  absl::Duration proof_delay = absl::ZeroDuration();
+};
+
+// A start that was not proven (no listing, or writers open past the start
+// timeout): every id at or below `through` was taken as settled without
+// proof, so an event with such an id whose transaction was still open then
+// and commits later is never released.
+struct UnprovenStart {
+  int64_t through = 0;
+  int64_t highest = 0;      // the highest id at the start
+  bool could_list = false;  // false: no listing; true: the start timeout
+  absl::Duration waited;
 };
 
 // Ids skipped without proof: [from, to], missing for `missing_for`.
@@ -78,6 +93,8 @@ struct StepResult {
   // A hole is open above the watermark (poll again soon).
   bool gap_open = false;
   std::vector<SkippedGap> skipped;
+  // Set on the step that fell back at the start (report it).
+  std::optional<UnprovenStart> unproven_start;
 };
 
 // Not thread-safe: one thread steps it.
@@ -111,7 +128,7 @@ class WatermarkFollower {
   std::optional<std::set<uint64_t>> Writers();
   // Whether none of `proof.writers` is open now (a fresh listing says so).
   bool Ended(const Proof& proof);
-  absl::Status Start(absl::Time now);
+  absl::Status Start(absl::Time now, std::optional<UnprovenStart>& unproven);
   // Moves the watermark over the ids that follow it.
   void Advance(const std::vector<VisibleId>& ids);
 

@@ -250,8 +250,72 @@ TEST(EventWatermark, AStartHeldTooLongFallsBackToTheWindow) {
   WatermarkFollower follower(source, options);
   StepTo(follower, kT0);
   EXPECT_FALSE(follower.started());
-  EXPECT_EQ(StepTo(follower, kT0 + absl::Seconds(10)), 10);  // 8..10 read again
+  auto fallback = follower.Step(kT0 + absl::Seconds(10));
+  ASSERT_TRUE(fallback.ok());
+  EXPECT_EQ(fallback->watermark, 10);  // 8..10 read again
   EXPECT_TRUE(follower.started());
+  // What was passed over unproven is reported, once.
+  ASSERT_TRUE(fallback->unproven_start.has_value());
+  EXPECT_EQ(fallback->unproven_start->through, 7);
+  EXPECT_EQ(fallback->unproven_start->highest, 10);
+  EXPECT_TRUE(fallback->unproven_start->could_list);
+  EXPECT_EQ(fallback->unproven_start->waited, absl::Seconds(10));
+  auto later = follower.Step(kT0 + absl::Seconds(11));
+  ASSERT_TRUE(later.ok());
+  EXPECT_FALSE(later->unproven_start.has_value());
+}
+
+TEST(EventWatermark, AStartWithoutAListingReportsTheRangeItPassesOver) {
+  FakeSource source;
+  source.can_list = false;
+  for (int64_t id = 1; id <= 10; ++id) source.Commit(id);
+  WatermarkOptions options;
+  options.start_window = 4;
+  WatermarkFollower follower(source, options);
+  auto step = follower.Step(kT0);
+  ASSERT_TRUE(step.ok());
+  ASSERT_TRUE(step->unproven_start.has_value());
+  EXPECT_EQ(step->unproven_start->through, 6);
+  EXPECT_FALSE(step->unproven_start->could_list);
+}
+
+TEST(EventWatermark, AProvenStartReportsNothing) {
+  FakeSource source;
+  for (int64_t id = 1; id <= 10; ++id) source.Commit(id);
+  WatermarkFollower follower(source, {});
+  auto step = follower.Step(kT0);
+  ASSERT_TRUE(step.ok());
+  EXPECT_EQ(step->watermark, 10);
+  EXPECT_FALSE(step->unproven_start.has_value());
+}
+
+TEST(EventWatermark, AHoleIsListedOnlyOnceItOutlivedTheProofDelay) {
+  FakeSource source;
+  source.Commit(1);
+  WatermarkOptions options;
+  options.proof_delay = absl::Milliseconds(100);
+  WatermarkFollower follower(source, options);
+  ASSERT_EQ(StepTo(follower, kT0), 1);
+  const int listings = source.listings;
+  // 2 is taken by a transaction that commits within milliseconds: the hole
+  // closes before anybody lists the open transactions.
+  source.Open(100, 2);
+  source.Commit(3);
+  EXPECT_EQ(StepTo(follower, kT0 + absl::Milliseconds(1)), 1);
+  EXPECT_EQ(StepTo(follower, kT0 + absl::Milliseconds(50)), 1);
+  EXPECT_EQ(source.listings, listings);
+  source.End(100, /*commit=*/true);
+  EXPECT_EQ(StepTo(follower, kT0 + absl::Milliseconds(60)), 3);
+  EXPECT_EQ(source.listings, listings);
+  // A hole that stays: listed once it is older than the delay, and proven.
+  source.Open(101, 4);
+  source.Commit(5);
+  EXPECT_EQ(StepTo(follower, kT0 + absl::Milliseconds(200)), 3);
+  EXPECT_EQ(source.listings, listings);
+  EXPECT_EQ(StepTo(follower, kT0 + absl::Milliseconds(310)), 3);  // listed: 101 open
+  EXPECT_EQ(source.listings, listings + 1);
+  source.End(101, /*commit=*/false);
+  EXPECT_EQ(StepTo(follower, kT0 + absl::Milliseconds(420)), 5);  // proven absent
 }
 
 TEST(EventWatermark, ReadsInBatchesOfTheReadLimit) {

@@ -23,19 +23,27 @@ class EventStreams::Watcher final : public grpc::ServerWriteReactor<Response>,
                                     public std::enable_shared_from_this<Watcher> {
  public:
   Watcher(EventStreams& hub, app::EventFilter filter, bool include_order)
-      : hub_(hub), filter_(std::move(filter)), include_order_(include_order) {}
+      : hub_(hub),
+        filter_(std::move(filter)),
+        fingerprint_(FilterFingerprint(filter_.order_id, filter_.external_order_id, filter_.types)),
+        include_order_(include_order) {}
 
   // Starts reading at `position`; with `checkpoint`, first tells the client
-  // the token of where it starts.
-  void Begin(int64_t position, bool checkpoint) {
+  // the token of where it starts. `resumed`: the position came from a token
+  // (checked against the database on the first read above the watermark).
+  // Does nothing on a stream that already ended (a drain between Watch's
+  // registration and this call).
+  void Begin(int64_t position, bool checkpoint, bool resumed) {
     std::unique_lock<std::mutex> lock(mu_);
+    if (finished_ || finishing_) {
+      return;
+    }
     read_pos_ = position;
     sent_pos_ = position;
+    verify_position_ = resumed;
     last_send_ = absl::Now();
     if (checkpoint) {
-      Response r;
-      r.set_resume_token(MakeResumeToken(hub_.installation_id_, position));
-      queue_.push_back(std::move(r));
+      queue_.push_back(CheckpointLocked(last_send_));
       WriteNextLocked(lock);
       return;
     }
@@ -62,12 +70,38 @@ class EventStreams::Watcher final : public grpc::ServerWriteReactor<Response>,
   // On a reader thread: the next batch, or park until the feed moves.
   void Read() {
     int64_t position;
+    bool verify;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (finished_ || finishing_) {
         return;
       }
       position = read_pos_;
+      verify = verify_position_;
+    }
+    auto watermark = hub_.feed_.Watermark();
+    if (verify && watermark.ok()) {
+      // A token's position above this replica's watermark is normal (another
+      // replica followed further) unless it is above every id the database
+      // has: a hand-made token, or a database restored to an older state.
+      // That stream would wait for ids that mean other events once written.
+      if (position > *watermark) {
+        auto max_id = hub_.feed_.MaxId();
+        if (max_id.ok() && position > *max_id) {
+          End(grpc_util::ToGrpc(absl::InvalidArgumentError(
+              "resume_token: ahead of this database; start again without one")));
+          return;
+        }
+        if (!max_id.ok() && max_id.status().code() != absl::StatusCode::kUnimplemented) {
+          log::Warning("WatchOrderEvents: reading the highest event id failed; the stream ends",
+                       {{"error", max_id.status()}});
+          End(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                           "reading the events failed; resume with the last resume_token"));
+          return;
+        }
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      verify_position_ = false;
     }
     auto batch = hub_.feed_.ReadAfter(position, filter_, hub_.options_.batch_size);
     if (!batch.ok()) {
@@ -77,26 +111,40 @@ class EventStreams::Watcher final : public grpc::ServerWriteReactor<Response>,
                        "reading the events failed; resume with the last resume_token"));
       return;
     }
-    auto watermark = hub_.feed_.Watermark();
+    // The responses, built here (a reader thread) with their orders: one
+    // read at a time per stream, so only this thread moves read_pos_.
+    const int64_t through = std::max(position, batch->through);
+    std::vector<Response> responses;
+    responses.reserve(batch->events.size());
+    for (size_t i = 0; i < batch->events.size(); ++i) {
+      const app::CommittedEvent& e = batch->events[i];
+      Response r;
+      ToProto(e.record, e.order_id, r.mutable_event());
+      r.set_external_order_id(e.external_order_id);
+      r.set_order_version(e.order_version);
+      if (include_order_) {
+        if (absl::Status status = AttachOrder(e, r); !status.ok()) {
+          log::Warning("WatchOrderEvents: reading an order snapshot failed; the stream ends",
+                       {{"error", status}});
+          End(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                           "reading the events failed; resume with the last resume_token"));
+          return;
+        }
+      }
+      // The last event of a batch that covered more carries that.
+      const int64_t resume_at =
+          i + 1 == batch->events.size() ? std::max(through, e.record.id) : e.record.id;
+      r.set_resume_token(MakeResumeToken(hub_.installation_id_, resume_at, fingerprint_));
+      responses.push_back(std::move(r));
+    }
     const absl::Time now = absl::Now();
     std::unique_lock<std::mutex> lock(mu_);
     if (finished_ || finishing_) {
       return;
     }
-    read_pos_ = std::max(read_pos_, batch->through);
-    if (!batch->events.empty()) {
-      const size_t n = batch->events.size();
-      for (size_t i = 0; i < n; ++i) {
-        const app::CommittedEvent& e = batch->events[i];
-        Response r;
-        ToProto(e.record, e.order_id, r.mutable_event());
-        r.set_external_order_id(e.external_order_id);
-        r.set_order_version(e.order_version);
-        // TODO(include_order): the order as of e.order_version from
-        // order_snapshots (migration 0007, webhooks) once it exists.
-        // The last event of a batch that covered more carries that.
-        const int64_t resume_at = i + 1 == n ? std::max(read_pos_, e.record.id) : e.record.id;
-        r.set_resume_token(MakeResumeToken(hub_.installation_id_, resume_at));
+    read_pos_ = std::max(read_pos_, through);
+    if (!responses.empty()) {
+      for (Response& r : responses) {
         queue_.push_back(std::move(r));
       }
       sent_pos_ = read_pos_;
@@ -104,12 +152,8 @@ class EventStreams::Watcher final : public grpc::ServerWriteReactor<Response>,
       WriteNextLocked(lock);
       return;
     }
-    if (read_pos_ > sent_pos_ && now - last_send_ >= hub_.options_.checkpoint_interval) {
-      Response r;
-      r.set_resume_token(MakeResumeToken(hub_.installation_id_, read_pos_));
-      sent_pos_ = read_pos_;
-      last_send_ = now;
-      queue_.push_back(std::move(r));
+    if (CheckpointDueLocked(now)) {
+      queue_.push_back(CheckpointLocked(now));
       WriteNextLocked(lock);
       return;
     }
@@ -126,12 +170,15 @@ class EventStreams::Watcher final : public grpc::ServerWriteReactor<Response>,
   // move past `position`.
   bool CheckpointDue(absl::Time now) {
     std::lock_guard<std::mutex> lock(mu_);
-    return read_pos_ > sent_pos_ && now - last_send_ >= hub_.options_.checkpoint_interval;
+    return CheckpointDueLocked(now);
   }
 
   void OnWriteDone(bool ok) override {
     std::unique_lock<std::mutex> lock(mu_);
     write_in_flight_ = false;
+    if (ok) {
+      hub_.writes_completed_.fetch_add(1);
+    }
     if (finishing_ || !ok) {
       if (finished_) {
         return;
@@ -167,6 +214,37 @@ class EventStreams::Watcher final : public grpc::ServerWriteReactor<Response>,
   std::shared_ptr<Watcher> self_;
 
  private:
+  // A filtered stream that moved past events it does not want tells the
+  // client so every checkpoint_interval; any stream with nothing sent for
+  // keepalive_interval hears from us (idle timeouts).
+  bool CheckpointDueLocked(absl::Time now) const {
+    return (read_pos_ > sent_pos_ && now - last_send_ >= hub_.options_.checkpoint_interval) ||
+           now - last_send_ >= hub_.options_.keepalive_interval;
+  }
+
+  Response CheckpointLocked(absl::Time now) {
+    Response r;
+    r.set_resume_token(MakeResumeToken(hub_.installation_id_, read_pos_, fingerprint_));
+    sent_pos_ = read_pos_;
+    last_send_ = now;
+    return r;
+  }
+
+  // The order as of `e` from its snapshot; none when it is no longer kept
+  // (retention) or cannot be decoded (logged).
+  absl::Status AttachOrder(const app::CommittedEvent& e, Response& r) {
+    auto snapshot = hub_.snapshots_(e.order_id, e.order_version);
+    if (!snapshot.ok()) {
+      return snapshot.status();
+    }
+    if (snapshot->has_value() && !r.mutable_order()->ParseFromString(**snapshot)) {
+      log::Warning("WatchOrderEvents: an order snapshot does not decode; sent without the order",
+                   {{"order_id", e.order_id}, {"order_version", e.order_version}});
+      r.clear_order();
+    }
+    return absl::OkStatus();
+  }
+
   // Writes the front of the queue; `lock` is held and released.
   void WriteNextLocked(std::unique_lock<std::mutex>& lock) {
     current_ = std::move(queue_.front());
@@ -178,6 +256,7 @@ class EventStreams::Watcher final : public grpc::ServerWriteReactor<Response>,
 
   EventStreams& hub_;
   const app::EventFilter filter_;
+  const uint64_t fingerprint_;  // of filter_, in every token
   const bool include_order_;
   std::mutex mu_;
   bool write_in_flight_ = false;
@@ -186,8 +265,9 @@ class EventStreams::Watcher final : public grpc::ServerWriteReactor<Response>,
   grpc::Status pending_status_;
   std::deque<Response> queue_;
   Response current_;
-  int64_t read_pos_ = 0;  // every matching event at or below it was read
-  int64_t sent_pos_ = 0;  // the position of the last token sent
+  int64_t read_pos_ = 0;          // every matching event at or below it was read
+  int64_t sent_pos_ = 0;          // the position of the last token sent
+  bool verify_position_ = false;  // a token's position not yet checked
   absl::Time last_send_;
 };
 
@@ -255,10 +335,19 @@ grpc::ServerWriteReactor<Response>* EventStreams::Watch(
   std::sort(filter.types.begin(), filter.types.end());
   filter.types.erase(std::unique(filter.types.begin(), filter.types.end()), filter.types.end());
 
+  if (request->include_order() && !snapshots_) {
+    return new Refusal(
+        grpc_util::ToGrpc(absl::InvalidArgumentError("include_order: not available yet")));
+  }
+
   int64_t position = 0;
   const bool resumed = !request->resume_token().empty();
   if (resumed) {
-    auto parsed = ParseResumeToken(request->resume_token(), installation_id_);
+    // The token must carry these very filters: its position may lie past
+    // events it did not want, which other filters would miss.
+    auto parsed = ParseResumeToken(
+        request->resume_token(), installation_id_,
+        FilterFingerprint(filter.order_id, filter.external_order_id, filter.types));
     if (!parsed.ok()) {
       return new Refusal(grpc_util::ToGrpc(parsed.status()));
     }
@@ -284,9 +373,16 @@ grpc::ServerWriteReactor<Response>* EventStreams::Watch(
       watcher->self_.reset();
       return new Refusal(grpc_util::Drain::Unavailable());
     }
+    if (static_cast<int>(open_.size()) >= options_.max_streams) {
+      watcher->self_.reset();
+      return new Refusal(grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("WatchOrderEvents: this replica already serves ", options_.max_streams,
+                       " streams (--max_event_streams); retry later or on another replica")));
+    }
     open_[watcher.get()] = watcher;
   }
-  watcher->Begin(position, /*checkpoint=*/!resumed);
+  watcher->Begin(position, /*checkpoint=*/!resumed, resumed);
   return watcher.get();
 }
 

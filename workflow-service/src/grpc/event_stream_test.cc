@@ -14,6 +14,7 @@
 #include <cppconn/statement.h>
 #include <mysql_connection.h>
 #include <atomic>
+#include <iostream>
 #include <map>
 #include <random>
 #include <set>
@@ -30,9 +31,11 @@
 #include "gtest/gtest.h"
 #include "workflow-service/src/csr/openssl_csr_parser.h"
 #include "workflow-service/src/grpc/resume_token.h"
+#include "workflow-service/src/grpc/webhook_convert.h"
 #include "workflow-service/src/grpc/workflow_service.h"
 #include "workflow-service/src/storage/mysql_event_feed.h"
 #include "workflow-service/src/storage/mysql_order_repository.h"
+#include "workflow-service/src/storage/order_snapshots.h"
 
 const std::vector<sslpanel::mysql::Migration>& WorkflowMigrations();
 
@@ -59,10 +62,19 @@ struct Replica {
     repo = std::make_unique<storage::MysqlOrderRepository>(*pool, kInstallation);
     feed = std::make_unique<storage::MysqlEventFeed>(*pool, storage::EventFeedOptions{}, nullptr);
     feed->Start();
+    // The test user has PROCESS: holes are proven, not waited out (the
+    // out-of-order test would pass on the gap timeout's account otherwise).
+    EXPECT_TRUE(feed->can_prove_gaps()) << "the feed cannot list open transactions";
     repo->set_on_events_committed([f = feed.get()] { f->Notify(); });
     app = std::make_unique<app::WorkflowApp>(*repo, catalog, parser, clock);
+    repo->set_snapshot_encoder([a = app.get()](const app::OrderRecord& record) {
+      return EncodeOrderSnapshot(*a, record);
+    });
     service = std::make_unique<WorkflowServiceImpl>(*app);
     streams = std::make_unique<EventStreams>(*feed, kInstallation, stream_options);
+    streams->set_order_snapshots([p = pool.get()](int64_t order_id, int64_t version) {
+      return storage::GetSnapshot(*p, order_id, version);
+    });
     service->set_event_streams(streams.get());
     auto drain = std::make_shared<grpc_util::Drain>();
     drain->OnStart([s = streams.get()] { s->Shutdown(); });
@@ -166,6 +178,7 @@ class Watch {
                       [&] { return done_ || events().size() >= n; });
     return events();
   }
+  void Cancel() { context_.TryCancel(); }
   grpc::Status WaitDone(absl::Duration timeout = absl::Seconds(20)) {
     std::unique_lock<std::mutex> lock(mu_);
     if (!changed_.wait_for(lock, absl::ToChronoNanoseconds(timeout), [&] { return done_; })) {
@@ -224,6 +237,7 @@ class EventStreamTest : public ::testing::Test {
     int64_t id;
     int64_t order_id;
     int64_t version;
+    std::string type;
   };
   std::vector<Row> DatabaseEvents() {
     std::vector<Row> rows;
@@ -232,10 +246,11 @@ class EventStreamTest : public ::testing::Test {
                           [&](sql::Connection& conn) {
                             std::unique_ptr<sql::Statement> stmt(conn.createStatement());
                             std::unique_ptr<sql::ResultSet> r(stmt->executeQuery(
-                                "SELECT id, order_id, order_version FROM order_events"
+                                "SELECT id, order_id, order_version, type FROM order_events"
                                 " ORDER BY id"));
                             while (r->next()) {
-                              rows.push_back({r->getInt64(1), r->getInt64(2), r->getInt64(3)});
+                              rows.push_back({r->getInt64(1), r->getInt64(2), r->getInt64(3),
+                                              r->getString(4)});
                             }
                             return absl::OkStatus();
                           })
@@ -391,6 +406,80 @@ TEST_F(EventStreamTest, AWatcherThatDropsAtRandomAndResumesEndsWithExactlyTheDat
   EXPECT_EQ(received, DatabaseIds());
 }
 
+TEST_F(EventStreamTest, AFilteredWatcherThatDropsAtRandomAndResumesEndsWithExactlyItsEvents) {
+  EventStreamOptions options;
+  options.checkpoint_interval = absl::Milliseconds(100);
+  auto a = NewReplica(options);
+  auto b = NewReplica(options);
+  std::atomic<bool> writing{true};
+  std::thread writer([&] {
+    WriteOrders(*a, *b, 40, 3, "filtered-");
+    writing = false;
+  });
+  // Two of the four event types: the stream moves past the others, so its
+  // tokens lie past events it did not send (checkpoints every 100 ms).
+  auto request = [](const std::string& token) {
+    v1::WatchOrderEventsRequest r = token.empty() ? From(v1::WATCH_START_EARLIEST) : Resume(token);
+    r.add_event_types("CA_ISSUED");
+    r.add_event_types("CREATED");
+    r.add_event_types("CREATED");  // duplicates and order do not matter
+    return r;
+  };
+  auto expected = [&] {
+    std::vector<std::string> ids;
+    for (const Row& r : DatabaseEvents()) {
+      if (r.type == "CREATED" || r.type == "CA_ISSUED") ids.push_back(std::to_string(r.id));
+    }
+    return ids;
+  };
+
+  std::mt19937 random(20261208);
+  std::vector<std::string> received;
+  std::string token;
+  int reconnects = 0;
+  for (int round = 0; round < 60; ++round) {
+    Replica& on = round % 2 == 0 ? *a : *b;
+    const bool last_round = !writing || round == 59;
+    const int take = std::uniform_int_distribution<int>(1, 12)(random);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(last_round ? 20 : 3));
+    auto reader = on.stub->WatchOrderEvents(&context, request(token));
+    v1::WatchOrderEventsResponse response;
+    int n = 0;
+    const size_t target = last_round ? expected().size() : 0;
+    while ((last_round ? received.size() < target : n < take) && reader->Read(&response)) {
+      ++n;
+      if (response.has_event()) {
+        EXPECT_THAT(response.event().type(), ::testing::AnyOf("CREATED", "CA_ISSUED"));
+        received.push_back(response.event().event_id());
+      }
+      token = response.resume_token();
+    }
+    context.TryCancel();
+    grpc::Status status = reader->Finish();
+    EXPECT_NE(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+    if (last_round) break;
+    ++reconnects;
+  }
+  writer.join();
+  EXPECT_GE(reconnects, 1);
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    auto reader = a->stub->WatchOrderEvents(&context, request(token));
+    v1::WatchOrderEventsResponse response;
+    const size_t total = expected().size();
+    while (received.size() < total && reader->Read(&response)) {
+      if (response.has_event()) received.push_back(response.event().event_id());
+    }
+    context.TryCancel();
+    reader->Finish();
+  }
+  EXPECT_EQ(received, expected());  // none missing, none twice, in id order
+  EXPECT_EQ(received.size(), 80u);
+}
+
 TEST_F(EventStreamTest, AnEventCommittedOutOfIdOrderHoldsTheStreamUntilTheLowerOneCommits) {
   auto a = NewReplica();
   const std::string first = a->Create("ooo-1");
@@ -462,9 +551,14 @@ TEST_F(EventStreamTest, FiltersSendOnlyMatchingEventsAndCheckpointsPastTheRest) 
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_FALSE(seen[1].has_event());  // a checkpoint
   const int64_t top = std::stoll(DatabaseIds().back());
-  EXPECT_EQ(*ParseResumeToken(seen[1].resume_token(), kInstallation), top);
+  EXPECT_EQ(*ParseResumeToken(seen[1].resume_token(), kInstallation,
+                              FilterFingerprint(std::stoll(one), "", {})),
+            top);
   a->Apply(one, domain::command::CaAccepted{1, "CA-1", "pending"}, absl::Now());
-  Watch resumed(*a->stub, Resume(seen[1].resume_token()));
+  // Resumed with the same filter (the token carries it).
+  v1::WatchOrderEventsRequest resume_order = Resume(seen[1].resume_token());
+  resume_order.set_order_id(one);
+  Watch resumed(*a->stub, resume_order);
   const auto after = resumed.WaitForEvents(1);
   ASSERT_EQ(after.size(), 1u);
   EXPECT_EQ(after[0].event().type(), "CA_ACCEPTED");
@@ -478,7 +572,23 @@ TEST_F(EventStreamTest, BadTokensAndFiltersAreInvalidArgumentNamingTheField) {
   };
   std::vector<Case> cases;
   cases.push_back({Resume("not-a-token"), "resume_token"});
-  cases.push_back({Resume(MakeResumeToken("00000000000000ff", 1)), "another installation"});
+  const uint64_t no_filter = FilterFingerprint(0, "", {});
+  cases.push_back(
+      {Resume(MakeResumeToken("00000000000000ff", 1, no_filter)), "another installation"});
+  // A token of a filtered stream resumed without its filter, or with others
+  // (its position passed over events those would want).
+  const std::string of_order_7 = MakeResumeToken(kInstallation, 0, FilterFingerprint(7, "", {}));
+  cases.push_back({Resume(of_order_7), "resume_token: issued for other filters"});
+  v1::WatchOrderEventsRequest other_order = Resume(of_order_7);
+  other_order.set_order_id("8");
+  cases.push_back({other_order, "resume_token: issued for other filters"});
+  v1::WatchOrderEventsRequest more_types = Resume(of_order_7);
+  more_types.set_order_id("7");
+  more_types.add_event_types("CREATED");
+  cases.push_back({more_types, "resume_token: issued for other filters"});
+  // A position above every id of this database (hand-made, or a restore).
+  cases.push_back(
+      {Resume(MakeResumeToken(kInstallation, 1000000, no_filter)), "ahead of this database"});
   v1::WatchOrderEventsRequest type = From(v1::WATCH_START_NOW);
   type.add_event_types("CA_ISSUED");
   type.add_event_types("CA_ISSUE");
@@ -509,7 +619,7 @@ TEST_F(EventStreamTest, ADrainingServerEndsStreamsWithUnavailableAndTheClientRes
   std::thread stopper([&] { a->host->Shutdown(); });
   grpc::Status status = watch.WaitDone(absl::Seconds(3));
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
-  EXPECT_LT(absl::Now() - shutdown, absl::Seconds(2));  // not held for the 5 s grace
+  EXPECT_LT(absl::Now() - shutdown, absl::Seconds(4));  // not held for the 5 s grace
   stopper.join();
 
   const std::string token = watch.responses().back().resume_token();
@@ -519,6 +629,64 @@ TEST_F(EventStreamTest, ADrainingServerEndsStreamsWithUnavailableAndTheClientRes
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].event().type(), "CREATED");
   EXPECT_EQ(events[0].external_order_id(), "ext-drain-2");
+}
+
+TEST_F(EventStreamTest, IncludeOrderSendsTheOrderAsOfEachEventWhileItsSnapshotIsKept) {
+  auto a = NewReplica();
+  const std::string id = a->Create("with-order");
+  a->Apply(id, domain::command::CaAccepted{1, "CA-" + id, "pending"}, absl::Now());
+  a->Apply(id,
+           domain::command::CaIssued{
+               {absl::Now(), absl::Now() + absl::Hours(24 * 365), "PEM", "CHAIN", "0a"}, "issued"},
+           absl::Now());
+  CaughtUp(*a);
+  v1::WatchOrderEventsRequest request = From(v1::WATCH_START_EARLIEST);
+  request.set_order_id(id);
+  request.set_include_order(true);
+  {
+    Watch watch(*a->stub, request);
+    const auto events = watch.WaitForEvents(4);
+    ASSERT_EQ(events.size(), 4u);
+    // CREATED (version 1): the order as created, not as it is now (ACTIVE).
+    EXPECT_EQ(events[0].event().type(), "CREATED");
+    EXPECT_EQ(events[0].order_version(), 1);
+    ASSERT_TRUE(events[0].has_order());
+    EXPECT_EQ(events[0].order().order_id(), id);
+    EXPECT_EQ(events[0].order().external_order_id(), "ext-with-order");
+    ASSERT_EQ(events[0].order().certificates_size(), 1);
+    EXPECT_EQ(events[0].order().certificates(0).status(), v1::CERTIFICATE_STATUS_OPEN);
+    EXPECT_EQ(events[2].event().type(), "CA_ACCEPTED");
+    ASSERT_TRUE(events[2].has_order());
+    EXPECT_EQ(events[2].order().certificates(0).status(), v1::CERTIFICATE_STATUS_REQUESTED);
+    EXPECT_EQ(events[3].event().type(), "CA_ISSUED");
+    ASSERT_TRUE(events[3].has_order());
+    EXPECT_EQ(events[3].order().certificates(0).status(), v1::CERTIFICATE_STATUS_ACTIVE);
+  }
+  // Without include_order, no order.
+  {
+    v1::WatchOrderEventsRequest plain = From(v1::WATCH_START_EARLIEST);
+    plain.set_order_id(id);
+    Watch watch(*a->stub, plain);
+    const auto events = watch.WaitForEvents(4);
+    ASSERT_EQ(events.size(), 4u);
+    for (const auto& e : events) EXPECT_FALSE(e.has_order());
+  }
+  // A snapshot no longer kept (retention): the event comes without it.
+  ASSERT_TRUE(pool_
+                  ->Run("purge",
+                        [&](sql::Connection& conn) {
+                          std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+                          stmt->execute("DELETE FROM order_snapshots WHERE order_id = " + id +
+                                        " AND version = 1");
+                          return absl::OkStatus();
+                        })
+                  .ok());
+  Watch watch(*a->stub, request);
+  const auto events = watch.WaitForEvents(4);
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0].event().type(), "CREATED");
+  EXPECT_FALSE(events[0].has_order());
+  EXPECT_TRUE(events[3].has_order());
 }
 
 TEST_F(EventStreamTest, EarliestStartsWithTheOldestEventAndNowWithTheNextOne) {
@@ -533,6 +701,212 @@ TEST_F(EventStreamTest, EarliestStartsWithTheOldestEventAndNowWithTheNextOne) {
   const auto events = now.WaitForEvents(2);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].external_order_id(), "ext-start-2");
+}
+
+// Streams over a fake feed (no database): flow control, the stream limit and
+// the idle keepalive, through a real gRPC server on 127.0.0.1.
+class FakeFeed final : public app::EventFeed {
+ public:
+  explicit FakeFeed(int64_t watermark, size_t payload = 0)
+      : watermark_(watermark), payload_(payload, 'x') {}
+
+  absl::StatusOr<app::EventBatch> ReadAfter(int64_t after, const app::EventFilter&,
+                                            int limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++reads_;
+    app::EventBatch batch;
+    const int64_t top = std::min<int64_t>(after + limit, watermark_);
+    for (int64_t id = after + 1; id <= top; ++id) {
+      app::CommittedEvent e;
+      e.order_id = 1;
+      e.external_order_id = "ext-1";
+      e.order_version = 1;
+      e.record.id = id;
+      e.record.certificate_id = 1;
+      e.record.event.type = "UPDATED";
+      e.record.event.at = absl::Now();
+      e.record.event.reason = payload_;
+      batch.events.push_back(std::move(e));
+    }
+    batch.through = std::max(after, top);
+    return batch;
+  }
+  absl::StatusOr<int64_t> Watermark() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return watermark_;
+  }
+  absl::StatusOr<int64_t> WaitBeyond(int64_t position, absl::Time deadline) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait_until(lock, absl::ToChronoTime(deadline),
+                        [&] { return stop_ || watermark_ > position; });
+    if (stop_) return absl::UnavailableError("stopped");
+    return watermark_;
+  }
+  absl::StatusOr<int64_t> MaxId() override { return Watermark(); }
+
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+    changed_.notify_all();
+  }
+  int reads() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return reads_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  int64_t watermark_;
+  const std::string payload_;
+  int reads_ = 0;
+  bool stop_ = false;
+};
+
+// Serves WatchOrderEvents only.
+class WatchOnly final : public v1::WorkflowService::CallbackService {
+ public:
+  explicit WatchOnly(EventStreams& streams) : streams_(streams) {}
+  grpc::ServerWriteReactor<v1::WatchOrderEventsResponse>* WatchOrderEvents(
+      grpc::CallbackServerContext* context, const v1::WatchOrderEventsRequest* request) override {
+    return streams_.Watch(context, request);
+  }
+
+ private:
+  EventStreams& streams_;
+};
+
+class EventStreamFakeFeedTest : public ::testing::Test {
+ protected:
+  void Serve(std::unique_ptr<FakeFeed> feed, EventStreamOptions options) {
+    feed_ = std::move(feed);
+    streams_ = std::make_unique<EventStreams>(*feed_, kInstallation, options);
+    service_ = std::make_unique<WatchOnly>(*streams_);
+    int port = 0;
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    stub_ = v1::WorkflowService::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                                             grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override {
+    if (server_ != nullptr) {
+      streams_->Shutdown();
+      server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    }
+    if (feed_ != nullptr) feed_->Stop();
+    streams_.reset();
+  }
+
+  std::unique_ptr<FakeFeed> feed_;
+  std::unique_ptr<EventStreams> streams_;
+  std::unique_ptr<WatchOnly> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::WorkflowService::Stub> stub_;
+};
+
+TEST_F(EventStreamFakeFeedTest, AClientThatDoesNotReadHoldsAtMostOneBatchAndStopsTheReads) {
+  // Far more events than any transport buffer holds, 16 KiB each.
+  constexpr int kBatch = 8;
+  EventStreamOptions options;
+  options.batch_size = kBatch;
+  options.read_threads = 2;
+  Serve(std::make_unique<FakeFeed>(1000000, 16 * 1024), options);
+
+  grpc::ClientContext context;
+  auto reader = stub_->WatchOrderEvents(&context, From(v1::WATCH_START_EARLIEST));
+  v1::WatchOrderEventsResponse response;
+  ASSERT_TRUE(reader->Read(&response));  // then the client stops reading
+
+  // The server keeps writing until gRPC's flow control stops completing its
+  // writes; from then on it must not read on. Sampled until both counters
+  // stand still for a second (bounded).
+  int reads = 0;
+  int64_t writes = 0;
+  int still = 0;
+  for (int i = 0; i < 300 && still < 10; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    // Reads first: a write completing in between only lowers what is held.
+    const int r = feed_->reads();
+    const int64_t w = streams_->writes_completed();
+    // Every read asks for a full batch (the fake always has one), and the
+    // next is asked for only once the previous batch was written: what the
+    // stream holds (read, not yet written) is at most one batch. The first
+    // write was the starting checkpoint.
+    const int64_t events_written = std::max<int64_t>(0, w - 1);
+    EXPECT_LE(int64_t{r} * kBatch - events_written, kBatch)
+        << r << " reads, " << w << " writes completed";
+    EXPECT_LE(r, events_written / kBatch + 1);
+    still = r == reads && w == writes ? still + 1 : 0;
+    reads = r;
+    writes = w;
+  }
+  ASSERT_GE(still, 10) << "the stream kept reading although the client did not";
+  EXPECT_LT(int64_t{reads} * kBatch, 1000000);
+  // It did stream (several batches went into the transport) before gRPC's
+  // flow control held it.
+  EXPECT_GE(reads, 2) << writes << " writes completed";
+  std::cout << "flow control: " << reads << " reads, " << writes << " writes completed\n";
+
+  // Reading again resumes the flow.
+  int more = 0;
+  while (more < 3 * kBatch && reader->Read(&response)) ++more;
+  EXPECT_EQ(more, 3 * kBatch);
+  context.TryCancel();
+  reader->Finish();
+}
+
+TEST_F(EventStreamFakeFeedTest, StreamsOverTheLimitAreResourceExhausted) {
+  EventStreamOptions options;
+  options.max_streams = 2;
+  Serve(std::make_unique<FakeFeed>(0), options);
+  Watch one(*stub_, From(v1::WATCH_START_NOW));
+  Watch two(*stub_, From(v1::WATCH_START_NOW));
+  ASSERT_EQ(one.WaitFor(1).size(), 1u);
+  ASSERT_EQ(two.WaitFor(1).size(), 1u);
+  {
+    Watch three(*stub_, From(v1::WATCH_START_NOW));
+    grpc::Status status = three.WaitDone();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_THAT(status.error_message(), HasSubstr("--max_event_streams"));
+  }
+  // A stream that ends frees its place (bounded wait: OnDone runs on
+  // gRPC's threads).
+  one.Cancel();
+  EXPECT_EQ(one.WaitDone().error_code(), grpc::StatusCode::CANCELLED);
+  for (int i = 0; i < 100 && streams_->open_streams() > 1; ++i) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  Watch four(*stub_, From(v1::WATCH_START_NOW));
+  EXPECT_EQ(four.WaitFor(1).size(), 1u);
+  EXPECT_EQ(four.WaitDone(absl::Milliseconds(200)).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);  // still open
+}
+
+TEST_F(EventStreamFakeFeedTest, AnIdleStreamGetsAKeepaliveCheckpoint) {
+  EventStreamOptions options;
+  options.keepalive_interval = absl::Milliseconds(300);
+  Serve(std::make_unique<FakeFeed>(5), options);
+  Watch idle(*stub_, From(v1::WATCH_START_NOW));
+  const auto responses = idle.WaitFor(3, absl::Seconds(10));
+  ASSERT_GE(responses.size(), 3u);  // the start, then keepalives
+  const uint64_t no_filter = FilterFingerprint(0, "", {});
+  for (const auto& r : responses) {
+    EXPECT_FALSE(r.has_event());
+    EXPECT_EQ(*ParseResumeToken(r.resume_token(), kInstallation, no_filter), 5);
+  }
+}
+
+TEST_F(EventStreamFakeFeedTest, IncludeOrderWithoutSnapshotsIsInvalidArgument) {
+  Serve(std::make_unique<FakeFeed>(5), {});
+  v1::WatchOrderEventsRequest request = From(v1::WATCH_START_EARLIEST);
+  request.set_include_order(true);
+  Watch watch(*stub_, request);
+  grpc::Status status = watch.WaitDone();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("include_order"));
 }
 
 }  // namespace

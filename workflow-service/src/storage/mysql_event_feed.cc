@@ -152,9 +152,19 @@ absl::StatusOr<std::optional<std::set<uint64_t>>> MysqlCommitSource::OpenWriters
   return writers;
 }
 
+namespace {
+
+app::WatermarkOptions FollowerOptions(const EventFeedOptions& options) {
+  app::WatermarkOptions w = options.watermark;
+  w.proof_delay = std::max(w.proof_delay, options.poll_interval * 3 / 4);
+  return w;
+}
+
+}  // namespace
+
 MysqlEventFeed::MysqlEventFeed(mysql::ConnectionPool& pool, EventFeedOptions options,
                                prometheus::Registry* registry)
-    : pool_(pool), options_(options), source_(pool), follower_(source_, options.watermark) {
+    : pool_(pool), options_(options), source_(pool), follower_(source_, FollowerOptions(options)) {
   if (registry != nullptr) {
     gaps_skipped_ = &prometheus::BuildCounter()
                          .Name("sslpanel_event_gaps_skipped_total")
@@ -163,6 +173,14 @@ MysqlEventFeed::MysqlEventFeed(mysql::ConnectionPool& pool, EventFeedOptions opt
                              "--event_gap_timeout (an event committed later is not streamed)")
                          .Register(*registry)
                          .Add({});
+    unproven_starts_ = &prometheus::BuildCounter()
+                            .Name("sslpanel_event_feed_unproven_starts_total")
+                            .Help(
+                                "Starts of the event feed that took the ids below the start "
+                                "window as settled without proof (an event committing later "
+                                "with such an id is not streamed)")
+                            .Register(*registry)
+                            .Add({});
     watermark_gauge_ = &prometheus::BuildGauge()
                             .Name("sslpanel_event_watermark")
                             .Help(
@@ -221,6 +239,20 @@ bool MysqlEventFeed::StepOnce() {
   if (!step.ok()) {
     log::Warning("event feed: read failed; retrying", {{"error", step.status()}});
     return true;
+  }
+  if (const auto& start = step->unproven_start; start.has_value()) {
+    log::Error(
+        "event feed: started without proof that the event ids at or below through_id are "
+        "settled (no INNODB_TRX listing, or transactions open longer than the start timeout); "
+        "an event with such an id whose transaction was open at the start and commits later is "
+        "not streamed",
+        {{"through_id", start->through},
+         {"highest_id", start->highest},
+         {"reason", start->could_list ? "start timeout" : "no PROCESS privilege"},
+         {"waited", start->waited}});
+    if (unproven_starts_ != nullptr) {
+      unproven_starts_->Increment();
+    }
   }
   for (const app::SkippedGap& gap : step->skipped) {
     log::Error(

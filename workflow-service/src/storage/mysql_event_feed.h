@@ -57,6 +57,8 @@ struct EventFeedOptions {
   // How often otherwise (keeps Watermark() fresh for readers that poll).
   absl::Duration idle_poll_interval = absl::Seconds(1);
   app::WatermarkOptions watermark;
+  // (watermark.proof_delay is raised to at least 3/4 of poll_interval: a
+  // hole is listed against INNODB_TRX only once it outlived about one poll.)
   // Ids one ReadAfter scans at most (a filtered reader far behind moves on
   // in steps of this many instead of one long scan).
   int64_t scan_window = 10000;
@@ -64,8 +66,8 @@ struct EventFeedOptions {
 
 class MysqlEventFeed final : public app::EventFeed {
  public:
-  // `registry` (may be null) gets sslpanel_event_gaps_skipped_total and
-  // sslpanel_event_watermark.
+  // `registry` (may be null) gets sslpanel_event_gaps_skipped_total,
+  // sslpanel_event_feed_unproven_starts_total and sslpanel_event_watermark.
   MysqlEventFeed(mysql::ConnectionPool& pool, EventFeedOptions options,
                  prometheus::Registry* registry);
   ~MysqlEventFeed() override;
@@ -85,6 +87,7 @@ class MysqlEventFeed final : public app::EventFeed {
                                             int limit) override;
   absl::StatusOr<int64_t> Watermark() override;
   absl::StatusOr<int64_t> WaitBeyond(int64_t position, absl::Time deadline) override;
+  absl::StatusOr<int64_t> MaxId() override { return source_.MaxId(); }
 
  private:
   void Loop();
@@ -96,6 +99,7 @@ class MysqlEventFeed final : public app::EventFeed {
   MysqlCommitSource source_;
   app::WatermarkFollower follower_;  // the loop's thread only (and Start)
   prometheus::Counter* gaps_skipped_ = nullptr;
+  prometheus::Counter* unproven_starts_ = nullptr;
   prometheus::Gauge* watermark_gauge_ = nullptr;
   std::atomic<bool> can_prove_{true};
 
