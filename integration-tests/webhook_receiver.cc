@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/testing/test_certs.h"
 
@@ -107,6 +108,10 @@ absl::StatusOr<std::vector<ReceivedWebhook>> WebhookReceiver::Received(bool raw)
     w.path = text(r["path"]);
     w.webhook_id = text(r["webhook_id"]);
     w.attempt = r.value("attempt", 0);
+    int64_t timestamp = 0;
+    w.webhook_timestamp =
+        absl::SimpleAtoi(text(r["webhook_timestamp"]), &timestamp) ? timestamp : 0;
+    w.at_ms = r["at_ms"].is_number() ? r["at_ms"].get<int64_t>() : 0;
     w.signatures = r.value("signatures", 0);
     w.verified = r.value("verified", false);
     for (const nlohmann::json& name : r["verified_by"]) {

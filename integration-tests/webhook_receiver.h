@@ -19,8 +19,10 @@ struct ReceivedWebhook {
   int seq = 0;
   std::string path;  // the URL's path and query
   std::string webhook_id;
-  int attempt = 0;     // of this webhook-id, as the receiver counted them
-  int signatures = 0;  // entries in webhook-signature
+  int64_t webhook_timestamp = 0;  // the webhook-timestamp header (Unix seconds)
+  int64_t at_ms = 0;              // when the receiver got it (Unix milliseconds)
+  int attempt = 0;                // of this webhook-id, as the receiver counted them
+  int signatures = 0;             // entries in webhook-signature
   bool verified = false;
   std::vector<std::string> verified_by;  // the names of the secrets that verified it
   std::string errors;                    // JSON: why the other secrets did not

@@ -73,6 +73,18 @@ std::vector<std::string> EventIds(const std::vector<v1::Event>& events) {
   return ids;
 }
 
+// Every attempt is signed when it is sent: its webhook-timestamp is the
+// time it went out (not its delivery's first attempt's), never going back.
+void ExpectFreshTimestamps(const std::vector<ReceivedWebhook>& received) {
+  std::map<std::string, int64_t> last_timestamp;
+  for (const ReceivedWebhook& r : received) {
+    EXPECT_NEAR(static_cast<double>(r.webhook_timestamp), r.at_ms / 1000.0, 5.0)
+        << "webhook-timestamp " << r.webhook_timestamp << " at " << r.at_ms << " ms";
+    EXPECT_GE(r.webhook_timestamp, last_timestamp[r.webhook_id]) << r.webhook_id;
+    last_timestamp[r.webhook_id] = r.webhook_timestamp;
+  }
+}
+
 // Every request the receiver got verified with the secrets it was given.
 void ExpectAllVerified(const std::vector<ReceivedWebhook>& received) {
   for (const ReceivedWebhook& r : received) {
@@ -212,6 +224,38 @@ class WebhookTest : public ::testing::Test {
       return status;
     }
     return response.delivery();
+  }
+
+  // The receiver records a request before it answers, so it can show a
+  // delivery before the workflow has recorded the answer: waits (bounded)
+  // until ListWebhookDeliveries shows `count` deliveries (of `order_id`, or
+  // all), every one DELIVERED, and returns them.
+  absl::StatusOr<std::vector<v1::WebhookDelivery>> WaitDeliveriesRecorded(
+      const std::string& subscription_id, const std::string& order_id, size_t count) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    std::string last;
+    while (true) {
+      auto deliveries = Deliveries(subscription_id, order_id);
+      if (!deliveries.ok()) {
+        return deliveries.status();
+      }
+      const bool done = deliveries->size() == count &&
+                        std::all_of(deliveries->begin(), deliveries->end(), [](const auto& d) {
+                          return d.status() == v1::WEBHOOK_DELIVERY_STATUS_DELIVERED;
+                        });
+      if (done) {
+        return deliveries;
+      }
+      if (absl::Now() > deadline) {
+        last.clear();
+        for (const v1::WebhookDelivery& d : *deliveries) {
+          absl::StrAppend(&last, "\n  ", d.ShortDebugString());
+        }
+        return absl::DeadlineExceededError(
+            absl::StrCat("not ", count, " DELIVERED deliveries within 30 s:", last));
+      }
+      absl::SleepFor(absl::Milliseconds(200));
+    }
   }
 
   // Creates a DV order on the sandbox and waits until it is ACTIVE.
@@ -380,6 +424,9 @@ TEST_F(WebhookTest, EveryDeliveryVerifiesAndCarriesTheOrderAsOfItsEvent) {
   const std::vector<ReceivedWebhook> received = WaitAllDelivered({order_id}, &events);
   ExpectAllVerified(received);
   ExpectInEventOrder(received, events);
+  // Refused until the order was ACTIVE, so most went out well after their
+  // first attempt: each attempt's timestamp is its own.
+  ExpectFreshTimestamps(received);
   const std::vector<v1::Event>& history = events[order_id];
   ASSERT_FALSE(history.empty());
   EXPECT_EQ(history.front().type(), "CREATED");
@@ -435,7 +482,8 @@ TEST_F(WebhookTest, EveryDeliveryVerifiesAndCarriesTheOrderAsOfItsEvent) {
 
   // The deliveries the API lists are what arrived: one per event, its id
   // the webhook-id of every attempt, DELIVERED after the refused attempts.
-  auto deliveries = Deliveries(subscription->subscription().subscription_id(), order_id);
+  auto deliveries = WaitDeliveriesRecorded(subscription->subscription().subscription_id(), order_id,
+                                           history.size());
   ASSERT_TRUE(deliveries.ok()) << deliveries.status();
   ASSERT_EQ(deliveries->size(), history.size());
   std::map<std::string, int> attempts_seen;
@@ -574,24 +622,34 @@ TEST_F(WebhookTest, AReceiverFailingTheFirstAttemptsGetsEveryEventInOrder) {
   for (const auto& [webhook_id, statuses] : answers) {
     EXPECT_THAT(statuses, ElementsAre(500, 500, 204)) << "webhook-id " << webhook_id;
   }
-  auto deliveries = Deliveries(subscription->subscription().subscription_id());
-  ASSERT_TRUE(deliveries.ok()) << deliveries.status();
   size_t expected = 0;
   for (const auto& [order_id, order_events] : events) {
     expected += order_events.size();
   }
+  auto deliveries =
+      WaitDeliveriesRecorded(subscription->subscription().subscription_id(), "", expected);
+  ASSERT_TRUE(deliveries.ok()) << deliveries.status();
   EXPECT_EQ(deliveries->size(), expected);
   for (const v1::WebhookDelivery& d : *deliveries) {
     EXPECT_EQ(d.status(), v1::WEBHOOK_DELIVERY_STATUS_DELIVERED) << d.ShortDebugString();
     EXPECT_EQ(d.attempts(), kFailFirst + 1) << d.ShortDebugString();
     EXPECT_EQ(d.last_http_status(), 204) << d.ShortDebugString();
   }
-  // The metrics count the same attempts.
+  // Retries are signed afresh.
+  ExpectFreshTimestamps(received);
+  // The metrics count the same attempts (polled: an attempt is counted
+  // after its answer is recorded, which may trail the receiver's record).
   httplib::Client client("127.0.0.1", *metrics_port);
-  httplib::Result page = client.Get("/metrics");
-  ASSERT_TRUE(page) << httplib::to_string(page.error());
   const double n = static_cast<double>(expected);
-  EXPECT_EQ(Series(page->body, R"(sslpanel_webhook_attempts_total{outcome="delivered"})"), n);
+  const std::string delivered_series = R"(sslpanel_webhook_attempts_total{outcome="delivered"})";
+  httplib::Result page = client.Get("/metrics");
+  for (const absl::Time until = absl::Now() + absl::Seconds(30);
+       !(page && Series(page->body, delivered_series) == n) && absl::Now() < until;) {
+    absl::SleepFor(absl::Milliseconds(200));
+    page = client.Get("/metrics");
+  }
+  ASSERT_TRUE(page) << httplib::to_string(page.error());
+  EXPECT_EQ(Series(page->body, delivered_series), n);
   EXPECT_EQ(Series(page->body, R"(sslpanel_webhook_attempts_total{outcome="retry"})"),
             kFailFirst * n);
   EXPECT_EQ(Series(page->body, R"(sslpanel_webhook_failures_total{kind="http"})"), kFailFirst * n);
@@ -738,11 +796,14 @@ TEST_F(WebhookTest, ADeadDeliveryHoldsBackItsOrderUntilRedeliveredOrDismissed) {
   ASSERT_TRUE(redelivered.ok()) << redelivered.status();
   EXPECT_EQ(redelivered->delivery_id(), dead);
   EXPECT_NE(redelivered->status(), v1::WEBHOOK_DELIVERY_STATUS_DEAD);
+  // Its attempts are kept (history); only the backoff and deadline restart.
+  EXPECT_EQ(redelivered->attempts(), dead_listed->front().attempts())
+      << redelivered->ShortDebugString();
   std::map<std::string, std::vector<v1::Event>> events;
   std::vector<ReceivedWebhook> received = WaitAllDelivered({x}, &events);
   ExpectAllVerified(received);
   ExpectInEventOrder(received, events);
-  auto after = Deliveries(subscription_id, x);
+  auto after = WaitDeliveriesRecorded(subscription_id, x, events[x].size());
   ASSERT_TRUE(after.ok()) << after.status();
   for (const v1::WebhookDelivery& d : *after) {
     EXPECT_EQ(d.status(), v1::WEBHOOK_DELIVERY_STATUS_DELIVERED) << d.ShortDebugString();
@@ -895,6 +956,9 @@ TEST_F(WebhookTest, BadInputIsRefusedNamingTheField) {
   expect_invalid("https://10.1.2.3/hook", {}, "url");
   expect_invalid("https://192.168.1.1/hook", {}, "url");
   expect_invalid("https://169.254.169.254/latest/meta-data", {}, "url");
+  // An internationalised name in UTF-8 (libcurl would look up its punycode
+  // form and miss the address pin): refused, whatever it resolves to.
+  expect_invalid("https://bücher.example/hook", {}, "ASCII");
   v1::ListWebhookSubscriptionsRequest list_request;
   v1::ListWebhookSubscriptionsResponse listed;
   ASSERT_TRUE(Invoke([&](grpc::ClientContext* c) {
@@ -902,23 +966,28 @@ TEST_F(WebhookTest, BadInputIsRefusedNamingTheField) {
               }).ok());
   EXPECT_EQ(listed.subscriptions_size(), 0) << listed.ShortDebugString();
 
-  // A subscription or delivery that does not exist.
-  EXPECT_EQ(GetSubscription("999999").status().code(), absl::StatusCode::kNotFound);
+  // A subscription or delivery that does not exist: NOT_FOUND naming the
+  // field.
+  auto expect_not_found = [](const absl::Status& status, absl::string_view field) {
+    EXPECT_EQ(status.code(), absl::StatusCode::kNotFound) << status;
+    EXPECT_THAT(status.message(), HasSubstr(field)) << status;
+  };
+  expect_not_found(GetSubscription("999999").status(), "subscription_id");
   v1::UpdateWebhookSubscriptionRequest update;
   update.set_subscription_id("999999");
   update.mutable_update_mask()->add_paths("description");
   update.set_description("x");
-  EXPECT_EQ(Update(update).status().code(), absl::StatusCode::kNotFound);
+  expect_not_found(Update(update).status(), "subscription_id");
   v1::DeleteWebhookSubscriptionRequest del;
   del.set_request_id(NextRequestId());
   del.set_subscription_id("999999");
   v1::DeleteWebhookSubscriptionResponse deleted;
-  EXPECT_EQ(Invoke([&](grpc::ClientContext* c) {
-              return api().DeleteWebhookSubscription(c, del, &deleted);
-            }).code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(Redeliver("999999").status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(Dismiss("999999").status().code(), absl::StatusCode::kNotFound);
+  expect_not_found(Invoke([&](grpc::ClientContext* c) {
+                     return api().DeleteWebhookSubscription(c, del, &deleted);
+                   }),
+                   "subscription_id");
+  expect_not_found(Redeliver("999999").status(), "delivery_id");
+  expect_not_found(Dismiss("999999").status(), "delivery_id");
   // Required fields.
   EXPECT_EQ(GetSubscription("").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(GetSubscription("").status().message(), HasSubstr("subscription_id"));

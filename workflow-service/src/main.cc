@@ -11,6 +11,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "common/config/command_line.h"
+#include "common/crypto/keyring_flags.h"
 #include "common/grpc/drain.h"
 #include "common/grpc/server.h"
 #include "common/grpc/server_flags.h"
@@ -107,6 +108,24 @@ int main(int argc, char** argv) {
     }
     Info("schema is current", {{"applied_now", static_cast<int64_t>(applied.size())},
                                {"version", static_cast<int64_t>(WorkflowMigrations().size())}});
+    // Webhook secrets stored before --secrets_key_file was set are sealed
+    // now, and ones under a key that is no longer current are re-sealed.
+    auto keyring = sslpanel::crypto::KeyringFromFlags();
+    if (!keyring.ok()) {
+      Error("bad configuration", {{"error", keyring.status()}});
+      return 2;
+    }
+    auto sealed = storage::SealWebhookSecrets(**pool, *keyring);
+    if (!sealed.ok()) {
+      Error("webhook secrets not sealed", {{"error", sealed.status()}});
+      return 1;
+    }
+    if (keyring->seals()) {
+      Info("stored secrets sealed with the current key",
+           {{"table", "webhook_subscriptions, webhook_requests"},
+            {"values_sealed", static_cast<int64_t>(*sealed)},
+            {"key_id", keyring->current_key_id()}});
+    }
     const std::string fresh = app::NewInstallationId(random64);
     if (migrate_config->new_installation_id) {
       auto previous = storage::RenewInstallationId(**pool, fresh, clock.Now());

@@ -25,6 +25,10 @@ ABSL_FLAG(absl::Duration, order_snapshot_retention, absl::Hours(24 * 7),
           "the order as of each event (webhook payloads, WatchOrderEvents include_order) is "
           "kept this long");
 
+ABSL_FLAG(absl::Duration, webhook_delivery_retention, absl::Hours(24 * 30),
+          "DELIVERED and DISMISSED webhook deliveries are deleted this long after their last "
+          "change (PENDING and DEAD ones are kept)");
+
 namespace sslpanel::workflow {
 
 absl::StatusOr<WebhookConfig> WebhookConfigFromFlags() {
@@ -37,12 +41,14 @@ absl::StatusOr<WebhookConfig> WebhookConfigFromFlags() {
   config.timeout = absl::GetFlag(FLAGS_webhook_timeout);
   config.workers = absl::GetFlag(FLAGS_webhook_workers);
   config.snapshot_retention = absl::GetFlag(FLAGS_order_snapshot_retention);
+  config.delivery_retention = absl::GetFlag(FLAGS_webhook_delivery_retention);
   for (const auto& [flag, value] : std::vector<std::pair<const char*, absl::Duration>>{
            {"webhook_retry_min", config.retry.retry_min},
            {"webhook_retry_max", config.retry.retry_max},
            {"webhook_dead_after", config.retry.dead_after},
            {"webhook_timeout", config.timeout},
-           {"order_snapshot_retention", config.snapshot_retention}}) {
+           {"order_snapshot_retention", config.snapshot_retention},
+           {"webhook_delivery_retention", config.delivery_retention}}) {
     if (value <= absl::ZeroDuration()) {
       return absl::InvalidArgumentError(absl::StrCat("--", flag, " must be positive"));
     }

@@ -15,6 +15,7 @@ struct WebhookConfig {
   absl::Duration timeout = absl::Seconds(10);
   int workers = 4;
   absl::Duration snapshot_retention = absl::Hours(24 * 7);
+  absl::Duration delivery_retention = absl::Hours(24 * 30);  // DELIVERED, DISMISSED
 };
 
 absl::StatusOr<WebhookConfig> WebhookConfigFromFlags();

@@ -44,7 +44,8 @@ WebhookRuntime::WebhookRuntime(WebhookWiring wiring, crypto::Keyring keyring)
                const absl::Time now = wiring_.clock->Now();
                // Bounded batches; a large backlog goes over several sweeps.
                auto purged = store_.Purge(now - wiring_.config.snapshot_retention,
-                                          now - wiring_.request_retention, 1000);
+                                          now - wiring_.request_retention,
+                                          now - wiring_.config.delivery_retention, 1000);
                if (!purged.ok()) {
                  log::Warning("webhook retention sweep failed", {{"error", purged.status()}});
                }

@@ -159,6 +159,9 @@ TEST_F(WebhookFlowTest, OnlyEventsCommittedAfterTheSubscriptionAndOfItsTypes) {
   EXPECT_EQ(webhooks_->ListDeliveries(all)->size(), 3u);
   EXPECT_EQ(
       metrics::Value(registry_, "sslpanel_webhook_attempts_total", {{"outcome", "delivered"}}), 3);
+  // No snapshots are stored here (as if purged): each wanted event's body
+  // lacks data.order and is counted once; unwanted events 1 and 2 are not.
+  EXPECT_EQ(metrics::Value(registry_, "sslpanel_webhook_order_missing_total", {}), 2);
 }
 
 TEST_F(WebhookFlowTest, AReceiverThatFailsFirstGetsEveryEventInOrderWithTheSameId) {

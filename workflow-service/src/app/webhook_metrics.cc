@@ -32,6 +32,12 @@ WebhookMetrics::WebhookMetrics(prometheus::Registry& registry)
                      .Help("Delivery rows the dispatcher created.")
                      .Register(registry)
                      .Add({})),
+      order_missing(prometheus::BuildCounter()
+                        .Name("sslpanel_webhook_order_missing_total")
+                        .Help("Events whose webhook body lacks data.order: the order's snapshot "
+                              "was purged (--order_snapshot_retention) before dispatch.")
+                        .Register(registry)
+                        .Add({})),
       dispatch_lag(prometheus::BuildHistogram()
                        .Name("sslpanel_webhook_dispatch_lag_seconds")
                        .Help("From an event's time to its delivery rows.")

@@ -15,7 +15,8 @@ struct WebhookMetrics {
   prometheus::Family<prometheus::Counter>& attempts;  // outcome: delivered, retry, dead
   prometheus::Family<prometheus::Counter>& failures;  // kind: http, transport
   prometheus::Counter& dead;
-  prometheus::Counter& dispatched;  // delivery rows created
+  prometheus::Counter& dispatched;     // delivery rows created
+  prometheus::Counter& order_missing;  // bodies without data.order (snapshot purged)
   prometheus::Histogram& dispatch_lag;
   prometheus::Histogram& delivery_lag;
 };

@@ -107,7 +107,9 @@ struct NewDelivery {
 struct ClaimedDelivery {
   int64_t id = 0;
   int64_t subscription_id = 0;
-  int attempts = 0;  // including this one
+  // The attempt number the backoff counts with (1 = the first), this one
+  // included: since the delivery was created or last redelivered.
+  int attempts = 0;
   std::optional<absl::Time> dead_at;
   std::string url;
   std::string payload;
@@ -146,7 +148,8 @@ class WebhookStore {
                                                                  const SubscriptionChange& change,
                                                                  const WebhookRequest& request,
                                                                  absl::Time now) = 0;
-  // Marks it deleted and drops its undelivered (PENDING, DEAD) deliveries.
+  // Marks it deleted and drops its undelivered (PENDING, DEAD) deliveries,
+  // in bounded batches after the mark (Purge finishes a drop cut short).
   virtual absl::Status DeleteSubscription(int64_t id, const WebhookRequest& request,
                                           absl::Time now) = 0;
   virtual absl::StatusOr<std::optional<WebhookRequest>> FindRequest(
@@ -156,7 +159,9 @@ class WebhookStore {
       const DeliveryQuery& query) = 0;
   // NOT_FOUND naming delivery_id.
   virtual absl::StatusOr<WebhookDelivery> GetDelivery(int64_t id) = 0;
-  // PENDING and due now, attempts kept, a fresh deadline at its next attempt.
+  // PENDING and due now. Its attempt count is kept (the history operators
+  // see); only the backoff starts again and the dead deadline is set afresh
+  // at its next attempt.
   virtual absl::StatusOr<WebhookDelivery> Redeliver(int64_t id, const WebhookRequest& request,
                                                     absl::Time now) = 0;
   // DEAD -> DISMISSED; FAILED_PRECONDITION naming the state otherwise.
@@ -187,10 +192,12 @@ class WebhookStore {
                                                                 const std::string& owner) = 0;
   // Records an attempt on a PENDING delivery.
   virtual absl::Status FinishAttempt(int64_t id, const AttemptRecord& attempt) = 0;
-  // Deletes snapshots and request records older than the cutoffs, at most
-  // `limit` rows of each; returns how many went.
+  // Deletes, at most `limit` rows of each kind: snapshots and request
+  // records older than their cutoffs, DELIVERED and DISMISSED deliveries
+  // last changed before `finished_before`, and what is left of a deleted
+  // subscription's undelivered ones. Returns how many rows went.
   virtual absl::StatusOr<int64_t> Purge(absl::Time snapshots_before, absl::Time requests_before,
-                                        int limit) = 0;
+                                        absl::Time finished_before, int limit) = 0;
 };
 
 // Whether a webhook may go to `url`: https, and its host resolves to

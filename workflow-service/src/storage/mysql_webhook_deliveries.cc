@@ -162,13 +162,14 @@ absl::StatusOr<app::WebhookDelivery> MysqlWebhookStore::Redeliver(
       return absl::FailedPreconditionError(
           absl::StrCat("delivery_id: delivery ", id, " belongs to a deleted subscription"));
     }
-    // Due now, with a fresh deadline from its next attempt; attempts start
-    // again so the backoff does too (the delivery keeps its id, which is
-    // the webhook-id receivers deduplicate on).
+    // Due now, with a fresh deadline from its next attempt. The attempt
+    // count is kept (history); the backoff counts from it again
+    // (backoff_base). The delivery keeps its id, which is the webhook-id
+    // receivers deduplicate on.
     mysql::Statement stmt = pool_.Prepare(
         conn,
         "UPDATE webhook_deliveries SET status = 'PENDING', next_attempt_at = ?, dead_at = NULL,"
-        " attempts = 0, lease_owner = NULL, updated_at = ? WHERE id = ?");
+        " backoff_base = attempts, lease_owner = NULL, updated_at = ? WHERE id = ?");
     stmt->setDateTime(1, ToSqlTime(now));
     stmt->setDateTime(2, ToSqlTime(now));
     stmt->setInt64(3, id);
@@ -369,15 +370,22 @@ absl::StatusOr<std::vector<app::ClaimedDelivery>> MysqlWebhookStore::ClaimDue(
       return absl::OkStatus();
     }
     // 2. Lock those still due (another replica may have them: skipped) and
-    //    push them forward by the lease.
+    //    push them forward by the lease. Still first in line, too: an
+    //    earlier delivery redelivered since step 1 is PENDING again, and the
+    //    later one must not overtake it.
     mysql::Transaction tx(conn);
     std::vector<int64_t> ids;
     {
       mysql::Statement stmt = pool_.Prepare(
-          conn, absl::StrCat("SELECT id, subscription_id, attempts, dead_at, payload, created_at"
-                             " FROM webhook_deliveries WHERE id IN (",
+          conn, absl::StrCat("SELECT d.id, d.subscription_id, d.attempts, d.backoff_base,"
+                             " d.dead_at, d.payload, d.created_at"
+                             " FROM webhook_deliveries d WHERE d.id IN (",
                              Placeholders(candidates.size()),
-                             ") AND status = 'PENDING' AND next_attempt_at <= ?"
+                             ") AND d.status = 'PENDING' AND d.next_attempt_at <= ?"
+                             " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e"
+                             " WHERE e.subscription_id = d.subscription_id"
+                             " AND e.order_id = d.order_id AND e.event_id < d.event_id"
+                             " AND e.status IN ('PENDING', 'DEAD'))"
                              " FOR UPDATE SKIP LOCKED"));
       BindIds(*stmt, 1, candidates);
       stmt->setDateTime(static_cast<int>(candidates.size()) + 1, ToSqlTime(now));
@@ -386,7 +394,7 @@ absl::StatusOr<std::vector<app::ClaimedDelivery>> MysqlWebhookStore::ClaimDue(
         app::ClaimedDelivery d;
         d.id = rows->getInt64("id");
         d.subscription_id = rows->getInt64("subscription_id");
-        d.attempts = rows->getInt("attempts") + 1;
+        d.attempts = rows->getInt("attempts") - rows->getInt("backoff_base") + 1;
         d.dead_at = TimeOrNull(rows, "dead_at");
         d.payload = Str(rows, "payload");
         d.created_at = mysql::FromSqlTime(Str(rows, "created_at"));
@@ -484,7 +492,8 @@ absl::Status MysqlWebhookStore::FinishAttempt(int64_t id, const app::AttemptReco
 }
 
 absl::StatusOr<int64_t> MysqlWebhookStore::Purge(absl::Time snapshots_before,
-                                                 absl::Time requests_before, int limit) {
+                                                 absl::Time requests_before,
+                                                 absl::Time finished_before, int limit) {
   auto snapshots = PurgeSnapshots(pool_, snapshots_before, limit);
   if (!snapshots.ok()) {
     return snapshots.status();
@@ -496,6 +505,22 @@ absl::StatusOr<int64_t> MysqlWebhookStore::Purge(absl::Time snapshots_before,
     stmt->setDateTime(1, ToSqlTime(requests_before));
     stmt->setInt(2, limit);
     requests = stmt->executeUpdate();
+    // Finished deliveries past retention (ix_webhook_deliveries_finished).
+    mysql::Statement finished =
+        pool_.Prepare(conn,
+                      "DELETE FROM webhook_deliveries WHERE status IN ('DELIVERED', 'DISMISSED')"
+                      " AND updated_at < ? ORDER BY status, updated_at LIMIT ?");
+    finished->setDateTime(1, ToSqlTime(finished_before));
+    finished->setInt(2, limit);
+    requests += finished->executeUpdate();
+    // Undelivered ones of deleted subscriptions a DeleteSubscription left
+    // (a process stopped between its batches).
+    mysql::Statement orphans = pool_.Prepare(
+        conn,
+        "DELETE FROM webhook_deliveries WHERE status IN ('PENDING', 'DEAD') AND subscription_id"
+        " IN (SELECT id FROM webhook_subscriptions WHERE deleted_at IS NOT NULL) LIMIT ?");
+    orphans->setInt(1, limit);
+    requests += orphans->executeUpdate();
     return absl::OkStatus();
   });
   if (!status.ok()) {

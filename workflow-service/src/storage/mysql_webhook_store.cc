@@ -4,18 +4,24 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <mysql_connection.h>
+#include <openssl/crypto.h>
 
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/log/log.h"
 #include "workflow-service/src/storage/mysql_webhook_store.h"
 #include "workflow-service/src/storage/order_rows.h"
 #include "workflow-service/src/storage/order_snapshots.h"
 
 namespace sslpanel::workflow::storage {
 namespace {
+
+// Rows a deleted subscription's undelivered deliveries are dropped by at a
+// time.
+constexpr int kDropBatch = 1000;
 
 using mysql::ToSqlTime;
 
@@ -260,7 +266,7 @@ absl::StatusOr<app::WebhookSubscription> MysqlWebhookStore::UpdateSubscription(
 
 absl::Status MysqlWebhookStore::DeleteSubscription(int64_t id, const app::WebhookRequest& request,
                                                    absl::Time now) {
-  return pool_.Run("delete webhook subscription", [&](sql::Connection& conn) {
+  absl::Status marked = pool_.Run("delete webhook subscription", [&](sql::Connection& conn) {
     mysql::Transaction tx(conn);
     mysql::Statement mark = pool_.Prepare(
         conn,
@@ -272,17 +278,40 @@ absl::Status MysqlWebhookStore::DeleteSubscription(int64_t id, const app::Webhoo
     if (mark->executeUpdate() != 1) {
       return NotFound(id);
     }
-    mysql::Statement drop = pool_.Prepare(conn,
-                                          "DELETE FROM webhook_deliveries WHERE subscription_id = ?"
-                                          " AND status IN ('PENDING', 'DEAD')");
-    drop->setInt64(1, id);
-    drop->executeUpdate();
     if (absl::Status s = InsertWebhookRequest(pool_, conn, secrets_, request, now); !s.ok()) {
       return s;
     }
     tx.Commit();
     return absl::OkStatus();
   });
+  if (!marked.ok()) {
+    return marked;
+  }
+  // Its undelivered deliveries, in bounded batches (each its own short
+  // statement) rather than one unbounded delete under the mark's locks.
+  // Marked deleted, they are never claimed meanwhile; should this fail or
+  // stop halfway, the retention sweep (Purge) drops the rest.
+  absl::Status dropped =
+      pool_.Run("drop a deleted subscription's deliveries", [&](sql::Connection& conn) {
+        mysql::Statement drop =
+            pool_.Prepare(conn,
+                          "DELETE FROM webhook_deliveries WHERE subscription_id = ?"
+                          " AND status IN ('PENDING', 'DEAD') LIMIT ?");
+        while (true) {
+          drop->setInt64(1, id);
+          drop->setInt(2, kDropBatch);
+          if (drop->executeUpdate() < kDropBatch) {
+            return absl::OkStatus();
+          }
+        }
+      });
+  if (!dropped.ok()) {
+    log::Warning(
+        "deleted webhook subscription's deliveries not all dropped; the retention "
+        "sweep drops the rest",
+        {{"subscription_id", id}, {"error", dropped}});
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<app::WebhookRequest>> MysqlWebhookStore::FindRequest(
@@ -326,6 +355,68 @@ absl::StatusOr<std::optional<app::WebhookRequest>> MysqlWebhookStore::FindReques
 absl::StatusOr<std::optional<std::string>> MysqlWebhookStore::GetSnapshot(int64_t order_id,
                                                                           int64_t version) {
   return storage::GetSnapshot(pool_, order_id, version);
+}
+
+absl::StatusOr<int> SealWebhookSecrets(mysql::ConnectionPool& pool,
+                                       const crypto::Keyring& secrets) {
+  if (!secrets.seals()) {
+    return 0;
+  }
+  struct Column {
+    const char* table;
+    const char* key;
+    const char* column;
+  };
+  int written = 0;
+  for (const Column& c : {Column{"webhook_subscriptions", "id", "secret"},
+                          Column{"webhook_subscriptions", "id", "previous_secret"},
+                          Column{"webhook_requests", "request_id", "secret"}}) {
+    std::vector<std::pair<std::string, std::string>> rows;  // key, stored
+    absl::Status read = pool.Run("read webhook secrets", [&](sql::Connection& conn) {
+      rows.clear();
+      mysql::Statement select = pool.Prepare(
+          conn, absl::StrCat("SELECT ", c.key, ", ", c.column, " FROM ", c.table, " WHERE ",
+                             c.column, " IS NOT NULL AND ", c.column, " <> ''"));
+      Rows found(select->executeQuery());
+      while (found->next()) {
+        rows.emplace_back(Str(found, c.key), Str(found, c.column));
+      }
+      return absl::OkStatus();
+    });
+    if (!read.ok()) {
+      return read;
+    }
+    for (auto& [key, stored] : rows) {
+      if (!secrets.NeedsReseal(stored)) {
+        continue;
+      }
+      absl::StatusOr<std::string> plaintext = secrets.OpenForSealing(stored, kWebhookSecretContext);
+      absl::StatusOr<std::string> resealed =
+          plaintext.ok() ? secrets.Seal(*plaintext, kWebhookSecretContext) : plaintext.status();
+      if (plaintext.ok()) {
+        OPENSSL_cleanse(plaintext->data(), plaintext->size());
+      }
+      if (!resealed.ok()) {
+        return absl::Status(resealed.status().code(),
+                            absl::StrCat(c.table, ".", c.column, " of ", c.key, " ", key, ": ",
+                                         resealed.status().message()));
+      }
+      absl::Status write = pool.Run("seal webhook secret", [&](sql::Connection& conn) {
+        mysql::Statement update =
+            pool.Prepare(conn, absl::StrCat("UPDATE ", c.table, " SET ", c.column, " = ? WHERE ",
+                                            c.key, " = ? AND ", c.column, " = ?"));
+        update->setString(1, *resealed);
+        update->setString(2, key);
+        update->setString(3, stored);
+        written += update->executeUpdate();
+        return absl::OkStatus();
+      });
+      if (!write.ok()) {
+        return write;
+      }
+    }
+  }
+  return written;
 }
 
 }  // namespace sslpanel::workflow::storage

@@ -58,7 +58,7 @@ class MysqlWebhookStore final : public app::WebhookStore {
                                                              const std::string& owner) override;
   absl::Status FinishAttempt(int64_t id, const app::AttemptRecord& attempt) override;
   absl::StatusOr<int64_t> Purge(absl::Time snapshots_before, absl::Time requests_before,
-                                int limit) override;
+                                absl::Time finished_before, int limit) override;
 
  private:
   mysql::ConnectionPool& pool_;
@@ -74,5 +74,13 @@ absl::Status InsertWebhookRequest(mysql::ConnectionPool& pool, sql::Connection& 
 
 // The keyring context of webhook secrets.
 inline constexpr char kWebhookSecretContext[] = "sslpanel.webhook_subscriptions.secret";
+
+// The migrate step for webhook secrets (webhook_subscriptions.secret and
+// .previous_secret, webhook_requests.secret): seals the ones stored in
+// plaintext before a key was configured and re-seals the ones under an old
+// key, with `secrets`' current key. Without a current key it does nothing.
+// A row is written only if it still holds what was read (a replica that
+// sealed it meanwhile wins). Returns how many values were written.
+absl::StatusOr<int> SealWebhookSecrets(mysql::ConnectionPool& pool, const crypto::Keyring& secrets);
 
 }  // namespace sslpanel::workflow::storage

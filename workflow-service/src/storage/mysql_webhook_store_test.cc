@@ -166,6 +166,68 @@ TEST_F(WebhookStoreTest, SecretsAreSealedAtRestAndReplaysGetThemBack) {
       absl::StatusCode::kAlreadyExists);
 }
 
+TEST_F(WebhookStoreTest, MigrateSealsPlaintextSecretsAndResealsOldKeys) {
+  // Stored before any key was configured: plaintext.
+  crypto::Keyring none;
+  MysqlWebhookStore plain(*pool_, none);
+  app::NewSubscription s;
+  s.url = "https://127.0.0.1:9/hook";
+  app::WebhookRequest request = Request("plain-create");
+  request.secret = kSecret;
+  auto created = plain.CreateSubscription(
+      s, kSecret, [] { return absl::StatusOr<int64_t>(0); }, request, kNow);
+  ASSERT_TRUE(created.ok()) << created.status();
+  const int64_t id = created->id;
+  app::SubscriptionChange rotate;
+  rotate.new_secret = std::string(kSecret).replace(6, 4, "AAAA");
+  rotate.previous_secret_grace = absl::Hours(1);
+  app::WebhookRequest rotation = Request("plain-rotate");
+  rotation.secret = *rotate.new_secret;
+  ASSERT_TRUE(plain.UpdateSubscription(id, rotate, rotation, kNow).ok());
+  const std::string secret_sql =
+      absl::StrCat("SELECT secret FROM webhook_subscriptions WHERE id = ", id);
+  const std::string previous_sql =
+      absl::StrCat("SELECT previous_secret FROM webhook_subscriptions WHERE id = ", id);
+  const std::string request_sql =
+      "SELECT secret FROM webhook_requests WHERE request_id = 'plain-create'";
+  ASSERT_EQ(Column(secret_sql), *rotate.new_secret);
+  ASSERT_EQ(Column(previous_sql), kSecret);
+  ASSERT_EQ(Column(request_sql), kSecret);
+  // Without a key, nothing to do.
+  EXPECT_EQ(*SealWebhookSecrets(*pool_, none), 0);
+  // With one (keyring_): all four values sealed, once.
+  auto sealed = SealWebhookSecrets(*pool_, keyring_);
+  ASSERT_TRUE(sealed.ok()) << sealed.status();
+  EXPECT_EQ(*sealed, 4);
+  for (const std::string& sql : {secret_sql, previous_sql, request_sql}) {
+    EXPECT_TRUE(crypto::IsEnvelope(Column(sql))) << sql << ": " << Column(sql);
+    EXPECT_THAT(Column(sql), Not(HasSubstr("whsec_"))) << sql;
+  }
+  EXPECT_EQ(*SealWebhookSecrets(*pool_, keyring_), 0) << "sealed already";
+  auto seen = store_->FindRequest("plain-create");
+  ASSERT_TRUE(seen.ok() && seen->has_value()) << seen.status();
+  EXPECT_EQ((*seen)->secret, kSecret);
+  // A new current key, the old one kept to open: everything is re-sealed
+  // under the new key, so a store with the new key alone opens both secrets.
+  auto old_key = crypto::MakeSecretKey(std::string(32, '\x42'));
+  auto new_key = crypto::MakeSecretKey(std::string(32, '\x43'));
+  ASSERT_TRUE(old_key.ok() && new_key.ok());
+  auto rotated = crypto::Keyring::Create(*new_key, {*old_key});
+  ASSERT_TRUE(rotated.ok()) << rotated.status();
+  const std::string before = Column(secret_sql);
+  EXPECT_EQ(*SealWebhookSecrets(*pool_, *rotated), 4);
+  EXPECT_NE(Column(secret_sql), before);
+  auto only_new = crypto::Keyring::Create(*new_key, {});
+  ASSERT_TRUE(only_new.ok());
+  MysqlWebhookStore fresh(*pool_, *only_new);
+  DispatchEvents({{1, 7}});
+  auto claimed = fresh.ClaimDue(kNow, 10, absl::Seconds(40), "w");
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_THAT((*claimed)[0].secrets, ElementsAre(*rotate.new_secret, kSecret))
+      << "opened with the new key alone";
+}
+
 TEST_F(WebhookStoreTest, MissingSubscriptionsAreNotFoundNamingTheField) {
   for (const absl::Status& s : {store_->GetSubscription(99).status(),
                                 store_->UpdateSubscription(99, {}, Request("u"), kNow).status(),
@@ -272,13 +334,22 @@ TEST_F(WebhookStoreTest, ADeadDeliveryBlocksVisiblyUntilDismissedOrRedelivered) 
   const absl::Status pending = store_->Dismiss(e2, Request("x2"), kNow).status();
   EXPECT_EQ(pending.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(pending.message(), HasSubstr("PENDING"));
-  // Redelivered: due at once with a fresh deadline, the later ones wait for it.
+  // Redelivered: due at once with a fresh deadline, the later ones wait for
+  // it; its attempts are kept (history), the backoff starts again.
+  const int attempts_before = Of(sub, 1).attempts;
+  ASSERT_GE(attempts_before, 1);
   auto again = store_->Redeliver(e1, Request("r1"), kNow + absl::Hours(2));
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->status, DeliveryStatus::kPending);
   EXPECT_FALSE(again->dead_at.has_value());
+  EXPECT_EQ(again->attempts, attempts_before);
   EXPECT_EQ(Of(sub, 2).blocked_by_delivery_id, 0);
-  EXPECT_THAT(ClaimIds(kNow + absl::Hours(2)), ElementsAre(e1));
+  auto claimed = store_->ClaimDue(kNow + absl::Hours(2), 50, absl::Seconds(40), "w");
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].id, e1);
+  EXPECT_EQ((*claimed)[0].attempts, 1) << "the backoff counts from the redelivery";
+  EXPECT_EQ(Of(sub, 1).attempts, attempts_before + 1) << "the count goes on";
   Finish(e1, DeliveryStatus::kDead, kNow + absl::Hours(2));
   // Dismissed: the next one goes.
   auto dismissed = store_->Dismiss(e1, Request("x1"), kNow + absl::Hours(3));
@@ -333,6 +404,57 @@ TEST_F(WebhookStoreTest, DeleteDropsUndeliveredDeliveriesAndKeepsHistory) {
   EXPECT_THAT(targets, ElementsAre(other));
 }
 
+TEST_F(WebhookStoreTest, FinishedDeliveriesGoAfterTheirRetentionInBatches) {
+  const int64_t sub = Subscribe("c");
+  DispatchEvents({{1, 7}, {2, 8}, {3, 9}, {4, 10}});
+  const int64_t e1 = Of(sub, 1).id, e2 = Of(sub, 2).id, e3 = Of(sub, 3).id, e4 = Of(sub, 4).id;
+  ClaimIds(kNow);
+  Finish(e1, DeliveryStatus::kDelivered, kNow);
+  Finish(e2, DeliveryStatus::kDelivered, kNow + absl::Hours(1));
+  Finish(e3, DeliveryStatus::kDead, kNow);
+  ASSERT_TRUE(store_->Dismiss(e3, Request("x3"), kNow).ok());
+  Finish(e4, DeliveryStatus::kPending, kNow);    // still PENDING: kept whatever its age
+  const absl::Time far = kNow - absl::Hours(1);  // snapshots and requests: none that old
+  // Nothing finished before kNow.
+  EXPECT_EQ(*store_->Purge(far, far, kNow, 100), 0);
+  // Bounded: one row per call at most, oldest first (e1 or e3, both at kNow).
+  EXPECT_EQ(*store_->Purge(far, far, kNow + absl::Minutes(30), 1), 1);
+  EXPECT_EQ(*store_->Purge(far, far, kNow + absl::Minutes(30), 1), 1);
+  EXPECT_EQ(*store_->Purge(far, far, kNow + absl::Minutes(30), 1), 0);
+  app::DeliveryQuery q;
+  q.subscription_id = sub;
+  auto left = store_->ListDeliveries(q);
+  ASSERT_TRUE(left.ok()) << left.status();
+  std::vector<int64_t> ids;
+  for (const app::WebhookDelivery& d : *left) ids.push_back(d.id);
+  EXPECT_THAT(ids, ::testing::UnorderedElementsAre(e2, e4));
+  EXPECT_EQ(*store_->Purge(far, far, kNow + absl::Hours(24), 100), 1);
+  EXPECT_EQ(store_->ListDeliveries(q)->size(), 1u) << "the PENDING one stays";
+}
+
+TEST_F(WebhookStoreTest, ADeletedSubscriptionsLeftoversArePurged) {
+  const int64_t sub = Subscribe("c");
+  DispatchEvents({{1, 7}, {2, 7}, {3, 8}});
+  // As if a DeleteSubscription stopped after its mark, before its drops.
+  ASSERT_TRUE(
+      pool_
+          ->Run("mark",
+                [&](sql::Connection& conn) {
+                  std::unique_ptr<sql::Statement> stmt(conn.createStatement());
+                  stmt->executeUpdate(absl::StrCat(
+                      "UPDATE webhook_subscriptions SET deleted_at = NOW() WHERE id = ", sub));
+                  return absl::OkStatus();
+                })
+          .ok());
+  EXPECT_THAT(ClaimIds(kNow), ElementsAre()) << "never claimed once deleted";
+  const absl::Time far = kNow - absl::Hours(1);
+  EXPECT_EQ(*store_->Purge(far, far, far, 2), 2);
+  EXPECT_EQ(*store_->Purge(far, far, far, 2), 1);
+  EXPECT_EQ(
+      Column(absl::StrCat("SELECT COUNT(*) FROM webhook_deliveries WHERE subscription_id = ", sub)),
+      "0");
+}
+
 TEST_F(WebhookStoreTest, SaveKeepsTheOrderAsOfEachVersionWithEventsUntilRetention) {
   MysqlOrderRepository repo(*pool_, "00000000000000a1");
   repo.set_snapshot_encoder([](const app::OrderRecord& r) {
@@ -368,7 +490,7 @@ TEST_F(WebhookStoreTest, SaveKeepsTheOrderAsOfEachVersionWithEventsUntilRetentio
   EXPECT_EQ(*store_->GetSnapshot(order, 2), absl::StrCat("order ", order, " v2 REJECTED"));
   EXPECT_FALSE(store_->GetSnapshot(order, 3)->has_value());
   // Retention: only the older one goes.
-  auto purged = store_->Purge(kNow + absl::Minutes(30), kNow, 100);
+  auto purged = store_->Purge(kNow + absl::Minutes(30), kNow, kNow, 100);
   ASSERT_TRUE(purged.ok()) << purged.status();
   EXPECT_FALSE(store_->GetSnapshot(order, 1)->has_value());
   EXPECT_TRUE(store_->GetSnapshot(order, 2)->has_value());

@@ -2,13 +2,20 @@
 // getaddrinfo, domain::Classify on every address) and the POST itself,
 // pinned with CURLOPT_RESOLVE to the addresses just checked, so a name that
 // re-resolves elsewhere between check and connect (DNS rebinding) cannot
-// redirect it. No redirects, no proxies, https only.
+// redirect it. No redirects, no proxies, https only. Besides the pin, a
+// CURLOPT_OPENSOCKETFUNCTION checks the very address curl connects to with
+// the same rules, so a missed pin cannot reach a refused address either;
+// hosts must be ASCII (an IDN in its xn-- form), since curl would look up
+// the punycode form of a UTF-8 name and miss the pin.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include <sys/socket.h>
+
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "workflow-service/src/app/webhook_ports.h"
 
 namespace sslpanel::workflow::webhooks {
@@ -28,8 +35,18 @@ struct ResolvedTarget {
 // Parses `url` (https only, no user info) and resolves its host; every
 // address must be public (or loopback when allowed). INVALID_ARGUMENT
 // naming `field` otherwise, or when the name does not resolve.
-absl::StatusOr<ResolvedTarget> ResolveTarget(const std::string& field, const std::string& url,
-                                             bool allow_loopback);
+// The lookup is abandoned (INVALID_ARGUMENT, "did not resolve within")
+// after `resolve_limit`.
+absl::StatusOr<ResolvedTarget> ResolveTarget(
+    const std::string& field, const std::string& url, bool allow_loopback,
+    absl::Duration resolve_limit = absl::InfiniteDuration());
+
+// How long Check (at subscription time) waits for a name to resolve.
+inline constexpr absl::Duration kCheckResolveLimit = absl::Seconds(10);
+
+// The decision of the open-socket callback: OK when curl may connect to
+// `address` (public, or loopback when allowed), else INVALID_ARGUMENT.
+absl::Status CheckSocketAddress(const sockaddr* address, size_t length, bool allow_loopback);
 
 class CurlWebhooks final : public app::WebhookTargetChecker, public app::WebhookSender {
  public:
