@@ -53,13 +53,10 @@ install_node_tools() {
 # build BUILD_DIR: configure (once) and build everything with two jobs.
 build() {
   local dir=$1
-  # One cache per repository: git worktrees share their main checkout's.
-  local common
-  common=$(git -C "$SSLPANEL_ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null \
-    || echo "$SSLPANEL_ROOT/.git")
-  export CCACHE_DIR=${CCACHE_DIR:-$(dirname "$common")/.cache/ccache}
-  # Paths relative to the checkout, so one cache serves several checkouts
-  # (git worktrees, a fresh clone) that point CCACHE_DIR at it.
+  # ccache's own per-user cache (~/.cache/ccache unless CCACHE_DIR says
+  # otherwise), shared by every checkout of this machine: git worktrees,
+  # a fresh clone, the fuzz build. Paths are taken relative to the
+  # checkout, so the same source in another directory hits the same entries.
   export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$SSLPANEL_ROOT}
   if [ ! -f "$dir/build.ninja" ]; then
     log "configuring $dir"
