@@ -77,9 +77,11 @@ class SandboxBackend final : public app::CaBackend {
     std::optional<absl::Time> fixed_not_after;
   };
 
-  // The order an earlier attempt created with `key`, if any (never two).
+  // sandbox_create.cc, with Submit, Reissue and Renew: the order an earlier
+  // attempt created with `key`, if any (never two), and creating one.
   absl::StatusOr<std::optional<SandboxOrder>> Existing(absl::string_view key);
   absl::StatusOr<domain::OrderStatus> Create(const NewOrder& request);
+
   // Loads the order and applies every transition that is due.
   absl::StatusOr<SandboxOrder> LoadCurrent(absl::string_view ca_order_id);
   // Applies `change` to the current order and stores it; re-reads and tries
