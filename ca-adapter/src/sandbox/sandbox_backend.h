@@ -5,6 +5,7 @@
 // updates, so any number of replicas can serve the same database.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -92,6 +93,16 @@ class SandboxBackend final : public app::CaBackend {
   // The issued original a reissue or renewal starts from.
   absl::StatusOr<SandboxOrder> IssuedOriginal(absl::string_view ca_order_id,
                                               absl::string_view action);
+  // Reissue and Renew: the answer before creating (as Submit's), the issued
+  // original (`action`: what only an issued certificate can be), and a
+  // `kind` order with the command's key, CSR, names and DCV and the
+  // original's validation type and organisation, which `finish` completes
+  // or refuses (sandbox_create.cc).
+  template <typename Command>
+  absl::StatusOr<domain::OrderStatus> Replace(
+      const Command& command, OrderKind kind, absl::string_view action,
+      const app::CallOptions& options,
+      const std::function<absl::Status(const SandboxOrder& original, NewOrder& request)>& finish);
   absl::Status ApplyStep(SandboxOrder& order, absl::Time now);
 
   SandboxBehaviour behaviour_;

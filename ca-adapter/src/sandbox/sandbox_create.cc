@@ -1,5 +1,8 @@
 // The creating calls of SandboxBackend (submit, reissue, renew): at most one
 // order per idempotency key, also across replicas.
+#include <functional>
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ca-adapter/src/domain/names.h"
@@ -140,58 +143,57 @@ absl::StatusOr<OrderStatus> SandboxBackend::Submit(const domain::SubmitCommand& 
   return Create(request);
 }
 
-absl::StatusOr<OrderStatus> SandboxBackend::Reissue(const domain::ReissueCommand& command,
-                                                    const app::CallOptions& options) {
+template <typename Command>
+absl::StatusOr<OrderStatus> SandboxBackend::Replace(
+    const Command& command, OrderKind kind, absl::string_view action,
+    const app::CallOptions& options,
+    const std::function<absl::Status(const SandboxOrder& original, NewOrder& request)>& finish) {
   if (std::optional<absl::StatusOr<OrderStatus>> answer =
           AnswerBeforeCreating(Existing(command.idempotency_key), options, command.csr_pem);
       answer.has_value()) {
     return *std::move(answer);
   }
-  absl::StatusOr<SandboxOrder> original = IssuedOriginal(command.ca_order_id, "reissued");
+  absl::StatusOr<SandboxOrder> original = IssuedOriginal(command.ca_order_id, action);
   if (!original.ok()) {
     return original.status();
   }
-  if (clock_.Now() >= original->certificate->not_after) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the certificate of order \"", original->ca_order_id, "\" expired at ",
-                     absl::FormatTime(original->certificate->not_after), "; renew it instead"));
-  }
   NewOrder request;
   request.idempotency_key = command.idempotency_key;
-  request.kind = OrderKind::kReissue;
+  request.kind = kind;
   request.original_ca_order_id = original->ca_order_id;
   request.csr_pem = command.csr_pem;
   request.names = ReplacementNames(command, *original);
   request.validation_type = original->validation_type;
-  request.period_months = original->period_months;
   request.organization = original->organization;
   request.domain_validations = command.domain_validations;
-  request.fixed_not_after = original->certificate->not_after;
+  if (absl::Status finished = finish(*original, request); !finished.ok()) {
+    return finished;
+  }
   return Create(request);
+}
+
+absl::StatusOr<OrderStatus> SandboxBackend::Reissue(const domain::ReissueCommand& command,
+                                                    const app::CallOptions& options) {
+  return Replace(command, OrderKind::kReissue, "reissued", options,
+                 [&](const SandboxOrder& original, NewOrder& request) -> absl::Status {
+                   if (clock_.Now() >= original.certificate->not_after) {
+                     return absl::FailedPreconditionError(absl::StrCat(
+                         "the certificate of order \"", original.ca_order_id, "\" expired at ",
+                         absl::FormatTime(original.certificate->not_after), "; renew it instead"));
+                   }
+                   request.period_months = original.period_months;
+                   request.fixed_not_after = original.certificate->not_after;
+                   return absl::OkStatus();
+                 });
 }
 
 absl::StatusOr<OrderStatus> SandboxBackend::Renew(const domain::RenewCommand& command,
                                                   const app::CallOptions& options) {
-  if (std::optional<absl::StatusOr<OrderStatus>> answer =
-          AnswerBeforeCreating(Existing(command.idempotency_key), options, command.csr_pem);
-      answer.has_value()) {
-    return *std::move(answer);
-  }
-  absl::StatusOr<SandboxOrder> original = IssuedOriginal(command.ca_order_id, "renewed");
-  if (!original.ok()) {
-    return original.status();
-  }
-  NewOrder request;
-  request.idempotency_key = command.idempotency_key;
-  request.kind = OrderKind::kRenewal;
-  request.original_ca_order_id = original->ca_order_id;
-  request.csr_pem = command.csr_pem;
-  request.names = ReplacementNames(command, *original);
-  request.validation_type = original->validation_type;
-  request.period_months = command.period_months;
-  request.organization = original->organization;
-  request.domain_validations = command.domain_validations;
-  return Create(request);
+  return Replace(command, OrderKind::kRenewal, "renewed", options,
+                 [&](const SandboxOrder&, NewOrder& request) {
+                   request.period_months = command.period_months;
+                   return absl::OkStatus();
+                 });
 }
 
 }  // namespace sslpanel::ca::sandbox
