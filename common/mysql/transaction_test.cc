@@ -1,6 +1,7 @@
 // WithTransaction against the real MariaDB that scripts/test starts: commit,
 // rollback on an error or an exception, and a commit and a rollback that
 // fail because the server ended the session.
+#include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <mysql_connection.h>
