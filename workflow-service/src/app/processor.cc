@@ -105,12 +105,12 @@ void Processor::Retry(const OutboxItem& item, const OrderRecord& record, int ind
                                          {"error", error}});
 }
 
-void Processor::Conclude(const OutboxItem& item, const OrderRecord& record,
+bool Processor::Conclude(const OutboxItem& item, const OrderRecord& record,
                          const std::vector<domain::Command>& commands, const std::string& actor,
                          std::optional<PrevalidationRecord> report) {
   if (commands.empty()) {
     Finish(item, "DONE", "");
-    return;
+    return false;
   }
   OutcomeExtras extras;
   extras.caller = kOutboxActor;
@@ -120,13 +120,13 @@ void Processor::Conclude(const OutboxItem& item, const OrderRecord& record,
   auto saved = app_.Record(item.order_id, item.certificate_id, commands, actor, extras);
   if (saved.ok()) {
     Count(item, "recorded");
-    return;
+    return true;
   }
   if (saved.status().code() == absl::StatusCode::kFailedPrecondition ||
       saved.status().code() == absl::StatusCode::kNotFound) {
     // The order moved on meanwhile (a cancel, an edit): the answer is stale.
     Finish(item, "DONE", absl::StrCat("answer not applied: ", saved.status().message()));
-    return;
+    return false;
   }
   if (saved.status().code() == absl::StatusCode::kInvalidArgument) {
     // The peer answered something the workflow cannot accept (an issued
@@ -138,10 +138,11 @@ void Processor::Conclude(const OutboxItem& item, const OrderRecord& record,
             absl::InvalidArgumentError(
                 absl::StrCat("unusable answer from ", actor, ": ", saved.status().message())));
     }
-    return;
+    return false;
   }
   log::Warning("outcome not saved; the row returns after its lease",
                {{"outbox_id", item.id}, {"error", saved.status()}});
+  return false;
 }
 
 void Processor::Deliver(const OutboxItem& item) {
@@ -292,6 +293,12 @@ void Processor::Poll(const PollItem& item) {
         app_.Record(item.order_id, cert.id, commands, AdapterActor(cert.ca_adapter), extras);
     if (!saved.ok() && saved.status().code() != absl::StatusCode::kFailedPrecondition) {
       return;  // not recorded: the lease brings the check back
+    }
+    if (saved.ok()) {
+      const int now_index = saved->IndexOf(cert.id);
+      if (now_index < 0 || !domain::NeedsCaWatch(saved->order, now_index)) {
+        return;  // the save ended the watch (next_poll_at cleared with it)
+      }
     }
   }
   // Still watched after this answer (pending, or a cancel not confirmed)?

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,9 +76,22 @@ class Processor {
   void DeliverResolution(const OutboxItem& item, const OrderRecord& record, int index);
 
   // What a submission's answer (submit, reissue, renew; or its replay after
-  // a resolution) means, concluded under `item`.
+  // a resolution) means, concluded under `item`. With `sent_at` (when the
+  // delivery began), an acceptance the CA is still working on gets its
+  // first status check before it is saved (CheckAfterAcceptance).
   void ConcludeSubmission(const OutboxItem& item, const OrderRecord& record, int index,
-                          const absl::StatusOr<CaAnswer>& answer);
+                          const absl::StatusOr<CaAnswer>& answer,
+                          std::optional<absl::Time> sent_at = std::nullopt);
+  // A certificate the CA has just accepted is due for its first status
+  // check at once (a newly watched certificate is checked at once): made
+  // here, by the worker that holds the answer, both answers are saved in
+  // one decision and a CA that issues quickly needs no round through the
+  // status sync (claim, load, save). The CA sees the same calls. Nothing
+  // (the sync checks at once, as before) when the adapter bounds the time
+  // between checks, its slots are busy, the submission took long (the
+  // row's lease covers both calls) or the check failed.
+  std::optional<CaAnswer> CheckAfterAcceptance(const domain::Certificate& accepted,
+                                               absl::Time sent_at);
   // A retryable answer that carries a hold signal (outcome unknown, account
   // problem): the hold and its reason go on the certificate and the same key
   // is tried again later, slowly for an unknown outcome. False when the
@@ -104,8 +118,8 @@ class Processor {
                        const absl::Status& refusal);
 
   // Saves `commands` with the row's completion; a stale answer finishes the
-  // row, a storage failure leaves it to its lease.
-  void Conclude(const OutboxItem& item, const OrderRecord& record,
+  // row, a storage failure leaves it to its lease. True when saved.
+  bool Conclude(const OutboxItem& item, const OrderRecord& record,
                 const std::vector<domain::Command>& commands, const std::string& actor,
                 std::optional<PrevalidationRecord> report = {});
   // A retryable failure: back off and show the error on the certificate.
