@@ -72,38 +72,6 @@ void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& rec
                      sent_at);
 }
 
-std::optional<CaAnswer> Processor::CheckAfterAcceptance(const domain::Certificate& accepted,
-                                                        absl::Time sent_at) {
-  if (clock_.Now() - sent_at > options_.lease / 4) {
-    return std::nullopt;
-  }
-  CaClient* ca = adapters_.ForAdapter(accepted.ca_adapter);
-  if (ca == nullptr) {
-    return std::nullopt;
-  }
-  // As Poll: an adapter's minimum between two checks holds from the
-  // acceptance too.
-  if (auto caps = capabilities_.For(accepted.ca_adapter);
-      caps.ok() && caps->min_poll_interval > absl::ZeroDuration()) {
-    return std::nullopt;
-  }
-  if (!AcquireSlot(accepted.ca_adapter)) {
-    return std::nullopt;
-  }
-  auto answer = ca->Status(accepted.ca_reference);
-  ReleaseSlot(accepted.ca_adapter);
-  metrics_.status_checks
-      .Add({{"adapter", accepted.ca_adapter},
-            {"result", !answer.ok()                                ? "error"
-                       : AnswerCommands(accepted, *answer).empty() ? "unchanged"
-                                                                   : "changed"}})
-      .Increment();
-  if (!answer.ok()) {
-    return std::nullopt;
-  }
-  return *std::move(answer);
-}
-
 void Processor::ConcludeSubmission(const OutboxItem& item, const OrderRecord& record, int index,
                                    const absl::StatusOr<CaAnswer>& answer,
                                    std::optional<absl::Time> sent_at) {
@@ -135,26 +103,19 @@ void Processor::ConcludeSubmission(const OutboxItem& item, const OrderRecord& re
       cmd::CaAccepted{cert.submission, answer->ca_reference, answer->raw_status}};
   domain::Certificate accepted = cert;
   accepted.status = domain::CertificateStatus::kRequested;
-  accepted.ca_reference = answer->ca_reference;
   accepted.ca_raw_status = answer->raw_status;
   for (domain::Command& next : AnswerCommands(accepted, *answer)) {
     commands.push_back(std::move(next));
   }
-  bool checked_pending = false;
-  if (answer->state == CaState::kPending && sent_at.has_value()) {
-    accepted.dcv_instructions = answer->dcv_instructions;  // as the commands above leave it
-    if (auto status = CheckAfterAcceptance(accepted, *sent_at); status.has_value()) {
-      for (domain::Command& next : AnswerCommands(accepted, *status)) {
-        commands.push_back(std::move(next));
-      }
-      checked_pending = status->state == CaState::kPending;
-    }
-  }
-  if (Conclude(item, record, commands, AdapterActor(cert.ca_adapter)) && checked_pending) {
-    // Just checked: the next check is due after the shortest interval, not
-    // at once (the save scheduled it at once; should this process die
-    // before the line below, the certificate is only checked once more).
-    (void)queue_.SchedulePoll(cert.id, clock_.Now() + options_.poll_min, false);
+  // Still at the CA: due for a status check at once, made here right after
+  // the save unless the submission took long (the row's lease covers both).
+  const bool check_here = answer->state == CaState::kPending && sent_at.has_value() &&
+                          clock_.Now() - *sent_at < options_.lease / 4;
+  std::optional<OrderRecord> saved = Conclude(
+      item, record, commands, AdapterActor(cert.ca_adapter), {},
+      check_here ? std::optional<absl::Time>(clock_.Now() + options_.lease) : std::nullopt);
+  if (check_here && saved.has_value()) {
+    CheckStatus(*saved, cert.id, 0);
   }
 }
 
