@@ -230,20 +230,24 @@ void Processor::Poll(const PollItem& item) {
   CheckStatus(*record, item.certificate_id, item.failures);
 }
 
-void Processor::CheckStatus(const OrderRecord& loaded, int64_t certificate_id, int failures) {
+void Processor::CheckStatus(const OrderRecord& record, int64_t certificate_id, int failures,
+                            bool first) {
   const absl::Time now = clock_.Now();
-  const OrderRecord* record = &loaded;
-  const int index = record->IndexOf(certificate_id);
+  const int index = record.IndexOf(certificate_id);
   if (index < 0) {
     return;
   }
-  const domain::Certificate& cert = record->order.certificates[index];
-  if (!domain::NeedsCaWatch(record->order, index) || cert.ca_reference.empty()) {
+  const domain::Certificate& cert = record.order.certificates[index];
+  if (!domain::NeedsCaWatch(record.order, index) || cert.ca_reference.empty()) {
     (void)queue_.SchedulePoll(cert.id, now + options_.poll_max, false);
     return;
   }
   CaClient* ca = adapters_.ForAdapter(cert.ca_adapter);
   if (ca == nullptr) {
+    if (first) {
+      (void)queue_.SchedulePoll(cert.id, now, false);  // the status sync's, as it was
+      return;
+    }
     (void)queue_.SchedulePoll(cert.id, now + options_.poll_max, true);
     return;
   }
@@ -252,7 +256,7 @@ void Processor::CheckStatus(const OrderRecord& loaded, int64_t certificate_id, i
   if (auto caps = capabilities_.For(cert.ca_adapter);
       caps.ok() && caps->min_poll_interval > absl::ZeroDuration()) {
     absl::Time last = cert.created_at;
-    for (const domain::Event& event : record->EventsOf(index)) {
+    for (const domain::Event& event : record.EventsOf(index)) {
       last = event.at;
     }
     if (now < last + caps->min_poll_interval) {
@@ -262,7 +266,9 @@ void Processor::CheckStatus(const OrderRecord& loaded, int64_t certificate_id, i
   }
   if (!AcquireSlot(cert.ca_adapter)) {
     metrics_.status_checks.Add({{"adapter", cert.ca_adapter}, {"result", "busy"}}).Increment();
-    (void)queue_.SchedulePoll(cert.id, now + options_.poll_min, false);
+    // A delivery's first check hands the certificate back to the status
+    // sync at once: it is due now, as it was before the delivery made it.
+    (void)queue_.SchedulePoll(cert.id, first ? now : now + options_.poll_min, false);
     return;
   }
   auto answer = ca->Status(cert.ca_reference);
@@ -273,9 +279,15 @@ void Processor::CheckStatus(const OrderRecord& loaded, int64_t certificate_id, i
                        : AnswerCommands(cert, *answer).empty() ? "unchanged"
                                                                : "changed"}})
       .Increment();
+  if (!answer.ok() && first) {
+    // Not recorded (no error shown, no failure counted, no new version):
+    // the status sync checks it at once and records what it finds.
+    (void)queue_.SchedulePoll(cert.id, now, false);
+    return;
+  }
   if (!answer.ok()) {
     absl::Time next =
-        std::max(Backoff(failures + 1, now, answer.status()), NextPoll(cert, *record, index, now));
+        std::max(Backoff(failures + 1, now, answer.status()), NextPoll(cert, record, index, now));
     if (answer.status().code() == absl::StatusCode::kResourceExhausted &&
         !answer.status().GetPayload(kRetryAfterPayload).has_value()) {
       // Rate limited without a retry-after: the adapter's declared pause.
@@ -287,8 +299,8 @@ void Processor::CheckStatus(const OrderRecord& loaded, int64_t certificate_id, i
     const std::string message(answer.status().message());
     if (cert.last_error != message) {
       OutcomeExtras extras;
-      extras.loaded = &*record;
-      (void)app_.Record(record->order.id, cert.id, {cmd::RecordError{message}}, kSyncActor, extras);
+      extras.loaded = &record;
+      (void)app_.Record(record.order.id, cert.id, {cmd::RecordError{message}}, kSyncActor, extras);
     }
     return;
   }
@@ -296,9 +308,9 @@ void Processor::CheckStatus(const OrderRecord& loaded, int64_t certificate_id, i
   if (!commands.empty()) {
     OutcomeExtras extras;
     extras.caller = kSyncActor;
-    extras.loaded = &*record;
+    extras.loaded = &record;
     auto saved =
-        app_.Record(record->order.id, cert.id, commands, AdapterActor(cert.ca_adapter), extras);
+        app_.Record(record.order.id, cert.id, commands, AdapterActor(cert.ca_adapter), extras);
     if (!saved.ok() && saved.status().code() != absl::StatusCode::kFailedPrecondition) {
       return;  // not recorded: the lease brings the check back
     }
@@ -310,7 +322,7 @@ void Processor::CheckStatus(const OrderRecord& loaded, int64_t certificate_id, i
     }
   }
   // Still watched after this answer (pending, or a cancel not confirmed)?
-  (void)queue_.SchedulePoll(cert.id, NextPoll(cert, *record, index, now), false);
+  (void)queue_.SchedulePoll(cert.id, NextPoll(cert, record, index, now), false);
 }
 
 int Processor::ExpireCertificates(int limit) {

@@ -80,16 +80,22 @@ class Processor {
   // delivery began), an acceptance the CA is still working on gets its
   // first status check from this worker right after the save: a newly
   // watched certificate is due for one at once anyway, and this way it
-  // needs no claim and no load (the save leases the check to this worker,
-  // as a claim would, so no status sync checks it meanwhile). Not when the
-  // submission took long: the lease covers the check too.
+  // needs no claim and no load (the save leases the check to this worker
+  // for one lease, as a claim would, so no status sync checks it
+  // meanwhile; a worker that dies leaves it to the sync once that lease
+  // ends). Not when the submission took long (a quarter of the lease):
+  // then the save makes the check due at once, for the status sync.
   void ConcludeSubmission(const OutboxItem& item, const OrderRecord& record, int index,
                           const absl::StatusOr<CaAnswer>& answer,
                           std::optional<absl::Time> sent_at = std::nullopt);
   // Checks certificate `certificate_id` of `record` (just read or saved) at
   // its CA and records the answer; schedules the next check. `failures`:
-  // consecutive failed checks before this one.
-  void CheckStatus(const OrderRecord& record, int64_t certificate_id, int failures);
+  // consecutive failed checks before this one. `first`: a delivery's check
+  // right after its acceptance; one that fails or cannot run (busy slots,
+  // no adapter, the CA down) is not recorded and the certificate is due
+  // for the status sync at once, as if the delivery had not checked.
+  void CheckStatus(const OrderRecord& record, int64_t certificate_id, int failures,
+                   bool first = false);
   // A retryable answer that carries a hold signal (outcome unknown, account
   // problem): the hold and its reason go on the certificate and the same key
   // is tried again later, slowly for an unknown outcome. False when the

@@ -38,6 +38,8 @@ class FakeCa final : public CaClient {
   // Runs once inside the next Cancel(), before it answers: what happens
   // meanwhile elsewhere.
   std::function<void()> during_cancel;
+  // The same for the next Status().
+  std::function<void()> during_status;
 
   absl::StatusOr<CaAnswer> Next(const std::string& call) {
     calls.push_back(call);
@@ -74,6 +76,11 @@ class FakeCa final : public CaClient {
     return Next("revoke:" + ref + ":" + key);
   }
   absl::StatusOr<CaAnswer> Status(const std::string& ref) override {
+    if (during_status) {
+      auto once = std::move(during_status);  // runs once
+      during_status = nullptr;
+      once();
+    }
     calls.push_back("status:" + ref);
     if (statuses.empty()) {
       return absl::UnavailableError("fake CA: no status scripted");
@@ -295,17 +302,37 @@ TEST_F(ProcessorTest, AnAcceptanceStillPendingAtItsFirstCheckIsCheckedNextOnTheU
   EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kActive);
 }
 
-TEST_F(ProcessorTest, AFailedFirstCheckIsShownAndRetriedByTheStatusSync) {
+TEST_F(ProcessorTest, AFailedFirstCheckIsNotRecordedAndTheStatusSyncChecksAtOnce) {
   const int64_t id = Create("1");
   ca_.answers.push_back(Pending("CA-1"));  // no status scripted: the check fails
   EXPECT_EQ(DeliverDue(), 1);
+  EXPECT_EQ(ca_.calls.back(), "status:CA-1");
+  // As if the delivery had not checked: the acceptance alone is saved.
   EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
-  EXPECT_THAT(Cert(id).last_error, HasSubstr("no status scripted"));
-  EXPECT_EQ(PollDue(), 0) << "backing off";
-  clock_.Advance(absl::Seconds(2));
+  EXPECT_EQ(Cert(id).last_error, "");
+  EXPECT_EQ(Order(id).version, 2) << "created, accepted: no version for the failed check";
+  auto polls = processor_->ClaimPolls(100);
+  ASSERT_TRUE(polls.ok());
+  ASSERT_EQ(polls->size(), 1u) << "due for the status sync at once";
+  EXPECT_EQ((*polls)[0].failures, 0) << "not counted";
   ca_.statuses.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 90)));
-  EXPECT_EQ(PollDue(), 1);
+  processor_->Poll((*polls)[0]);
   EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kActive);
+}
+
+TEST_F(ProcessorTest, NoStatusSyncChecksAnAcceptanceWhileItsDeliveryChecksIt) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(Pending("CA-1"));
+  ca_.statuses.push_back(Pending("CA-1"));
+  int claimed = -1;
+  // The sync runs while the delivery's first check waits for the CA: the
+  // save leased that check to the delivery, so the sync finds nothing.
+  ca_.during_status = [&] { claimed = PollDue(); };
+  EXPECT_EQ(DeliverDue(), 1);
+  EXPECT_EQ(claimed, 0);
+  EXPECT_EQ(ca_.calls.back(), "status:CA-1");
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
+  EXPECT_EQ(PollDue(), 0) << "just checked: not again at once";
 }
 
 TEST_F(ProcessorTest, AnAcceptanceWhoseDeliveryDiesBeforeItsCheckIsCheckedAfterTheLease) {

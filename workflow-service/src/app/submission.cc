@@ -108,14 +108,15 @@ void Processor::ConcludeSubmission(const OutboxItem& item, const OrderRecord& re
     commands.push_back(std::move(next));
   }
   // Still at the CA: due for a status check at once, made here right after
-  // the save unless the submission took long (the row's lease covers both).
+  // the save (which leases it to this worker for one lease) unless the
+  // submission took long; then the save makes it due for the status sync.
   const bool check_here = answer->state == CaState::kPending && sent_at.has_value() &&
                           clock_.Now() - *sent_at < options_.lease / 4;
   std::optional<OrderRecord> saved = Conclude(
       item, record, commands, AdapterActor(cert.ca_adapter), {},
       check_here ? std::optional<absl::Time>(clock_.Now() + options_.lease) : std::nullopt);
   if (check_here && saved.has_value()) {
-    CheckStatus(*saved, cert.id, 0);
+    CheckStatus(*saved, cert.id, 0, /*first=*/true);
   }
 }
 
