@@ -214,6 +214,26 @@ TYPED_TEST_P(OrderStoreContract, StatusChecksAreClaimedUnderALeaseAndScheduled) 
   EXPECT_EQ((*polls)[0].failures, 1);
 }
 
+TYPED_TEST_P(OrderStoreContract, AnAcceptanceSavedWithAFirstCheckTimeIsNotDueBeforeIt) {
+  const OrderRecord created = this->Create("ext-1");
+  const absl::Time now = this->clock_.Now();
+  // SaveRequest::first_check_at: the next_poll_at of a newly watched
+  // certificate (a delivery that checks it itself leases the check).
+  OutcomeExtras extras;
+  extras.first_check_at = now + absl::Minutes(5);
+  ASSERT_TRUE(this->app_
+                  ->Record(created.order.id, created.order.certificates[0].id,
+                           {domain::command::CaAccepted{1, "CA-1", "pending"}}, "ca:fake", extras)
+                  .ok());
+  EXPECT_TRUE(this->queue().ClaimPolls(now, 10, absl::Minutes(1))->empty());
+  EXPECT_TRUE(this->queue().ClaimPolls(now + absl::Minutes(4), 10, absl::Minutes(1))->empty());
+  auto polls = this->queue().ClaimPolls(now + absl::Minutes(5), 10, absl::Minutes(1));
+  ASSERT_TRUE(polls.ok());
+  ASSERT_EQ(polls->size(), 1u);
+  EXPECT_EQ((*polls)[0].certificate_id, created.order.certificates[0].id);
+  EXPECT_EQ((*polls)[0].failures, 0);
+}
+
 TYPED_TEST_P(OrderStoreContract, AnOrderPastItsSlaIsFlaggedStuckOnceAndProgressClearsIt) {
   const OrderRecord created = this->Create("ext-1");
   const absl::Time now = this->clock_.Now();
@@ -259,6 +279,7 @@ REGISTER_TYPED_TEST_SUITE_P(OrderStoreContract, ASavedOrderReadsBackWithItsIdsEv
                             DuplicatesAreAlreadyExistsNamingTheKeyAndWriteNothing,
                             OutboxRowsAreClaimedUnderALeaseAndFinishedOnce,
                             StatusChecksAreClaimedUnderALeaseAndScheduled,
+                            AnAcceptanceSavedWithAFirstCheckTimeIsNotDueBeforeIt,
                             AnOrderPastItsSlaIsFlaggedStuckOnceAndProgressClearsIt,
                             ListPagesNewestFirst);
 
