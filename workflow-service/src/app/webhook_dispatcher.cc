@@ -19,7 +19,7 @@ bool Matches(const DispatchTarget& target, const CommittedEvent& event) {
 }
 
 absl::StatusOr<int64_t> WebhookDispatcher::Step() {
-  full_batch_ = false;
+  more_waiting_ = false;
   auto mine = store_.AcquireDispatch(options_.owner, clock_.Now(), options_.lease);
   has_lease_ = mine.ok() && *mine;
   if (!has_lease_) {
@@ -30,6 +30,9 @@ absl::StatusOr<int64_t> WebhookDispatcher::Step() {
     return position.status();
   }
   position_ = *position;
+  // Read before the batch: a batch that stops short of it (full, or at the
+  // feed's scan window) leaves events waiting.
+  const absl::StatusOr<int64_t> watermark = feed_.Watermark();
   auto batch = feed_.ReadAfter(*position, EventFilter{}, options_.batch);
   if (!batch.ok()) {
     return batch.status();
@@ -114,7 +117,7 @@ absl::StatusOr<int64_t> WebhookDispatcher::Step() {
   }
   metrics_.dispatched.Increment(*created);
   position_ = batch->through;
-  full_batch_ = static_cast<int>(batch->events.size()) >= options_.batch;
+  more_waiting_ = watermark.ok() && batch->through < *watermark;
   for (const CommittedEvent& event : batch->events) {
     if (bodies.count(event.record.id) > 0) {
       // The event's own time: for most events its commit; an expiry's is
@@ -131,7 +134,7 @@ void WebhookDispatcher::Run(const std::atomic<bool>& stop) {
     const absl::Time started = clock_.Now();
     absl::StatusOr<int64_t> moved = Step();
     if (moved.ok() && *moved > 0) {
-      if (full_batch_) {
+      if (more_waiting_) {
         continue;  // more may be waiting
       }
       // Let the events of the next few commits gather into one batch.

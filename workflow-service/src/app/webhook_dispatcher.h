@@ -63,9 +63,10 @@ class WebhookDispatcher {
   const DispatcherOptions options_;
   bool has_lease_ = false;  // at the last Step (Run's thread only)
   // The cursor after the last Step that held the lease, and whether that
-  // Step read a full batch (more may be waiting). Run's thread only.
+  // Step stopped short of the feed's watermark (more is waiting). Run's
+  // thread only.
   int64_t position_ = 0;
-  bool full_batch_ = false;
+  bool more_waiting_ = false;
 };
 
 }  // namespace sslpanel::workflow::app

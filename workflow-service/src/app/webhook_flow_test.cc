@@ -2,7 +2,9 @@
 // EventFeed) through the dispatcher into the real store on MariaDB, out
 // through the workers to a recording sender. Time is a FakeClock moved by
 // the test, so retries, backoff and the dead state need no waiting.
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/metrics/metrics.h"
@@ -244,6 +246,83 @@ TEST_F(WebhookFlowTest, OnlyOneReplicaDispatchesAndNoneDuplicates) {
   EXPECT_EQ(*other.Step(), 0);
   DeliveryQuery all;
   EXPECT_EQ(webhooks_->ListDeliveries(all)->size(), 2u);
+}
+
+// Dispatcher::Run on its own thread (real time, bounded waits): the clock
+// is frozen at the real now, so leases and due times hold for the test.
+class WebhookRunTest : public WebhookFlowTest {
+ protected:
+  void Start(DispatcherOptions options) {
+    clock_.Set(absl::Now());
+    options.owner = "replica-a";
+    running_ = std::make_unique<WebhookDispatcher>(
+        *store_, feed_,
+        [](const CommittedEvent& e, const std::optional<std::string>&) {
+          return absl::StatusOr<std::string>(absl::StrCat("{\"event_id\":\"", e.record.id,
+                                                          "\",\"order_id\":\"", e.order_id, "\"}"));
+        },
+        clock_, *metrics_, options);
+    thread_ = std::thread([this] { running_->Run(stop_); });
+  }
+  void Stop() {
+    if (!thread_.joinable()) {
+      return;
+    }
+    stop_ = true;
+    // Wakes Run from its wait on the feed (it notices the stop within
+    // options.wait otherwise); order 99 is no test's.
+    feed_.Commit(MakeEvent(1000, 99, 1, "WAKE"));
+    thread_.join();
+  }
+  void TearDown() override { Stop(); }
+  // Whether the cursor reaches `position` before `limit` (real time).
+  bool DispatchedThrough(int64_t position, absl::Duration limit) {
+    const absl::Time until = absl::Now() + limit;
+    while (absl::Now() < until) {
+      auto at = store_->DispatchPosition();
+      if (at.ok() && *at >= position) {
+        return true;
+      }
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    return false;
+  }
+
+  std::unique_ptr<WebhookDispatcher> running_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST_F(WebhookRunTest, AnEventCommittedDuringTheMinIntervalGoesOutAfterIt) {
+  Subscribe("s");
+  DispatcherOptions options;
+  options.wait = absl::Seconds(30);  // a wake-up, not the deadline, brings it
+  options.min_interval = absl::Milliseconds(300);
+  Start(options);
+  feed_.Commit(MakeEvent(1, 7, 1, "CREATED"));
+  ASSERT_TRUE(DispatchedThrough(1, absl::Seconds(20)));
+  feed_.Commit(MakeEvent(2, 7, 2, "UPDATED"));  // most likely during the pause
+  ASSERT_TRUE(DispatchedThrough(2, absl::Seconds(20)));
+  Stop();
+  Run(1);
+  EXPECT_THAT(DeliveredEvents(7), ElementsAre("1", "2"));
+}
+
+TEST_F(WebhookRunTest, BatchesThatLeaveEventsWaitingDoNotPause) {
+  Subscribe("s");
+  DispatcherOptions options;
+  options.batch = 1;
+  options.wait = absl::Seconds(30);
+  options.min_interval = absl::Seconds(5);
+  for (int id = 1; id <= 3; ++id) {
+    feed_.Commit(MakeEvent(id, 7, id, "UPDATED"));
+  }
+  Start(options);
+  // Pausing after each batch would take two min_intervals (10 s).
+  EXPECT_TRUE(DispatchedThrough(3, absl::Seconds(8)));
+  Stop();
+  Run(1);
+  EXPECT_THAT(DeliveredEvents(7), ElementsAre("1", "2", "3"));
 }
 
 }  // namespace
