@@ -2,6 +2,9 @@
 // reason, and good ones read back field by field.
 #include "workflow-service/src/csr/openssl_csr_parser.h"
 
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "common/testing/csr.h"
 #include "gmock/gmock.h"
@@ -124,14 +127,82 @@ TEST(OpenSslCsrParser, RsaExponentMustBeOddAndAtLeast65537) {
   }
 }
 
+// The key of an RSA or EC P-256/P-384 CSR is read without OpenSSL's decoder
+// (the parser's fast path); every answer must be the full decode's, field by
+// field, for good and bad CSRs alike (the fuzz target compares any input).
+TEST(OpenSslCsrParser, TheFastKeyReadAnswersExactlyAsTheFullDecode) {
+  std::vector<CsrSpec> specs;
+  CsrSpec named;
+  named.common_name = "www.example.nl";
+  named.dns_names = {"www.example.nl", "example.nl"};
+  named.organization = "Test BV";
+  named.locality = "Amsterdam";
+  named.country = "NL";
+  specs.push_back(named);
+  for (const char* curve : {"secp384r1", "secp224r1", "secp256k1", "secp521r1"}) {
+    CsrSpec spec;
+    spec.curve = curve;
+    specs.push_back(spec);
+  }
+  for (int bits : {1024, 2048, 3072}) {
+    CsrSpec spec;
+    spec.key = CsrSpec::Key::kRsa;
+    spec.rsa_bits = bits;
+    specs.push_back(spec);
+  }
+  CsrSpec e3;
+  e3.key = CsrSpec::Key::kRsa;
+  e3.rsa_exponent = 3;
+  specs.push_back(e3);
+  CsrSpec swapped;
+  swapped.key = CsrSpec::Key::kRsa;
+  swapped.swap_in_rsa_exponent = 65538;
+  specs.push_back(swapped);
+  for (const char* digest : {"SHA1", "SHA384", "SHA512"}) {
+    CsrSpec rsa;
+    rsa.key = CsrSpec::Key::kRsa;
+    rsa.digest = digest;
+    specs.push_back(rsa);
+    CsrSpec ec;
+    ec.digest = digest;
+    specs.push_back(ec);
+  }
+  CsrSpec corrupted_ec;
+  corrupted_ec.corrupt_signature = true;
+  specs.push_back(corrupted_ec);
+  CsrSpec corrupted_rsa = corrupted_ec;
+  corrupted_rsa.key = CsrSpec::Key::kRsa;
+  specs.push_back(corrupted_rsa);
+
+  const OpenSslCsrParser fast;
+  const OpenSslCsrParser full(/*full_decode_only=*/true);
+  for (size_t i = 0; i < specs.size(); ++i) {
+    SCOPED_TRACE(absl::StrCat("spec ", i));
+    const std::string pem = MakeCsr(specs[i]);
+    std::string der_base64 = pem.substr(pem.find('\n') + 1);
+    der_base64 = der_base64.substr(0, der_base64.find("-----END"));
+    for (const std::string& text : {pem, der_base64}) {
+      auto a = fast.Parse(text);
+      auto b = full.Parse(text);
+      ASSERT_TRUE(a.ok()) << a.status();
+      ASSERT_TRUE(b.ok()) << b.status();
+      EXPECT_TRUE(*a == *b) << "fast: " << a->key_algorithm << " " << a->curve << " " << a->key_bits
+                            << " " << a->problems.size() << "; full: " << b->key_algorithm << " "
+                            << b->curve << " " << b->key_bits << " " << b->problems.size();
+    }
+  }
+}
+
 TEST(OpenSslCsrParser, GarbageIsNotACsr) {
   for (const char* text : {"hello",
                            "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE "
                            "REQUEST-----\n",
                            ""}) {
-    auto csr = OpenSslCsrParser().Parse(text);
-    EXPECT_EQ(csr.status().code(), absl::StatusCode::kInvalidArgument) << text;
-    EXPECT_THAT(csr.status().message(), HasSubstr("csr:"));
+    for (bool full_decode_only : {false, true}) {
+      auto csr = OpenSslCsrParser(full_decode_only).Parse(text);
+      EXPECT_EQ(csr.status().code(), absl::StatusCode::kInvalidArgument) << text;
+      EXPECT_THAT(csr.status().message(), HasSubstr("csr:"));
+    }
   }
 }
 
