@@ -114,6 +114,9 @@ class System {
 
  private:
   System() = default;
+  // --authz_policy_file naming `service`'s policy in config/authz.
+  static std::string PolicyFlag(const std::string& service);
+  // system_workflow.cc: the workflow replicas.
   // The PKI of SystemOptions::authz; sets test_ca_.
   absl::StatusOr<ca::testing::TlsServerFiles> WriteIdentityTlsFiles();
   absl::StatusOr<std::unique_ptr<RunningService>> StartWorkflow(int replica,

@@ -1,7 +1,9 @@
-// MySQL access shared by the services: configuration, a connection pool with
-// one connection per borrower, an RAII transaction, and the translation of
-// connector exceptions into absl::Status. Connector/C++ headers stay out of
-// this header so that only storage code pays for them.
+// MySQL access shared by the services: a connection pool with one
+// connection per borrower and the translation of connector exceptions into
+// absl::Status. Its configuration (config.h), transactions (transaction.h)
+// and DATETIME text (sql_time.h) have headers of their own, included here
+// so that storage code needs this one. Connector/C++ headers stay out of
+// these headers so that only storage code pays for them.
 #pragma once
 
 #include <condition_variable>
@@ -19,6 +21,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/mysql/config.h"
+#include "common/mysql/sql_time.h"
+#include "common/mysql/transaction.h"
 
 namespace sql {
 class Connection;
@@ -27,45 +32,6 @@ class SQLException;
 }  // namespace sql
 
 namespace sslpanel::mysql {
-
-// Transport security to the database, named like MySQL's --ssl-mode.
-enum class TlsMode {
-  kDisabled,        // plain TCP (a private server on loopback or a pod network)
-  kRequired,        // encrypted; the server's certificate is not checked
-  kVerifyCa,        // encrypted; the server's chain must lead to tls_ca
-  kVerifyIdentity,  // as kVerifyCa, and the certificate must name `host`
-};
-
-// "disabled", "required", "verify_ca", "verify_identity" (case-insensitive).
-bool ParseTlsMode(absl::string_view text, TlsMode* mode);
-absl::string_view TlsModeName(TlsMode mode);
-
-struct MysqlConfig {
-  std::string host = "127.0.0.1";
-  int port = 3306;
-  std::string database;
-  std::string user;
-  std::string password;  // never logged
-  int pool_size = 8;
-  absl::Duration connect_timeout = absl::Seconds(5);
-  // Read/write timeout of every statement on the socket.
-  absl::Duration query_timeout = absl::Seconds(30);
-  // How long Acquire() waits for a free connection.
-  absl::Duration acquire_timeout = absl::Seconds(10);
-  // Server-side prepared statements kept open per connection by
-  // ConnectionPool::Prepare (least recently used dropped first); 0 prepares
-  // every time.
-  int statement_cache_size = 64;
-  TlsMode tls_mode = TlsMode::kDisabled;
-  std::string tls_ca;    // PEM file of the CA(s) the server's chain must lead to
-  std::string tls_cert;  // client certificate and key (PEM), for servers that
-  std::string tls_key;   // require them (both or neither)
-
-  // Names the first bad field ("--db_port must be 1..65535").
-  absl::Status Validate() const;
-  // host:port/database, for logs.
-  std::string Describe() const;
-};
 
 // Translates a connector exception into a status: duplicate key ->
 // ALREADY_EXISTS, deadlock -> ABORTED, lock wait timeout -> ABORTED, lost or
@@ -175,46 +141,5 @@ class ConnectionPool {
   std::unordered_map<const sql::Connection*, std::unique_ptr<StatementCache>> caches_;
   int open_ = 0;
 };
-
-// Runs `fn` in one transaction on a connection borrowed from `pool`: START
-// TRANSACTION, `fn`, then COMMIT when `fn` returns OK and ROLLBACK when it
-// returns an error or throws. A connector exception (from `fn`, START or
-// COMMIT) becomes a status as in ConnectionPool::Run, and a connection error
-// drops the connection (its server session, and so the transaction, ends
-// with it, so no ROLLBACK is sent). When the ROLLBACK itself fails, the
-// returned status keeps the first error's code, message and payloads and
-// adds the rollback's error to its message and as the kRollbackErrorPayload
-// payload. `what` names the operation.
-absl::Status WithTransaction(ConnectionPool& pool, absl::string_view what,
-                             const std::function<absl::Status(sql::Connection&)>& fn);
-
-// The payload WithTransaction attaches when a rollback failed too.
-inline constexpr char kRollbackErrorPayload[] = "type.sslpanel/rollback_error";
-
-// An RAII transaction: rolls back in its destructor unless committed. Prefer
-// WithTransaction, which also borrows the connection and reports a failed
-// rollback. The
-// connection stays in autocommit mode; START TRANSACTION opens an explicit
-// transaction and COMMIT/ROLLBACK end it, one round trip each.
-class Transaction {
- public:
-  // Starts a transaction on `conn`.
-  explicit Transaction(sql::Connection& conn);
-  ~Transaction();
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-
-  // Commits; throws sql::SQLException like any statement.
-  void Commit();
-
- private:
-  sql::Connection& conn_;
-  bool done_ = false;
-};
-
-// Formats a time as a UTC DATETIME(6) literal: "2026-11-25 15:43:40.123456".
-std::string ToSqlTime(absl::Time t);
-// Parses a UTC DATETIME(6) value; InfinitePast() when empty.
-absl::Time FromSqlTime(absl::string_view text);
 
 }  // namespace sslpanel::mysql

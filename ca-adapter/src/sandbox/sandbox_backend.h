@@ -5,6 +5,7 @@
 // updates, so any number of replicas can serve the same database.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -77,9 +78,11 @@ class SandboxBackend final : public app::CaBackend {
     std::optional<absl::Time> fixed_not_after;
   };
 
-  // The order an earlier attempt created with `key`, if any (never two).
+  // sandbox_create.cc, with Submit, Reissue and Renew: the order an earlier
+  // attempt created with `key`, if any (never two), and creating one.
   absl::StatusOr<std::optional<SandboxOrder>> Existing(absl::string_view key);
   absl::StatusOr<domain::OrderStatus> Create(const NewOrder& request);
+
   // Loads the order and applies every transition that is due.
   absl::StatusOr<SandboxOrder> LoadCurrent(absl::string_view ca_order_id);
   // Applies `change` to the current order and stores it; re-reads and tries
@@ -90,6 +93,16 @@ class SandboxBackend final : public app::CaBackend {
   // The issued original a reissue or renewal starts from.
   absl::StatusOr<SandboxOrder> IssuedOriginal(absl::string_view ca_order_id,
                                               absl::string_view action);
+  // Reissue and Renew: the answer before creating (as Submit's), the issued
+  // original (`action`: what only an issued certificate can be), and a
+  // `kind` order with the command's key, CSR, names and DCV and the
+  // original's validation type and organisation, which `finish` completes
+  // or refuses (sandbox_create.cc).
+  template <typename Command>
+  absl::StatusOr<domain::OrderStatus> Replace(
+      const Command& command, OrderKind kind, absl::string_view action,
+      const app::CallOptions& options,
+      const std::function<absl::Status(const SandboxOrder& original, NewOrder& request)>& finish);
   absl::Status ApplyStep(SandboxOrder& order, absl::Time now);
 
   SandboxBehaviour behaviour_;

@@ -12,6 +12,7 @@
 // flight per account over all replicas, and a shared backoff after -42.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -122,6 +123,15 @@ class SectigoBackend final : public app::CaBackend {
                                            const std::string& certificate_id);
   absl::StatusOr<SectigoOrder> IssuedOriginal(absl::string_view ca_order_id, absl::Time deadline,
                                               absl::string_view action);
+  // Reissue and Renew: the order recorded under the command's key resumed;
+  // NOT_FOUND `not_sent` with find_only; else a `kind` order replacing the
+  // issued original (`action`: what only an issued certificate can be),
+  // with the command's names, CSR and DCV and the request `form` builds.
+  template <typename Command>
+  absl::StatusOr<domain::OrderStatus> Replace(
+      const Command& command, OrderKind kind, absl::string_view action, absl::string_view not_sent,
+      const app::CallOptions& options,
+      const std::function<Form(const SectigoOrder& original, const SectigoOrder& order)>& form);
 
   // sectigo_backend.cc: reading and changing existing orders.
   absl::StatusOr<SectigoOrder> Load(absl::string_view ca_order_id);

@@ -2,6 +2,8 @@
 // recovery: at most one CA order per idempotency key although the reseller
 // API has no idempotency of its own (sectigo_backend.h).
 #include <algorithm>
+#include <functional>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -46,6 +48,22 @@ std::string FieldOf(const Form& form, absl::string_view name) {
   return "";
 }
 
+// The AutoApplySSL input of a new order (submitted or renewed): its
+// product, names, CSR and DCV, and the keys that make it findable again.
+ApplyInput ApplyInputFor(const SectigoOrder& order, int period_months,
+                         domain::DcvMethod default_method) {
+  ApplyInput input;
+  input.product_code = order.product_code;
+  input.period_months = period_months;
+  input.csr_pem = order.csr_pem;
+  input.names = order.names;
+  input.domain_validations = order.domain_validations;
+  input.default_method = default_method;
+  input.unique_value = order.unique_value;
+  input.foreign_order_number = order.foreign_order_number;
+  return input;
+}
+
 }  // namespace
 
 absl::StatusOr<OrderStatus> SectigoBackend::Submit(const domain::SubmitCommand& command,
@@ -68,13 +86,7 @@ absl::StatusOr<OrderStatus> SectigoBackend::Submit(const domain::SubmitCommand& 
   order.csr_pem = command.csr_pem;
   order.domain_validations = command.domain_validations;
   order.product_code = command.product_code;
-  ApplyInput input;
-  input.product_code = command.product_code;
-  input.period_months = command.period_months;
-  input.csr_pem = command.csr_pem;
-  input.names = order.names;
-  input.domain_validations = command.domain_validations;
-  input.default_method = config_.default_dcv_method;
+  ApplyInput input = ApplyInputFor(order, command.period_months, config_.default_dcv_method);
   if (command.validation_type == domain::ValidationType::kOv ||
       command.validation_type == domain::ValidationType::kEv) {
     if (command.organization.has_value()) {
@@ -84,8 +96,6 @@ absl::StatusOr<OrderStatus> SectigoBackend::Submit(const domain::SubmitCommand& 
     }
     input.organization = command.organization;
   }
-  input.unique_value = order.unique_value;
-  input.foreign_order_number = order.foreign_order_number;
   input.test = config_.test_orders;
   order.request = ApplyForm(input);
   return Create(std::move(order), options);
@@ -112,8 +122,11 @@ absl::StatusOr<SectigoOrder> SectigoBackend::IssuedOriginal(absl::string_view ca
   return original;
 }
 
-absl::StatusOr<OrderStatus> SectigoBackend::Reissue(const domain::ReissueCommand& command,
-                                                    const app::CallOptions& options) {
+template <typename Command>
+absl::StatusOr<OrderStatus> SectigoBackend::Replace(
+    const Command& command, OrderKind kind, absl::string_view action, absl::string_view not_sent,
+    const app::CallOptions& options,
+    const std::function<Form(const SectigoOrder& original, const SectigoOrder& order)>& form) {
   if (absl::Status status = CheckDcvChoices(command.domain_validations); !status.ok()) {
     return status;
   }
@@ -125,16 +138,16 @@ absl::StatusOr<OrderStatus> SectigoBackend::Reissue(const domain::ReissueCommand
     return Create(**std::move(recorded), options);  // resumed: the original no longer matters
   }
   if (options.find_only) {
-    return absl::NotFoundError("no replacement was sent with this key");
+    return absl::NotFoundError(not_sent);
   }
   absl::StatusOr<SectigoOrder> original =
-      IssuedOriginal(command.ca_order_id, options.deadline, "reissued");
+      IssuedOriginal(command.ca_order_id, options.deadline, action);
   if (!original.ok()) {
     return original.status();
   }
   SectigoOrder order;
   order.idempotency_key = command.idempotency_key;
-  order.kind = OrderKind::kReissue;
+  order.kind = kind;
   order.original_ca_order_id = original->ca_order_id;
   order.unique_value = UniqueValueFor(command.idempotency_key);
   order.foreign_order_number = ForeignOrderNumberFor(command.idempotency_key);
@@ -144,63 +157,36 @@ absl::StatusOr<OrderStatus> SectigoBackend::Reissue(const domain::ReissueCommand
   order.csr_pem = command.csr_pem;
   order.domain_validations = command.domain_validations;
   order.product_code = original->product_code;
-  ReplaceInput input;
-  input.order_number = original->order_number;
-  input.csr_pem = command.csr_pem;
-  input.names = order.names;
-  input.domain_validations = command.domain_validations;
-  input.default_method = config_.default_dcv_method;
-  input.unique_value = order.unique_value;
-  order.request = ReplaceForm(input);
+  order.request = form(*original, order);
   return Create(std::move(order), options);
+}
+
+absl::StatusOr<OrderStatus> SectigoBackend::Reissue(const domain::ReissueCommand& command,
+                                                    const app::CallOptions& options) {
+  return Replace(command, OrderKind::kReissue, "reissued", "no replacement was sent with this key",
+                 options, [&](const SectigoOrder& original, const SectigoOrder& order) {
+                   ReplaceInput input;
+                   input.order_number = original.order_number;
+                   input.csr_pem = order.csr_pem;
+                   input.names = order.names;
+                   input.domain_validations = order.domain_validations;
+                   input.default_method = config_.default_dcv_method;
+                   input.unique_value = order.unique_value;
+                   return ReplaceForm(input);
+                 });
 }
 
 absl::StatusOr<OrderStatus> SectigoBackend::Renew(const domain::RenewCommand& command,
                                                   const app::CallOptions& options) {
-  if (absl::Status status = CheckDcvChoices(command.domain_validations); !status.ok()) {
-    return status;
-  }
-  absl::StatusOr<std::optional<SectigoOrder>> recorded = store_.FindByKey(command.idempotency_key);
-  if (!recorded.ok()) {
-    return recorded.status();
-  }
-  if (recorded->has_value()) {
-    return Create(**std::move(recorded), options);
-  }
-  if (options.find_only) {
-    return absl::NotFoundError("no renewal was sent with this key");
-  }
-  absl::StatusOr<SectigoOrder> original =
-      IssuedOriginal(command.ca_order_id, options.deadline, "renewed");
-  if (!original.ok()) {
-    return original.status();
-  }
-  SectigoOrder order;
-  order.idempotency_key = command.idempotency_key;
-  order.kind = OrderKind::kRenewal;
-  order.original_ca_order_id = original->ca_order_id;
-  order.unique_value = UniqueValueFor(command.idempotency_key);
-  order.foreign_order_number = ForeignOrderNumberFor(command.idempotency_key);
-  order.names = command.common_name.empty() ? original->names
-                                            : Names(command.common_name, command.additional_names);
-  order.common_name = order.names.front();
-  order.csr_pem = command.csr_pem;
-  order.domain_validations = command.domain_validations;
-  order.product_code = original->product_code;
-  ApplyInput input;
-  input.product_code = original->product_code;
-  input.period_months = command.period_months;
-  input.csr_pem = command.csr_pem;
-  input.names = order.names;
-  input.domain_validations = command.domain_validations;
-  input.default_method = config_.default_dcv_method;
-  input.unique_value = order.unique_value;
-  input.foreign_order_number = order.foreign_order_number;
-  order.request = ApplyForm(input);
-  for (const auto& [name, value] : OrganizationFields(original->request)) {
-    SetField(order.request, name, value);  // the same organisation (and test flag)
-  }
-  return Create(std::move(order), options);
+  return Replace(command, OrderKind::kRenewal, "renewed", "no renewal was sent with this key",
+                 options, [&](const SectigoOrder& original, const SectigoOrder& order) {
+                   Form request = ApplyForm(
+                       ApplyInputFor(order, command.period_months, config_.default_dcv_method));
+                   for (const auto& [name, value] : OrganizationFields(original.request)) {
+                     SetField(request, name, value);  // the same organisation (and test flag)
+                   }
+                   return request;
+                 });
 }
 
 absl::StatusOr<OrderStatus> SectigoBackend::Create(SectigoOrder proposed,

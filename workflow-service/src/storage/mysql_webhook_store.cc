@@ -4,7 +4,6 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <mysql_connection.h>
-#include <openssl/crypto.h>
 
 #include <memory>
 
@@ -15,6 +14,7 @@
 #include "workflow-service/src/storage/mysql_webhook_store.h"
 #include "workflow-service/src/storage/order_rows.h"
 #include "workflow-service/src/storage/order_snapshots.h"
+#include "workflow-service/src/storage/row_helpers.h"
 
 namespace sslpanel::workflow::storage {
 namespace {
@@ -24,14 +24,6 @@ namespace {
 constexpr int kDropBatch = 1000;
 
 using mysql::ToSqlTime;
-
-// A nullable DATETIME column read by name.
-std::optional<absl::Time> TimeOrNull(const Rows& rows, const char* column) {
-  if (rows->isNull(column)) {
-    return std::nullopt;
-  }
-  return mysql::FromSqlTime(Str(rows, column));
-}
 
 constexpr int kDuplicateKey = 1062;
 
@@ -110,6 +102,22 @@ absl::Status InsertWebhookRequest(mysql::ConnectionPool& pool, sql::Connection& 
   return absl::OkStatus();
 }
 
+absl::Status MysqlWebhookStore::RunRecorded(
+    absl::string_view what, const app::WebhookRequest& request, absl::Time now,
+    const std::function<absl::Status(sql::Connection&)>& fn) {
+  return pool_.Run(what, [&](sql::Connection& conn) {
+    mysql::Transaction tx(conn);
+    if (absl::Status s = fn(conn); !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = InsertWebhookRequest(pool_, conn, secrets_, request, now); !s.ok()) {
+      return s;
+    }
+    tx.Commit();
+    return absl::OkStatus();
+  });
+}
+
 absl::StatusOr<app::WebhookSubscription> MysqlWebhookStore::CreateSubscription(
     const app::NewSubscription& subscription, const std::string& secret,
     const std::function<absl::StatusOr<int64_t>()>& watermark, const app::WebhookRequest& request,
@@ -160,44 +168,26 @@ absl::StatusOr<app::WebhookSubscription> MysqlWebhookStore::CreateSubscription(
 }
 
 absl::StatusOr<app::WebhookSubscription> MysqlWebhookStore::GetSubscription(int64_t id) {
-  std::optional<app::WebhookSubscription> found;
-  absl::Status status = pool_.Run("read webhook subscription", [&](sql::Connection& conn) {
-    mysql::Statement stmt = pool_.Prepare(
-        conn,
-        absl::StrCat("SELECT ", kSubscriptionColumns,
-                     " FROM webhook_subscriptions s WHERE s.id = ? AND s.deleted_at IS NULL"));
-    stmt->setInt64(1, id);
-    Rows rows(stmt->executeQuery());
-    if (rows->next()) {
-      found = ReadSubscription(rows);
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  if (!found.has_value()) {
-    return NotFound(id);
-  }
-  return *std::move(found);
+  return GetById(
+      pool_, "read webhook subscription",
+      absl::StrCat("SELECT ", kSubscriptionColumns,
+                   " FROM webhook_subscriptions s WHERE s.id = ? AND s.deleted_at IS NULL"),
+      id, &ReadSubscription, &NotFound);
 }
 
 absl::StatusOr<std::vector<app::WebhookSubscription>> MysqlWebhookStore::ListSubscriptions(
     int64_t after_id, int limit) {
   std::vector<app::WebhookSubscription> page;
-  absl::Status status = pool_.Run("list webhook subscriptions", [&](sql::Connection& conn) {
-    mysql::Statement stmt = pool_.Prepare(
-        conn, absl::StrCat("SELECT ", kSubscriptionColumns,
-                           " FROM webhook_subscriptions s WHERE s.deleted_at IS NULL AND s.id > ?"
-                           " ORDER BY s.id LIMIT ?"));
-    stmt->setInt64(1, after_id);
-    stmt->setInt(2, limit);
-    Rows rows(stmt->executeQuery());
-    while (rows->next()) {
-      page.push_back(ReadSubscription(rows));
-    }
-    return absl::OkStatus();
-  });
+  absl::Status status = ForEachRow(
+      pool_, "list webhook subscriptions",
+      absl::StrCat("SELECT ", kSubscriptionColumns,
+                   " FROM webhook_subscriptions s WHERE s.deleted_at IS NULL AND s.id > ?"
+                   " ORDER BY s.id LIMIT ?"),
+      [&](sql::PreparedStatement& stmt) {
+        stmt.setInt64(1, after_id);
+        stmt.setInt(2, limit);
+      },
+      [&](const Rows& rows) { page.push_back(ReadSubscription(rows)); });
   if (!status.ok()) {
     return status;
   }
@@ -215,49 +205,46 @@ absl::StatusOr<app::WebhookSubscription> MysqlWebhookStore::UpdateSubscription(
     }
     sealed = *s;
   }
-  absl::Status status = pool_.Run("update webhook subscription", [&](sql::Connection& conn) {
-    mysql::Transaction tx(conn);
-    {
-      mysql::Statement lock = pool_.Prepare(
-          conn,
-          "SELECT id FROM webhook_subscriptions WHERE id = ? AND deleted_at IS NULL FOR UPDATE");
-      lock->setInt64(1, id);
-      Rows rows(lock->executeQuery());
-      if (!rows->next()) {
-        return NotFound(id);
-      }
-    }
-    mysql::Statement stmt = pool_.Prepare(
-        conn,
-        "UPDATE webhook_subscriptions SET url = IF(?, ?, url), event_types = IF(?, ?, event_types),"
-        " description = IF(?, ?, description), paused = IF(?, ?, paused),"
-        " previous_secret = IF(?, secret, previous_secret),"
-        " previous_secret_expires_at = IF(?, ?, previous_secret_expires_at),"
-        " secret = IF(?, ?, secret), updated_at = ? WHERE id = ? AND deleted_at IS NULL");
-    int k = 1;
-    stmt->setBoolean(k++, change.url.has_value());
-    stmt->setString(k++, change.url.value_or(""));
-    stmt->setBoolean(k++, change.event_types.has_value());
-    stmt->setString(k++,
-                    absl::StrJoin(change.event_types.value_or(std::vector<std::string>{}), ","));
-    stmt->setBoolean(k++, change.description.has_value());
-    stmt->setString(k++, change.description.value_or(""));
-    stmt->setBoolean(k++, change.paused.has_value());
-    stmt->setBoolean(k++, change.paused.value_or(false));
-    stmt->setBoolean(k++, sealed.has_value());
-    stmt->setBoolean(k++, sealed.has_value());
-    stmt->setDateTime(k++, ToSqlTime(now + change.previous_secret_grace));
-    stmt->setBoolean(k++, sealed.has_value());
-    stmt->setString(k++, sealed.value_or(""));
-    stmt->setDateTime(k++, ToSqlTime(now));
-    stmt->setInt64(k++, id);
-    stmt->executeUpdate();
-    if (absl::Status s = InsertWebhookRequest(pool_, conn, secrets_, request, now); !s.ok()) {
-      return s;
-    }
-    tx.Commit();
-    return absl::OkStatus();
-  });
+  absl::Status status =
+      RunRecorded("update webhook subscription", request, now, [&](sql::Connection& conn) {
+        {
+          mysql::Statement lock = pool_.Prepare(conn,
+                                                "SELECT id FROM webhook_subscriptions WHERE id = ? "
+                                                "AND deleted_at IS NULL FOR UPDATE");
+          lock->setInt64(1, id);
+          Rows rows(lock->executeQuery());
+          if (!rows->next()) {
+            return NotFound(id);
+          }
+        }
+        mysql::Statement stmt = pool_.Prepare(
+            conn,
+            "UPDATE webhook_subscriptions SET url = IF(?, ?, url), event_types = IF(?, ?, "
+            "event_types),"
+            " description = IF(?, ?, description), paused = IF(?, ?, paused),"
+            " previous_secret = IF(?, secret, previous_secret),"
+            " previous_secret_expires_at = IF(?, ?, previous_secret_expires_at),"
+            " secret = IF(?, ?, secret), updated_at = ? WHERE id = ? AND deleted_at IS NULL");
+        int k = 1;
+        stmt->setBoolean(k++, change.url.has_value());
+        stmt->setString(k++, change.url.value_or(""));
+        stmt->setBoolean(k++, change.event_types.has_value());
+        stmt->setString(
+            k++, absl::StrJoin(change.event_types.value_or(std::vector<std::string>{}), ","));
+        stmt->setBoolean(k++, change.description.has_value());
+        stmt->setString(k++, change.description.value_or(""));
+        stmt->setBoolean(k++, change.paused.has_value());
+        stmt->setBoolean(k++, change.paused.value_or(false));
+        stmt->setBoolean(k++, sealed.has_value());
+        stmt->setBoolean(k++, sealed.has_value());
+        stmt->setDateTime(k++, ToSqlTime(now + change.previous_secret_grace));
+        stmt->setBoolean(k++, sealed.has_value());
+        stmt->setString(k++, sealed.value_or(""));
+        stmt->setDateTime(k++, ToSqlTime(now));
+        stmt->setInt64(k++, id);
+        stmt->executeUpdate();
+        return absl::OkStatus();
+      });
   if (!status.ok()) {
     return status;
   }
@@ -266,24 +253,20 @@ absl::StatusOr<app::WebhookSubscription> MysqlWebhookStore::UpdateSubscription(
 
 absl::Status MysqlWebhookStore::DeleteSubscription(int64_t id, const app::WebhookRequest& request,
                                                    absl::Time now) {
-  absl::Status marked = pool_.Run("delete webhook subscription", [&](sql::Connection& conn) {
-    mysql::Transaction tx(conn);
-    mysql::Statement mark = pool_.Prepare(
-        conn,
-        "UPDATE webhook_subscriptions SET deleted_at = ?, updated_at = ?, secret = '',"
-        " previous_secret = NULL WHERE id = ? AND deleted_at IS NULL");
-    mark->setDateTime(1, ToSqlTime(now));
-    mark->setDateTime(2, ToSqlTime(now));
-    mark->setInt64(3, id);
-    if (mark->executeUpdate() != 1) {
-      return NotFound(id);
-    }
-    if (absl::Status s = InsertWebhookRequest(pool_, conn, secrets_, request, now); !s.ok()) {
-      return s;
-    }
-    tx.Commit();
-    return absl::OkStatus();
-  });
+  absl::Status marked =
+      RunRecorded("delete webhook subscription", request, now, [&](sql::Connection& conn) {
+        mysql::Statement mark = pool_.Prepare(
+            conn,
+            "UPDATE webhook_subscriptions SET deleted_at = ?, updated_at = ?, secret = '',"
+            " previous_secret = NULL WHERE id = ? AND deleted_at IS NULL");
+        mark->setDateTime(1, ToSqlTime(now));
+        mark->setDateTime(2, ToSqlTime(now));
+        mark->setInt64(3, id);
+        if (mark->executeUpdate() != 1) {
+          return NotFound(id);
+        }
+        return absl::OkStatus();
+      });
   if (!marked.ok()) {
     return marked;
   }
@@ -355,68 +338,6 @@ absl::StatusOr<std::optional<app::WebhookRequest>> MysqlWebhookStore::FindReques
 absl::StatusOr<std::optional<std::string>> MysqlWebhookStore::GetSnapshot(int64_t order_id,
                                                                           int64_t version) {
   return storage::GetSnapshot(pool_, order_id, version);
-}
-
-absl::StatusOr<int> SealWebhookSecrets(mysql::ConnectionPool& pool,
-                                       const crypto::Keyring& secrets) {
-  if (!secrets.seals()) {
-    return 0;
-  }
-  struct Column {
-    const char* table;
-    const char* key;
-    const char* column;
-  };
-  int written = 0;
-  for (const Column& c : {Column{"webhook_subscriptions", "id", "secret"},
-                          Column{"webhook_subscriptions", "id", "previous_secret"},
-                          Column{"webhook_requests", "request_id", "secret"}}) {
-    std::vector<std::pair<std::string, std::string>> rows;  // key, stored
-    absl::Status read = pool.Run("read webhook secrets", [&](sql::Connection& conn) {
-      rows.clear();
-      mysql::Statement select = pool.Prepare(
-          conn, absl::StrCat("SELECT ", c.key, ", ", c.column, " FROM ", c.table, " WHERE ",
-                             c.column, " IS NOT NULL AND ", c.column, " <> ''"));
-      Rows found(select->executeQuery());
-      while (found->next()) {
-        rows.emplace_back(Str(found, c.key), Str(found, c.column));
-      }
-      return absl::OkStatus();
-    });
-    if (!read.ok()) {
-      return read;
-    }
-    for (auto& [key, stored] : rows) {
-      if (!secrets.NeedsReseal(stored)) {
-        continue;
-      }
-      absl::StatusOr<std::string> plaintext = secrets.OpenForSealing(stored, kWebhookSecretContext);
-      absl::StatusOr<std::string> resealed =
-          plaintext.ok() ? secrets.Seal(*plaintext, kWebhookSecretContext) : plaintext.status();
-      if (plaintext.ok()) {
-        OPENSSL_cleanse(plaintext->data(), plaintext->size());
-      }
-      if (!resealed.ok()) {
-        return absl::Status(resealed.status().code(),
-                            absl::StrCat(c.table, ".", c.column, " of ", c.key, " ", key, ": ",
-                                         resealed.status().message()));
-      }
-      absl::Status write = pool.Run("seal webhook secret", [&](sql::Connection& conn) {
-        mysql::Statement update =
-            pool.Prepare(conn, absl::StrCat("UPDATE ", c.table, " SET ", c.column, " = ? WHERE ",
-                                            c.key, " = ? AND ", c.column, " = ?"));
-        update->setString(1, *resealed);
-        update->setString(2, key);
-        update->setString(3, stored);
-        written += update->executeUpdate();
-        return absl::OkStatus();
-      });
-      if (!write.ok()) {
-        return write;
-      }
-    }
-  }
-  return written;
 }
 
 }  // namespace sslpanel::workflow::storage

@@ -1,13 +1,16 @@
 // The MySQL implementation of the webhook store: subscriptions (secrets
 // sealed with the keyring), their request records, deliveries with leases
 // as in the outbox, and the dispatcher's cursor. Subscriptions and requests
-// live in mysql_webhook_store.cc, deliveries and the cursor in
-// mysql_webhook_deliveries.cc.
+// live in mysql_webhook_store.cc, the operator's view of deliveries and
+// their attempts in mysql_webhook_deliveries.cc, the dispatcher's cursor and
+// claims in mysql_webhook_dispatch.cc.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "common/crypto/keyring.h"
 #include "common/mysql/mysql.h"
 #include "workflow-service/src/app/webhook_ports.h"
@@ -61,6 +64,12 @@ class MysqlWebhookStore final : public app::WebhookStore {
                                 absl::Time finished_before, int limit) override;
 
  private:
+  // Runs `fn` in one transaction (errors reported as ConnectionPool::Run
+  // does) and, when it returns OK, records `request` in the same transaction
+  // before committing. `what` names the operation.
+  absl::Status RunRecorded(absl::string_view what, const app::WebhookRequest& request,
+                           absl::Time now, const std::function<absl::Status(sql::Connection&)>& fn);
+
   mysql::ConnectionPool& pool_;
   const crypto::Keyring& secrets_;
 };
