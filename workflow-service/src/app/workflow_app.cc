@@ -239,12 +239,16 @@ absl::StatusOr<OrderRecord> WorkflowApp::CreateOrder(const NewOrderInput& input,
   if (IsDuplicate(saved.status(), kDuplicateExternalOrderId)) {
     // The same request sent twice (at once, or again later) collides on the
     // external id: the one that committed first answers both.
+    // A Replay failure answers as itself: UNAVAILABLE/ABORTED is retryable,
+    // ALREADY_EXISTS says the request_id was used for another request. Never
+    // "external_order_id already exists" for what may be the client's own
+    // order (a retry that got that would buy twice).
     auto again = Replay(caller);
-    if (again.ok() && again->has_value()) {
-      return **std::move(again);
+    if (!again.ok()) {
+      return again.status();
     }
-    if (!again.ok() && again.status().code() == absl::StatusCode::kAlreadyExists) {
-      return again.status();  // the request_id was used for another request
+    if (again->has_value()) {
+      return **std::move(again);
     }
     auto existing = orders_.GetByExternalId(input.external_order_id);
     return absl::AlreadyExistsError(absl::StrCat(
