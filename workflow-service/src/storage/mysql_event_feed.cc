@@ -306,7 +306,9 @@ void MysqlEventFeed::Loop() {
         const absl::Time now = absl::Now();
         // When the next read is due without a wake-up.
         absl::Time due;
-        if (!Following(now)) {
+        if (!started_) {
+          due = last_step + gap_wait;  // still starting (a failed boot): retry soon
+        } else if (!Following(now)) {
           due = last_step + options_.idle_poll_interval;  // nobody reads
         } else if (last.gap_open) {
           due = last_step + gap_wait;
@@ -339,24 +341,35 @@ void MysqlEventFeed::Loop() {
 }
 
 absl::StatusOr<int64_t> MysqlEventFeed::Watermark() {
-  std::unique_lock<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(mu_);
+  // Interest first, also while starting: a reader waiting for the start
+  // has the follower retry at the short interval.
+  Interested(absl::Now());
   if (!started_) {
     return absl::UnavailableError("the event feed is starting; try again");
   }
+  return watermark_;
+}
+
+absl::StatusOr<int64_t> MysqlEventFeed::WatermarkAfterOwnCommits() {
+  std::unique_lock<std::mutex> lock(mu_);
   const absl::Time now = absl::Now();
-  if (notified_ && !Following(now) && !stop_) {
+  const bool unread = notified_ && !Following(now);
+  Interested(now);
+  if (!started_) {
+    return absl::UnavailableError("the event feed is starting; try again");
+  }
+  if (unread && !stop_) {
     // Nobody read the feed lately, so this process's last commits may not
     // have been read: read them first (a stream started "now" starts after
     // them, as when the feed follows every commit). Bounded: a database
     // that does not answer leaves the watermark as it was.
     const int64_t target = steps_begun_ + 1;
     step_wanted_ = true;
-    Interested(now);
     wake_.notify_one();
-    changed_.wait_for(lock, std::chrono::seconds(1),
+    changed_.wait_for(lock, absl::ToChronoNanoseconds(options_.own_commits_wait),
                       [&] { return stop_ || steps_published_ >= target; });
   }
-  Interested(now);
   return watermark_;
 }
 

@@ -13,8 +13,10 @@
 // Nobody reading (no stream, no webhook dispatcher here, none for
 // interest_period): commits do not wake the follower; it reads once per
 // idle_poll_interval, so the feed costs next to nothing per commit. The
-// first reader wakes it at once (WaitBeyond), and Watermark() first has the
-// commits of this process read, so a stream started "now" starts after them.
+// first reader wakes it at once (any read of the feed turns interest back on
+// and wakes it for the commits it was not woken for), and
+// WatermarkAfterOwnCommits() first has the commits of this process read (at
+// most own_commits_wait), so a stream started "now" starts after them.
 //
 // Proving holes needs the ids of the open read-write transactions:
 // information_schema.INNODB_TRX, which needs the PROCESS privilege (those of
@@ -72,6 +74,10 @@ struct EventFeedOptions {
   // Watermark) commits still wake the follower; after that, and while no
   // reader waits, it reads only once per idle_poll_interval.
   absl::Duration interest_period = absl::Seconds(5);
+  // How long WatermarkAfterOwnCommits() waits for the read of this
+  // process's commits that nobody read yet (after a quiet spell); a
+  // database that does not answer meanwhile leaves the watermark as it was.
+  absl::Duration own_commits_wait = absl::Seconds(1);
   app::WatermarkOptions watermark;
   // (watermark.proof_delay is raised to at least 3/4 of poll_interval: a
   // hole is listed against INNODB_TRX only once it outlived about one poll.)
@@ -106,6 +112,7 @@ class MysqlEventFeed final : public app::EventFeed {
   absl::StatusOr<app::EventBatch> ReadAfter(int64_t after, const app::EventFilter& filter,
                                             int limit) override;
   absl::StatusOr<int64_t> Watermark() override;
+  absl::StatusOr<int64_t> WatermarkAfterOwnCommits() override;
   absl::StatusOr<int64_t> WaitBeyond(int64_t position, absl::Time deadline) override;
   absl::StatusOr<int64_t> MaxId() override { return source_.MaxId(); }
 
@@ -119,8 +126,12 @@ class MysqlEventFeed final : public app::EventFeed {
   StepOutcome StepOnce();
   // Whether a reader uses the feed now (mu_ held).
   bool Following(absl::Time now) const { return waiters_ > 0 || now < interest_until_; }
-  // A reader used the feed (mu_ held).
+  // A reader used the feed (mu_ held). Interest turning back on wakes the
+  // follower for commits it was not woken for meanwhile.
   void Interested(absl::Time now) {
+    if (notified_ && !Following(now)) {
+      wake_.notify_one();
+    }
     interest_until_ = std::max(interest_until_, now + options_.interest_period);
   }
 

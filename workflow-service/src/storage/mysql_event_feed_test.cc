@@ -391,7 +391,35 @@ TEST_F(EventFeedTest, WatermarkAfterAQuietSpellIncludesThisProcesssCommits) {
   absl::SleepFor(absl::Milliseconds(200));
   CreateOrder("quiet-now");
   // A stream started "now" starts after the commits this process made.
-  EXPECT_EQ(*feed->Watermark(), DatabaseIds().back());
+  EXPECT_EQ(*feed->WatermarkAfterOwnCommits(), DatabaseIds().back());
+}
+
+TEST_F(EventFeedTest, WatermarkDoesNotWaitButTurnsInterestOnAndWakesTheFollower) {
+  EventFeedOptions quiet;
+  quiet.poll_interval = absl::Seconds(30);
+  quiet.idle_poll_interval = absl::Seconds(30);
+  quiet.interest_period = absl::Milliseconds(100);
+  auto feed = NewFeed(quiet);
+  repo_->set_on_events_committed([&] { feed->Notify(); });
+  absl::SleepFor(absl::Milliseconds(200));  // nobody read it for the interest period
+  const int64_t steps = feed->steps();
+  CreateOrder("quiet-flagged");  // flagged, no read: nobody is interested
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(feed->steps(), steps);
+
+  // Watermark() answers at once (safe on a gRPC callback thread or inside a
+  // transaction) and wakes the follower for the flagged commit: it is read
+  // well before the 30 s poll, without anybody waiting for it.
+  ASSERT_TRUE(feed->Watermark().ok());
+  const int64_t top = DatabaseIds().back();
+  for (int i = 0; i < 200 && feed->steps() == steps; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_GT(feed->steps(), steps);
+  for (int i = 0; i < 200 && *feed->Watermark() < top; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(*feed->Watermark(), top);
 }
 
 TEST_F(EventFeedTest, UnderLoadCommitsAreReadTogetherAtMostOncePerMinStepInterval) {
