@@ -3,6 +3,7 @@
 #include <openssl/asn1t.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
@@ -28,6 +29,11 @@ namespace {
 // except that the public key stays the algorithm and bits it is made of.
 // OpenSSL decodes the key of an X509_REQ at once, through a decoder context
 // it builds per key (3.0 has no cache of them): most of a CSR's parse.
+// Delete this hand-written path (RawSpki/RawReqInfo/RawReq, FastKey and the
+// fast block of Parse, with OpenSslCsrParserOptions) once the service builds
+// against an OpenSSL that caches its decoders (later 3.x releases do; Debian
+// 12 ships 3.0): if bench/ then shows the full decode as cheap, the full
+// path alone gives the same answers.
 struct RawSpki {
   X509_ALGOR* algor;
   ASN1_BIT_STRING* public_key;
@@ -159,39 +165,51 @@ std::vector<std::string> DnsNames(STACK_OF(X509_EXTENSION) * extensions) {
   return names;
 }
 
-// X509_REQ_get_extensions (OpenSSL 3.0) on the attributes of a RawReq: the
-// first extensionRequest (or Microsoft's) attribute's first value.
-STACK_OF(X509_EXTENSION) * Extensions(const STACK_OF(X509_ATTRIBUTE) * attributes) {
-  for (const int nid : {NID_ext_req, NID_ms_ext_req}) {
-    const int index = X509at_get_attr_by_NID(attributes, nid, -1);
-    if (index < 0) {
-      continue;
-    }
-    ASN1_TYPE* ext = X509_ATTRIBUTE_get0_type(X509at_get_attr(attributes, index), 0);
-    if (ext == nullptr) {
-      break;
-    }
-    if (ext->type != V_ASN1_SEQUENCE) {
-      return nullptr;
-    }
-    const unsigned char* p = ext->value.sequence->data;
-    return reinterpret_cast<STACK_OF(X509_EXTENSION)*>(
-        ASN1_item_d2i(nullptr, &p, ext->value.sequence->length, ASN1_ITEM_rptr(X509_EXTENSIONS)));
+// RFC 2986 defines version 0 (v1) only.
+void CheckVersion(long version, app::DecodedCsr& csr) {
+  if (version != 0) {
+    csr.problems.push_back(absl::StrCat("version ", version,
+                                        " is not accepted; RFC 2986 defines only version 0 (v1)"));
   }
-  return sk_X509_EXTENSION_new_null();
 }
 
+struct SignatureAlgorithm {
+  bool digest_accepted = false;  // SHA-256, SHA-384 or SHA-512
+  int key_nid = NID_undef;
+};
+
 // The signature algorithm's name and digest rule.
-int ReadSignatureAlgorithm(int signature_nid, app::DecodedCsr& csr) {
+SignatureAlgorithm ReadSignatureAlgorithm(int signature_nid, app::DecodedCsr& csr) {
   csr.signature_algorithm = OBJ_nid2ln(signature_nid) != nullptr ? OBJ_nid2ln(signature_nid) : "";
   int digest_nid = NID_undef;
-  int key_nid = NID_undef;
-  OBJ_find_sigid_algs(signature_nid, &digest_nid, &key_nid);
-  if (digest_nid != NID_sha256 && digest_nid != NID_sha384 && digest_nid != NID_sha512) {
+  SignatureAlgorithm out;
+  OBJ_find_sigid_algs(signature_nid, &digest_nid, &out.key_nid);
+  out.digest_accepted =
+      digest_nid == NID_sha256 || digest_nid == NID_sha384 || digest_nid == NID_sha512;
+  if (!out.digest_accepted) {
     csr.problems.push_back(absl::StrCat("signed with ", csr.signature_algorithm,
                                         "; SHA-256, SHA-384 or SHA-512 is required"));
   }
-  return key_nid;
+  return out;
+}
+
+// Whether `algor` (a SubjectPublicKeyInfo's) is an EC key given with
+// explicit curve parameters instead of a named curve's OID: OpenSSL maps
+// such parameters to the named curve they match, but the CA/B Baseline
+// Requirements have CAs refuse them.
+bool ExplicitEcParameters(const X509_ALGOR* algor) {
+  const ASN1_OBJECT* object = nullptr;
+  int type = V_ASN1_UNDEF;
+  X509_ALGOR_get0(&object, &type, nullptr, algor);
+  return OBJ_obj2nid(object) == NID_X9_62_id_ecPublicKey && type != V_ASN1_OBJECT;
+}
+
+void CheckNamedCurve(const X509_ALGOR* algor, app::DecodedCsr& csr) {
+  if (ExplicitEcParameters(algor)) {
+    csr.problems.push_back(
+        "EC key with explicit curve parameters is not accepted; use a named curve (P-256 or "
+        "P-384)");
+  }
 }
 
 // The key rules; false when the key is unreadable (nothing more to check).
@@ -246,8 +264,9 @@ void ReadSignature(bool valid, app::DecodedCsr& csr) {
 
 // The key of `spki` through OpenSSL's own decoding of RSA and EC keys (the
 // functions its decoder calls too), without the decoder: an RSA key, or an
-// EC key on P-256 or P-384, signed with the matching algorithm; nullptr for
-// anything else (the full decode then reads the request).
+// EC key on the named curve P-256 or P-384, signed with the matching
+// algorithm; nullptr for anything else (the full decode then reads the
+// request).
 // (RSA and EC_KEY are deprecated in OpenSSL 3.0, not removed; the key is
 // used only through EVP_PKEY.)
 #pragma GCC diagnostic push
@@ -256,7 +275,8 @@ KeyPtr FastKey(const RawSpki& spki, int signature_key_nid) {
   KeyPtr none(nullptr, EVP_PKEY_free);
   const int key_nid = OBJ_obj2nid(spki.algor->algorithm);
   if (key_nid != signature_key_nid ||
-      (key_nid != NID_rsaEncryption && key_nid != NID_X9_62_id_ecPublicKey)) {
+      (key_nid != NID_rsaEncryption && key_nid != NID_X9_62_id_ecPublicKey) ||
+      ExplicitEcParameters(spki.algor)) {
     return none;
   }
   unsigned char* der = nullptr;
@@ -302,18 +322,29 @@ absl::StatusOr<app::DecodedCsr> OpenSslCsrParser::Parse(const std::string& text)
   if (!der.has_value()) {
     return NotACsr();
   }
-  if (fast_key_decode_) {
-    // The key of a good CSR (RSA, or EC on P-256/P-384) read without
-    // OpenSSL's decoder; anything else goes the full way below.
+  if (options_.fast_key_decode) {
+    // The key of a good CSR (RSA, or EC on P-256/P-384, signed with
+    // SHA-256/384/512) read without OpenSSL's decoder; anything else goes
+    // the full way below. The errors the attempt leaves are dropped when it
+    // falls back.
+    ERR_set_mark();
     const auto* data = reinterpret_cast<const unsigned char*>(der->data());
     RawReqPtr raw(reinterpret_cast<RawReq*>(
         ASN1_item_d2i(nullptr, &data, static_cast<long>(der->size()), ASN1_ITEM_rptr(RawReq))));
     if (raw == nullptr) {
+      ERR_pop_to_mark();
       return NotACsr();  // not an X509_REQ either: the same structure
     }
     app::DecodedCsr csr;
-    const int key_nid = ReadSignatureAlgorithm(OBJ_obj2nid(raw->sig_alg->algorithm), csr);
-    if (KeyPtr key = FastKey(*raw->info->pubkey, key_nid); key != nullptr) {
+    CheckVersion(ASN1_INTEGER_get(raw->info->version), csr);
+    const SignatureAlgorithm signature =
+        ReadSignatureAlgorithm(OBJ_obj2nid(raw->sig_alg->algorithm), csr);
+    KeyPtr key(nullptr, EVP_PKEY_free);
+    if (signature.digest_accepted) {
+      key = FastKey(*raw->info->pubkey, signature.key_nid);
+    }
+    if (key != nullptr) {
+      ERR_clear_last_mark();
       ReadSubject(raw->info->subject, csr);
       // X509_REQ_get_extensions (its rules differ between 3.x releases) on
       // a request holding just these attributes.
@@ -322,15 +353,22 @@ absl::StatusOr<app::DecodedCsr> OpenSslCsrParser::Parse(const std::string& text)
         return absl::ResourceExhaustedError("csr: out of memory");
       }
       for (int i = 0; i < sk_X509_ATTRIBUTE_num(raw->info->attributes); ++i) {
-        X509_REQ_add1_attr(attributes.get(), sk_X509_ATTRIBUTE_value(raw->info->attributes, i));
+        if (X509_REQ_add1_attr(attributes.get(),
+                               sk_X509_ATTRIBUTE_value(raw->info->attributes, i)) != 1) {
+          // Fail closed: without them the subjectAltNames would vanish.
+          return absl::ResourceExhaustedError("csr: copying the request's attributes failed");
+        }
       }
       csr.dns_names = DnsNames(X509_REQ_get_extensions(attributes.get()));
       ReadKey(key.get(), csr);
+      CheckNamedCurve(raw->info->pubkey->algor, csr);
       ReadSignature(ASN1_item_verify(ASN1_ITEM_rptr(RawReqInfo), raw->sig_alg, raw->signature,
                                      raw->info, key.get()) == 1,
                     csr);
+      fast_parses_.fetch_add(1, std::memory_order_relaxed);
       return csr;
     }
+    ERR_pop_to_mark();
   }
   const auto* data = reinterpret_cast<const unsigned char*>(der->data());
   ReqPtr req(d2i_X509_REQ(nullptr, &data, static_cast<long>(der->size())), X509_REQ_free);
@@ -340,11 +378,16 @@ absl::StatusOr<app::DecodedCsr> OpenSslCsrParser::Parse(const std::string& text)
   app::DecodedCsr csr;
   ReadSubject(X509_REQ_get_subject_name(req.get()), csr);
   csr.dns_names = DnsNames(X509_REQ_get_extensions(req.get()));
+  CheckVersion(X509_REQ_get_version(req.get()), csr);
   ReadSignatureAlgorithm(X509_REQ_get_signature_nid(req.get()), csr);
   EVP_PKEY* key = X509_REQ_get0_pubkey(req.get());
   if (!ReadKey(key, csr)) {
     return csr;
   }
+  X509_ALGOR* key_algorithm = nullptr;
+  X509_PUBKEY_get0_param(nullptr, nullptr, nullptr, &key_algorithm,
+                         X509_REQ_get_X509_PUBKEY(req.get()));
+  CheckNamedCurve(key_algorithm, csr);
   ReadSignature(X509_REQ_verify(req.get(), key) == 1, csr);
   return csr;
 }
