@@ -56,41 +56,6 @@ TEST_F(DeadlineTest, PastTheDeadlineNoStatementRunsAndTheAnswerIsDeadlineExceede
   EXPECT_EQ(statements_run_, 0);
 }
 
-TEST_F(DeadlineTest, ADeadlinePassingMidTransactionRollsItBackAndKeepsTheConnection) {
-  ASSERT_TRUE(pool_
-                  ->Run("create",
-                        [&](sql::Connection& conn) {
-                          pool_->Prepare(conn, "CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB")
-                              ->execute();
-                          return absl::OkStatus();
-                        })
-                  .ok());
-  {
-    ScopedDeadline deadline(absl::Now() + absl::Milliseconds(200));
-    const absl::Status status = pool_->Run("two inserts", [&](sql::Connection& conn) {
-      Transaction tx(conn);
-      pool_->Prepare(conn, "INSERT INTO t VALUES (1)")->execute();
-      absl::SleepFor(absl::Milliseconds(300));
-      pool_->Prepare(conn, "INSERT INTO t VALUES (2)")->execute();
-      tx.Commit();
-      return absl::OkStatus();
-    });
-    EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
-  }
-  int64_t rows = -1;
-  ASSERT_TRUE(pool_
-                  ->Run("count",
-                        [&](sql::Connection& conn) {
-                          Statement stmt = pool_->Prepare(conn, "SELECT COUNT(*) FROM t");
-                          std::unique_ptr<sql::ResultSet> result(stmt->executeQuery());
-                          result->next();
-                          rows = result->getInt64(1);
-                          return absl::OkStatus();
-                        })
-                  .ok());
-  EXPECT_EQ(rows, 0) << "the first insert must have been rolled back";
-}
-
 TEST_F(DeadlineTest, WithTransactionRollsBackWhenTheDeadlinePassesMidway) {
   ASSERT_TRUE(pool_
                   ->Run("create",

@@ -106,32 +106,6 @@ TEST_F(MysqlTest, DuplicateKeyBecomesAlreadyExists) {
   EXPECT_THAT(status.message(), ::testing::Not(HasSubstr("same"))) << "no values leak to callers";
 }
 
-TEST_F(MysqlTest, UncommittedTransactionRollsBack) {
-  ASSERT_TRUE(ApplyMigrations(*pool_, TwoMigrations()).ok());
-  ASSERT_TRUE(pool_
-                  ->Run("rollback",
-                        [](sql::Connection& conn) {
-                          Transaction tx(conn);
-                          std::unique_ptr<sql::Statement> stmt(conn.createStatement());
-                          stmt->execute("INSERT INTO items (id, name) VALUES (7, 'gone')");
-                          return absl::OkStatus();  // no Commit()
-                        })
-                  .ok());
-  int count = -1;
-  ASSERT_TRUE(pool_
-                  ->Run("count",
-                        [&](sql::Connection& conn) {
-                          std::unique_ptr<sql::Statement> stmt(conn.createStatement());
-                          std::unique_ptr<sql::ResultSet> rows(
-                              stmt->executeQuery("SELECT COUNT(*) FROM items"));
-                          rows->next();
-                          count = rows->getInt(1);
-                          return absl::OkStatus();
-                        })
-                  .ok());
-  EXPECT_EQ(count, 0);
-}
-
 TEST_F(MysqlTest, KilledConnectionIsReplacedOnNextAcquire) {
   int64_t first_id = 0;
   ASSERT_TRUE(pool_
@@ -308,43 +282,6 @@ TEST_F(MysqlTest, KilledConnectionTakesItsStatementsAlong) {
                         })
                   .ok());
   EXPECT_EQ(answer, 2);
-}
-
-TEST_F(MysqlTest, CommittedTransactionLeavesTheConnectionAutocommitting) {
-  ASSERT_TRUE(ApplyMigrations(*pool_, TwoMigrations()).ok());
-  MysqlConfig config = db_->config();
-  config.pool_size = 1;
-  auto pool = ConnectionPool::Create(config);
-  ASSERT_TRUE(pool.ok()) << pool.status();
-  ASSERT_TRUE((*pool)
-                  ->Run("tx then plain insert",
-                        [&](sql::Connection& conn) {
-                          {
-                            Transaction tx(conn);
-                            std::unique_ptr<sql::Statement> stmt(conn.createStatement());
-                            stmt->execute("INSERT INTO items (id, name) VALUES (1, 'in tx')");
-                            tx.Commit();
-                          }
-                          std::unique_ptr<sql::Statement> stmt(conn.createStatement());
-                          stmt->execute("INSERT INTO items (id, name) VALUES (2, 'after')");
-                          return absl::OkStatus();
-                        })
-                  .ok());
-  // Both rows are visible from another connection while the first one is
-  // still open: nothing was left in an open transaction.
-  int count = -1;
-  ASSERT_TRUE(pool_
-                  ->Run("count",
-                        [&](sql::Connection& conn) {
-                          std::unique_ptr<sql::Statement> stmt(conn.createStatement());
-                          std::unique_ptr<sql::ResultSet> rows(
-                              stmt->executeQuery("SELECT COUNT(*) FROM items"));
-                          rows->next();
-                          count = rows->getInt(1);
-                          return absl::OkStatus();
-                        })
-                  .ok());
-  EXPECT_EQ(count, 2);
 }
 
 TEST(MysqlConfigTest, ValidateNamesTheBadFlag) {

@@ -8,7 +8,6 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
-#include "common/log/log.h"
 #include "common/mysql/mysql.h"
 
 namespace sslpanel::mysql {
@@ -21,28 +20,6 @@ void Execute(sql::Connection& conn, const char* sql) {
 }
 
 }  // namespace
-
-// Autocommit stays on: toggling it would cost a round trip at the start and
-// another after the end of every transaction.
-Transaction::Transaction(sql::Connection& conn) : conn_(conn) {
-  Execute(conn_, "START TRANSACTION");
-}
-
-Transaction::~Transaction() {
-  if (done_) {
-    return;
-  }
-  try {
-    Execute(conn_, "ROLLBACK");
-  } catch (const sql::SQLException& e) {
-    log::Warning("rollback failed", {{"error", e.what()}});
-  }
-}
-
-void Transaction::Commit() {
-  Execute(conn_, "COMMIT");
-  done_ = true;
-}
 
 absl::Status WithTransaction(ConnectionPool& pool, absl::string_view what,
                              const std::function<absl::Status(sql::Connection&)>& fn) {

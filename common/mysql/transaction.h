@@ -1,6 +1,5 @@
-// Transactions on a pooled connection: WithTransaction, which borrows the
-// connection and reports a failed rollback, and the RAII Transaction under
-// ConnectionPool::Run.
+// Transactions on a pooled connection: WithTransaction, the one way to open
+// one.
 #pragma once
 
 #include <functional>
@@ -24,32 +23,14 @@ class ConnectionPool;
 // with it, so no ROLLBACK is sent). When the ROLLBACK itself fails, the
 // returned status keeps the first error's code, message and payloads and
 // adds the rollback's error to its message and as the kRollbackErrorPayload
-// payload. `what` names the operation.
+// payload. `what` names the operation. The connection stays in autocommit
+// mode: START TRANSACTION opens an explicit transaction and COMMIT/ROLLBACK
+// end it, one round trip each (toggling autocommit would cost a round trip
+// at the start and another after the end).
 absl::Status WithTransaction(ConnectionPool& pool, absl::string_view what,
                              const std::function<absl::Status(sql::Connection&)>& fn);
 
 // The payload WithTransaction attaches when a rollback failed too.
 inline constexpr char kRollbackErrorPayload[] = "type.sslpanel/rollback_error";
-
-// An RAII transaction: rolls back in its destructor unless committed. Prefer
-// WithTransaction, which also borrows the connection and reports a failed
-// rollback. The
-// connection stays in autocommit mode; START TRANSACTION opens an explicit
-// transaction and COMMIT/ROLLBACK end it, one round trip each.
-class Transaction {
- public:
-  // Starts a transaction on `conn`.
-  explicit Transaction(sql::Connection& conn);
-  ~Transaction();
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-
-  // Commits; throws sql::SQLException like any statement.
-  void Commit();
-
- private:
-  sql::Connection& conn_;
-  bool done_ = false;
-};
 
 }  // namespace sslpanel::mysql

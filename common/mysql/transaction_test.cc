@@ -1,6 +1,7 @@
 // WithTransaction against the real MariaDB that scripts/test starts: commit,
 // rollback on an error or an exception, and a commit and a rollback that
 // fail because the server ended the session.
+#include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <mysql_connection.h>
@@ -11,7 +12,9 @@
 
 #include "common/mysql/migrator.h"
 #include "common/mysql/mysql.h"
+#include "common/mysql/transaction.h"
 #include "common/testing/test_database.h"
+#include "common/time/deadline.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -128,6 +131,22 @@ TEST_F(TransactionTest, RollsBackAndReturnsTheFunctionsError) {
   });
   EXPECT_EQ(status, refused) << "the function's status, payloads and all";
   EXPECT_EQ(CountItems(), 0);
+}
+
+TEST_F(TransactionTest, ADeadlinePassingMidwayRollsBackAndKeepsTheConnection) {
+  const int64_t id = ConnectionId();
+  {
+    ScopedDeadline deadline(absl::Now() + absl::Milliseconds(200));
+    absl::Status status = WithTransaction(*pool_, "two inserts", [&](sql::Connection& conn) {
+      pool_->Prepare(conn, "INSERT INTO items (id, name) VALUES (1, 'a')")->execute();
+      absl::SleepFor(absl::Milliseconds(300));
+      pool_->Prepare(conn, "INSERT INTO items (id, name) VALUES (2, 'b')")->execute();
+      return absl::OkStatus();
+    });
+    EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
+  }
+  EXPECT_EQ(CountItems(), 0) << "the first insert must have been rolled back";
+  EXPECT_EQ(ConnectionId(), id) << "no connection error: the connection stays";
 }
 
 TEST_F(TransactionTest, ConnectorErrorsBecomeStatusesAndRollBack) {

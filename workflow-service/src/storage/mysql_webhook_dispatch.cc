@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/mysql/transaction.h"
 #include "common/text/utf8.h"
 #include "workflow-service/src/storage/mysql_webhook_store.h"
 #include "workflow-service/src/storage/order_rows.h"
@@ -82,70 +83,71 @@ absl::StatusOr<int> MysqlWebhookStore::Dispatch(
         const std::vector<app::DispatchTarget>&)>& build,
     absl::Time now) {
   int created = 0;
-  absl::Status status = pool_.Run("dispatch webhook deliveries", [&](sql::Connection& conn) {
-    mysql::Transaction tx(conn);
-    mysql::Statement cursor = pool_.Prepare(
-        conn, "SELECT position, lease_owner FROM webhook_dispatch_cursor WHERE id = 1 FOR UPDATE");
-    {
-      Rows rows(cursor->executeQuery());
-      if (!rows->next() || rows->getInt64("position") != from || rows->isNull("lease_owner") ||
-          Str(rows, "lease_owner") != text::TruncateUtf8(owner, 64)) {
-        return absl::AbortedError("the webhook dispatch lease or cursor moved; read again");
-      }
-    }
-    // Shared locks: a subscription deleted meanwhile waits for this batch
-    // (and then drops what it wrote) instead of leaving orphans behind.
-    std::vector<app::DispatchTarget> targets;
-    {
-      mysql::Statement subs =
-          pool_.Prepare(conn,
-                        "SELECT id, event_types, start_after_event_id FROM webhook_subscriptions"
-                        " WHERE deleted_at IS NULL ORDER BY id LOCK IN SHARE MODE");
-      Rows rows(subs->executeQuery());
-      while (rows->next()) {
-        app::DispatchTarget t;
-        t.subscription_id = rows->getInt64("id");
-        const std::string types = Str(rows, "event_types");
-        if (!types.empty()) {
-          t.event_types = absl::StrSplit(types, ',');
+  absl::Status status =
+      mysql::WithTransaction(pool_, "dispatch webhook deliveries", [&](sql::Connection& conn) {
+        mysql::Statement cursor = pool_.Prepare(
+            conn,
+            "SELECT position, lease_owner FROM webhook_dispatch_cursor WHERE id = 1 FOR UPDATE");
+        {
+          Rows rows(cursor->executeQuery());
+          if (!rows->next() || rows->getInt64("position") != from || rows->isNull("lease_owner") ||
+              Str(rows, "lease_owner") != text::TruncateUtf8(owner, 64)) {
+            return absl::AbortedError("the webhook dispatch lease or cursor moved; read again");
+          }
         }
-        t.start_after_event_id = rows->getInt64("start_after_event_id");
-        targets.push_back(std::move(t));
-      }
-    }
-    auto deliveries = build(targets);
-    if (!deliveries.ok()) {
-      return deliveries.status();
-    }
-    // A delivery that exists already (a batch replayed after a lost lease)
-    // stays as it is.
-    mysql::Statement insert = pool_.Prepare(
-        conn,
-        "INSERT INTO webhook_deliveries (subscription_id, event_id, order_id, order_version,"
-        " event_type, status, attempts, next_attempt_at, payload, event_recorded_at, created_at,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?)"
-        " ON DUPLICATE KEY UPDATE id = id");
-    for (const app::NewDelivery& d : *deliveries) {
-      insert->setInt64(1, d.subscription_id);
-      insert->setInt64(2, d.event_id);
-      insert->setInt64(3, d.order_id);
-      insert->setInt64(4, d.order_version);
-      insert->setString(5, d.event_type);
-      insert->setDateTime(6, ToSqlTime(now));
-      insert->setString(7, d.payload);
-      insert->setDateTime(8, ToSqlTime(d.event_recorded_at));
-      insert->setDateTime(9, ToSqlTime(now));
-      insert->setDateTime(10, ToSqlTime(now));
-      created += insert->executeUpdate() == 1 ? 1 : 0;
-    }
-    mysql::Statement advance = pool_.Prepare(
-        conn, "UPDATE webhook_dispatch_cursor SET position = ?, updated_at = ? WHERE id = 1");
-    advance->setInt64(1, to);
-    advance->setDateTime(2, ToSqlTime(now));
-    advance->executeUpdate();
-    tx.Commit();
-    return absl::OkStatus();
-  });
+        // Shared locks: a subscription deleted meanwhile waits for this batch
+        // (and then drops what it wrote) instead of leaving orphans behind.
+        std::vector<app::DispatchTarget> targets;
+        {
+          mysql::Statement subs = pool_.Prepare(
+              conn,
+              "SELECT id, event_types, start_after_event_id FROM webhook_subscriptions"
+              " WHERE deleted_at IS NULL ORDER BY id LOCK IN SHARE MODE");
+          Rows rows(subs->executeQuery());
+          while (rows->next()) {
+            app::DispatchTarget t;
+            t.subscription_id = rows->getInt64("id");
+            const std::string types = Str(rows, "event_types");
+            if (!types.empty()) {
+              t.event_types = absl::StrSplit(types, ',');
+            }
+            t.start_after_event_id = rows->getInt64("start_after_event_id");
+            targets.push_back(std::move(t));
+          }
+        }
+        auto deliveries = build(targets);
+        if (!deliveries.ok()) {
+          return deliveries.status();
+        }
+        // A delivery that exists already (a batch replayed after a lost lease)
+        // stays as it is.
+        mysql::Statement insert = pool_.Prepare(
+            conn,
+            "INSERT INTO webhook_deliveries (subscription_id, event_id, order_id, order_version,"
+            " event_type, status, attempts, next_attempt_at, payload, event_recorded_at, "
+            "created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?)"
+            " ON DUPLICATE KEY UPDATE id = id");
+        for (const app::NewDelivery& d : *deliveries) {
+          insert->setInt64(1, d.subscription_id);
+          insert->setInt64(2, d.event_id);
+          insert->setInt64(3, d.order_id);
+          insert->setInt64(4, d.order_version);
+          insert->setString(5, d.event_type);
+          insert->setDateTime(6, ToSqlTime(now));
+          insert->setString(7, d.payload);
+          insert->setDateTime(8, ToSqlTime(d.event_recorded_at));
+          insert->setDateTime(9, ToSqlTime(now));
+          insert->setDateTime(10, ToSqlTime(now));
+          created += insert->executeUpdate() == 1 ? 1 : 0;
+        }
+        mysql::Statement advance = pool_.Prepare(
+            conn, "UPDATE webhook_dispatch_cursor SET position = ?, updated_at = ? WHERE id = 1");
+        advance->setInt64(1, to);
+        advance->setDateTime(2, ToSqlTime(now));
+        advance->executeUpdate();
+        return absl::OkStatus();
+      });
   if (!status.ok()) {
     return status;
   }
@@ -156,37 +158,44 @@ absl::StatusOr<std::vector<app::ClaimedDelivery>> MysqlWebhookStore::ClaimDue(
     absl::Time now, int limit, absl::Duration lease, const std::string& owner) {
   std::vector<app::ClaimedDelivery> claimed;
   std::map<int64_t, std::pair<std::string, std::optional<std::string>>> sealed;  // by subscription
+  // Three steps, each on a connection of its own from the pool (borrowing
+  // one costs no round trip); only step 2 is a transaction. Step 1 must stay
+  // outside it: a consistent read there would fix the snapshot step 2's
+  // first-in-line check reads.
+  // 1. Candidates, without locks: due, of live unpaused subscriptions, and
+  //    first in line (domain::MayAttempt: every earlier delivery of the
+  //    same subscription and order DELIVERED or DISMISSED).
+  std::vector<int64_t> candidates;
   absl::Status status = pool_.Run("claim webhook deliveries", [&](sql::Connection& conn) {
-    // 1. Candidates, without locks: due, of live unpaused subscriptions, and
-    //    first in line (domain::MayAttempt: every earlier delivery of the
-    //    same subscription and order DELIVERED or DISMISSED).
-    std::vector<int64_t> candidates;
-    {
-      mysql::Statement stmt = pool_.Prepare(
-          conn,
-          "SELECT d.id FROM webhook_deliveries d"
-          " JOIN webhook_subscriptions s ON s.id = d.subscription_id"
-          " WHERE d.status = 'PENDING' AND d.next_attempt_at <= ? AND s.paused = 0"
-          " AND s.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e"
-          " WHERE e.subscription_id = d.subscription_id AND e.order_id = d.order_id"
-          " AND e.event_id < d.event_id AND e.status IN ('PENDING', 'DEAD'))"
-          " ORDER BY d.next_attempt_at LIMIT ?");
-      stmt->setDateTime(1, ToSqlTime(now));
-      stmt->setInt(2, limit);
-      Rows rows(stmt->executeQuery());
-      while (rows->next()) {
-        candidates.push_back(rows->getInt64(1));
-      }
+    mysql::Statement stmt =
+        pool_.Prepare(conn,
+                      "SELECT d.id FROM webhook_deliveries d"
+                      " JOIN webhook_subscriptions s ON s.id = d.subscription_id"
+                      " WHERE d.status = 'PENDING' AND d.next_attempt_at <= ? AND s.paused = 0"
+                      " AND s.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e"
+                      " WHERE e.subscription_id = d.subscription_id AND e.order_id = d.order_id"
+                      " AND e.event_id < d.event_id AND e.status IN ('PENDING', 'DEAD'))"
+                      " ORDER BY d.next_attempt_at LIMIT ?");
+    stmt->setDateTime(1, ToSqlTime(now));
+    stmt->setInt(2, limit);
+    Rows rows(stmt->executeQuery());
+    while (rows->next()) {
+      candidates.push_back(rows->getInt64(1));
     }
-    if (candidates.empty()) {
-      return absl::OkStatus();
-    }
-    // 2. Lock those still due (another replica may have them: skipped) and
-    //    push them forward by the lease. Still first in line, too: an
-    //    earlier delivery redelivered since step 1 is PENDING again, and the
-    //    later one must not overtake it.
-    mysql::Transaction tx(conn);
-    std::vector<int64_t> ids;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  if (candidates.empty()) {
+    return claimed;
+  }
+  // 2. Lock those still due (another replica may have them: skipped) and
+  //    push them forward by the lease. Still first in line, too: an
+  //    earlier delivery redelivered since step 1 is PENDING again, and the
+  //    later one must not overtake it.
+  std::vector<int64_t> ids;
+  status = mysql::WithTransaction(pool_, "claim webhook deliveries", [&](sql::Connection& conn) {
     {
       mysql::Statement stmt = pool_.Prepare(
           conn, absl::StrCat("SELECT d.id, d.subscription_id, d.attempts, d.backoff_base,"
@@ -217,20 +226,26 @@ absl::StatusOr<std::vector<app::ClaimedDelivery>> MysqlWebhookStore::ClaimDue(
     if (ids.empty()) {
       return absl::OkStatus();
     }
-    {
-      mysql::Statement stmt = pool_.Prepare(
-          conn, absl::StrCat("UPDATE webhook_deliveries SET next_attempt_at = ?,"
-                             " attempts = attempts + 1, lease_owner = ?, updated_at = ?"
-                             " WHERE id IN (",
-                             Placeholders(ids.size()), ")"));
-      stmt->setDateTime(1, ToSqlTime(now + lease));
-      stmt->setString(2, text::TruncateUtf8(owner, 64));
-      stmt->setDateTime(3, ToSqlTime(now));
-      BindIds(*stmt, 4, ids);
-      stmt->executeUpdate();
-    }
-    tx.Commit();
-    // 3. Where and with what to sign.
+    mysql::Statement stmt =
+        pool_.Prepare(conn, absl::StrCat("UPDATE webhook_deliveries SET next_attempt_at = ?,"
+                                         " attempts = attempts + 1, lease_owner = ?, updated_at = ?"
+                                         " WHERE id IN (",
+                                         Placeholders(ids.size()), ")"));
+    stmt->setDateTime(1, ToSqlTime(now + lease));
+    stmt->setString(2, text::TruncateUtf8(owner, 64));
+    stmt->setDateTime(3, ToSqlTime(now));
+    BindIds(*stmt, 4, ids);
+    stmt->executeUpdate();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  if (ids.empty()) {
+    return claimed;
+  }
+  // 3. Where and with what to sign.
+  status = pool_.Run("claim webhook deliveries", [&](sql::Connection& conn) {
     std::set<int64_t> subscription_ids;
     for (const app::ClaimedDelivery& d : claimed) {
       subscription_ids.insert(d.subscription_id);

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/log/log.h"
+#include "common/mysql/transaction.h"
 #include "workflow-service/src/storage/mysql_webhook_store.h"
 #include "workflow-service/src/storage/order_rows.h"
 #include "workflow-service/src/storage/order_snapshots.h"
@@ -105,16 +106,11 @@ absl::Status InsertWebhookRequest(mysql::ConnectionPool& pool, sql::Connection& 
 absl::Status MysqlWebhookStore::RunRecorded(
     absl::string_view what, const app::WebhookRequest& request, absl::Time now,
     const std::function<absl::Status(sql::Connection&)>& fn) {
-  return pool_.Run(what, [&](sql::Connection& conn) {
-    mysql::Transaction tx(conn);
+  return mysql::WithTransaction(pool_, what, [&](sql::Connection& conn) {
     if (absl::Status s = fn(conn); !s.ok()) {
       return s;
     }
-    if (absl::Status s = InsertWebhookRequest(pool_, conn, secrets_, request, now); !s.ok()) {
-      return s;
-    }
-    tx.Commit();
-    return absl::OkStatus();
+    return InsertWebhookRequest(pool_, conn, secrets_, request, now);
   });
 }
 
@@ -127,40 +123,36 @@ absl::StatusOr<app::WebhookSubscription> MysqlWebhookStore::CreateSubscription(
     return sealed.status();
   }
   int64_t id = 0;
-  absl::Status status = pool_.Run("create webhook subscription", [&](sql::Connection& conn) {
-    mysql::Transaction tx(conn);
-    // Holding the cursor, the dispatcher's next batch either ran before
-    // (and the watermark read now is at or past it) or sees this row.
-    mysql::Statement lock =
-        pool_.Prepare(conn, "SELECT position FROM webhook_dispatch_cursor WHERE id = 1 FOR UPDATE");
-    Rows(lock->executeQuery());
-    auto start = watermark();
-    if (!start.ok()) {
-      return start.status();
-    }
-    mysql::Statement stmt = pool_.Prepare(
-        conn,
-        "INSERT INTO webhook_subscriptions (url, event_types, description, paused, secret,"
-        " previous_secret, previous_secret_expires_at, start_after_event_id, deleted_at,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, NULL, ?, ?)");
-    stmt->setString(1, subscription.url);
-    stmt->setString(2, absl::StrJoin(subscription.event_types, ","));
-    stmt->setString(3, subscription.description);
-    stmt->setBoolean(4, subscription.paused);
-    stmt->setString(5, *sealed);
-    stmt->setInt64(6, *start);
-    stmt->setDateTime(7, ToSqlTime(now));
-    stmt->setDateTime(8, ToSqlTime(now));
-    stmt->executeUpdate();
-    id = LastInsertId(pool_, conn);
-    app::WebhookRequest record = request;
-    record.subscription_id = id;
-    if (absl::Status s = InsertWebhookRequest(pool_, conn, secrets_, record, now); !s.ok()) {
-      return s;
-    }
-    tx.Commit();
-    return absl::OkStatus();
-  });
+  absl::Status status =
+      mysql::WithTransaction(pool_, "create webhook subscription", [&](sql::Connection& conn) {
+        // Holding the cursor, the dispatcher's next batch either ran before
+        // (and the watermark read now is at or past it) or sees this row.
+        mysql::Statement lock = pool_.Prepare(
+            conn, "SELECT position FROM webhook_dispatch_cursor WHERE id = 1 FOR UPDATE");
+        Rows(lock->executeQuery());
+        auto start = watermark();
+        if (!start.ok()) {
+          return start.status();
+        }
+        mysql::Statement stmt = pool_.Prepare(
+            conn,
+            "INSERT INTO webhook_subscriptions (url, event_types, description, paused, secret,"
+            " previous_secret, previous_secret_expires_at, start_after_event_id, deleted_at,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, NULL, ?, ?)");
+        stmt->setString(1, subscription.url);
+        stmt->setString(2, absl::StrJoin(subscription.event_types, ","));
+        stmt->setString(3, subscription.description);
+        stmt->setBoolean(4, subscription.paused);
+        stmt->setString(5, *sealed);
+        stmt->setInt64(6, *start);
+        stmt->setDateTime(7, ToSqlTime(now));
+        stmt->setDateTime(8, ToSqlTime(now));
+        stmt->executeUpdate();
+        id = LastInsertId(pool_, conn);
+        app::WebhookRequest record = request;
+        record.subscription_id = id;
+        return InsertWebhookRequest(pool_, conn, secrets_, record, now);
+      });
   if (!status.ok()) {
     return status;
   }
