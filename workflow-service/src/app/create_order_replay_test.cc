@@ -62,7 +62,7 @@ class WorkflowAppCreateRepeatTest : public ::testing::Test {
   csr::OpenSslCsrParser parser_;
   WorkflowApp app_;
   const NewOrderInput input_ = testing::TestOrderInput("ext-1", "dv", "www.example.com");
-  const Caller caller_{"test", "req-1", "CreateOrder", "fp-1"};
+  const Caller caller_{"test", "req-1", "CreateOrder", "fp-1", ""};
 };
 
 TEST_F(WorkflowAppCreateRepeatTest, ARepeatTheChecksNowRefuseAnswersWithTheStoredOrder) {
@@ -70,7 +70,7 @@ TEST_F(WorkflowAppCreateRepeatTest, ARepeatTheChecksNowRefuseAnswersWithTheStore
   ASSERT_TRUE(first.ok()) << first.status();
   catalog_ = *ProductCatalog::Parse(kNoDv);  // "dv" is gone: the checks refuse
   auto fresh = app_.CreateOrder(testing::TestOrderInput("ext-2", "dv", "www.example.com"),
-                                Caller{"test", "req-2", "CreateOrder", "fp-2"});
+                                Caller{"test", "req-2", "CreateOrder", "fp-2", ""});
   EXPECT_EQ(fresh.status().code(), absl::StatusCode::kInvalidArgument) << fresh.status();
 
   auto again = app_.CreateOrder(input_, caller_);
@@ -103,10 +103,10 @@ TEST_F(WorkflowAppCreateRepeatTest, AReplayFailureOnTheDuplicateExternalIdPathIs
 
 TEST_F(WorkflowAppCreateRepeatTest, AnotherRequestOnTheSameExternalIdIsStillAlreadyExists) {
   ASSERT_TRUE(app_.CreateOrder(input_, caller_).ok());
-  auto other = app_.CreateOrder(input_, Caller{"test", "req-9", "CreateOrder", "fp-1"});
+  auto other = app_.CreateOrder(input_, Caller{"test", "req-9", "CreateOrder", "fp-1", ""});
   EXPECT_EQ(other.status().code(), absl::StatusCode::kAlreadyExists) << other.status();
   auto reused = app_.CreateOrder(testing::TestOrderInput("ext-3", "dv", "www.example.com"),
-                                 Caller{"test", "req-1", "CreateOrder", "fp-other"});
+                                 Caller{"test", "req-1", "CreateOrder", "fp-other", ""});
   EXPECT_EQ(reused.status().code(), absl::StatusCode::kAlreadyExists) << reused.status();
 }
 
