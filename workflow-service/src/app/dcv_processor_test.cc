@@ -331,6 +331,7 @@ TEST_F(DcvProcessorTest, AnAccountProblemHoldsVisiblyAndClearsWhenTheCaAccepts) 
   EXPECT_THAT(Cert(id).last_error, HasSubstr("no credit"));
   clock_.Advance(absl::Minutes(10));
   ca_.answers.push_back(Pending("CA-5"));
+  ca_.statuses.push_back(Pending("CA-5"));  // the first check, right after the acceptance
   EXPECT_EQ(DeliverDue(), 1);
   EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
   EXPECT_EQ(Cert(id).hold, domain::HoldReason::kNone);

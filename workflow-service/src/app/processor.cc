@@ -105,28 +105,31 @@ void Processor::Retry(const OutboxItem& item, const OrderRecord& record, int ind
                                          {"error", error}});
 }
 
-void Processor::Conclude(const OutboxItem& item, const OrderRecord& record,
-                         const std::vector<domain::Command>& commands, const std::string& actor,
-                         std::optional<PrevalidationRecord> report) {
+std::optional<OrderRecord> Processor::Conclude(const OutboxItem& item, const OrderRecord& record,
+                                               const std::vector<domain::Command>& commands,
+                                               const std::string& actor,
+                                               std::optional<PrevalidationRecord> report,
+                                               std::optional<absl::Time> first_check_at) {
   if (commands.empty()) {
     Finish(item, "DONE", "");
-    return;
+    return std::nullopt;
   }
   OutcomeExtras extras;
   extras.caller = kOutboxActor;
   extras.completes_outbox_id = item.id;
   extras.prevalidation = std::move(report);
   extras.loaded = &record;
+  extras.first_check_at = first_check_at;
   auto saved = app_.Record(item.order_id, item.certificate_id, commands, actor, extras);
   if (saved.ok()) {
     Count(item, "recorded");
-    return;
+    return *std::move(saved);
   }
   if (saved.status().code() == absl::StatusCode::kFailedPrecondition ||
       saved.status().code() == absl::StatusCode::kNotFound) {
     // The order moved on meanwhile (a cancel, an edit): the answer is stale.
     Finish(item, "DONE", absl::StrCat("answer not applied: ", saved.status().message()));
-    return;
+    return std::nullopt;
   }
   if (saved.status().code() == absl::StatusCode::kInvalidArgument) {
     // The peer answered something the workflow cannot accept (an issued
@@ -138,10 +141,11 @@ void Processor::Conclude(const OutboxItem& item, const OrderRecord& record,
             absl::InvalidArgumentError(
                 absl::StrCat("unusable answer from ", actor, ": ", saved.status().message())));
     }
-    return;
+    return std::nullopt;
   }
   log::Warning("outcome not saved; the row returns after its lease",
                {{"outbox_id", item.id}, {"error", saved.status()}});
+  return std::nullopt;
 }
 
 void Processor::Deliver(const OutboxItem& item) {
@@ -219,12 +223,17 @@ void Processor::ReleaseSlot(const std::string& adapter) {
 }
 
 void Processor::Poll(const PollItem& item) {
-  const absl::Time now = clock_.Now();
   auto record = app_.GetOrder(item.order_id);
   if (!record.ok()) {
     return;  // the lease brings it back
   }
-  const int index = record->IndexOf(item.certificate_id);
+  CheckStatus(*record, item.certificate_id, item.failures);
+}
+
+void Processor::CheckStatus(const OrderRecord& loaded, int64_t certificate_id, int failures) {
+  const absl::Time now = clock_.Now();
+  const OrderRecord* record = &loaded;
+  const int index = record->IndexOf(certificate_id);
   if (index < 0) {
     return;
   }
@@ -265,8 +274,8 @@ void Processor::Poll(const PollItem& item) {
                                                                : "changed"}})
       .Increment();
   if (!answer.ok()) {
-    absl::Time next = std::max(Backoff(item.failures + 1, now, answer.status()),
-                               NextPoll(cert, *record, index, now));
+    absl::Time next =
+        std::max(Backoff(failures + 1, now, answer.status()), NextPoll(cert, *record, index, now));
     if (answer.status().code() == absl::StatusCode::kResourceExhausted &&
         !answer.status().GetPayload(kRetryAfterPayload).has_value()) {
       // Rate limited without a retry-after: the adapter's declared pause.
@@ -279,7 +288,7 @@ void Processor::Poll(const PollItem& item) {
     if (cert.last_error != message) {
       OutcomeExtras extras;
       extras.loaded = &*record;
-      (void)app_.Record(item.order_id, cert.id, {cmd::RecordError{message}}, kSyncActor, extras);
+      (void)app_.Record(record->order.id, cert.id, {cmd::RecordError{message}}, kSyncActor, extras);
     }
     return;
   }
@@ -289,9 +298,15 @@ void Processor::Poll(const PollItem& item) {
     extras.caller = kSyncActor;
     extras.loaded = &*record;
     auto saved =
-        app_.Record(item.order_id, cert.id, commands, AdapterActor(cert.ca_adapter), extras);
+        app_.Record(record->order.id, cert.id, commands, AdapterActor(cert.ca_adapter), extras);
     if (!saved.ok() && saved.status().code() != absl::StatusCode::kFailedPrecondition) {
       return;  // not recorded: the lease brings the check back
+    }
+    if (saved.ok()) {
+      const int now_index = saved->IndexOf(cert.id);
+      if (now_index < 0 || !domain::NeedsCaWatch(saved->order, now_index)) {
+        return;  // the save ended the watch (next_poll_at cleared with it)
+      }
     }
   }
   // Still watched after this answer (pending, or a cancel not confirmed)?

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,9 +76,20 @@ class Processor {
   void DeliverResolution(const OutboxItem& item, const OrderRecord& record, int index);
 
   // What a submission's answer (submit, reissue, renew; or its replay after
-  // a resolution) means, concluded under `item`.
+  // a resolution) means, concluded under `item`. With `sent_at` (when the
+  // delivery began), an acceptance the CA is still working on gets its
+  // first status check from this worker right after the save: a newly
+  // watched certificate is due for one at once anyway, and this way it
+  // needs no claim and no load (the save leases the check to this worker,
+  // as a claim would, so no status sync checks it meanwhile). Not when the
+  // submission took long: the lease covers the check too.
   void ConcludeSubmission(const OutboxItem& item, const OrderRecord& record, int index,
-                          const absl::StatusOr<CaAnswer>& answer);
+                          const absl::StatusOr<CaAnswer>& answer,
+                          std::optional<absl::Time> sent_at = std::nullopt);
+  // Checks certificate `certificate_id` of `record` (just read or saved) at
+  // its CA and records the answer; schedules the next check. `failures`:
+  // consecutive failed checks before this one.
+  void CheckStatus(const OrderRecord& record, int64_t certificate_id, int failures);
   // A retryable answer that carries a hold signal (outcome unknown, account
   // problem): the hold and its reason go on the certificate and the same key
   // is tried again later, slowly for an unknown outcome. False when the
@@ -104,10 +116,13 @@ class Processor {
                        const absl::Status& refusal);
 
   // Saves `commands` with the row's completion; a stale answer finishes the
-  // row, a storage failure leaves it to its lease.
-  void Conclude(const OutboxItem& item, const OrderRecord& record,
-                const std::vector<domain::Command>& commands, const std::string& actor,
-                std::optional<PrevalidationRecord> report = {});
+  // row, a storage failure leaves it to its lease. The saved order, when
+  // saved. `first_check_at`: SaveRequest::first_check_at.
+  std::optional<OrderRecord> Conclude(const OutboxItem& item, const OrderRecord& record,
+                                      const std::vector<domain::Command>& commands,
+                                      const std::string& actor,
+                                      std::optional<PrevalidationRecord> report = {},
+                                      std::optional<absl::Time> first_check_at = std::nullopt);
   // A retryable failure: back off and show the error on the certificate.
   void Retry(const OutboxItem& item, const OrderRecord& record, int index,
              const absl::Status& error);

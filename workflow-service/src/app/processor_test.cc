@@ -177,6 +177,17 @@ class ProcessorTest : public ::testing::Test {
     return static_cast<int>(items->size());
   }
 
+  // The CA calls other than status checks, in order.
+  std::vector<std::string> Sent() const {
+    std::vector<std::string> sent;
+    for (const std::string& call : ca_.calls) {
+      if (call.rfind("status:", 0) != 0) {
+        sent.push_back(call);
+      }
+    }
+    return sent;
+  }
+
   domain::Order Order(int64_t id) { return app_->GetOrder(id)->order; }
   std::vector<std::string> EventTypes(int64_t id) {
     std::vector<std::string> types;
@@ -207,15 +218,12 @@ TEST_F(ProcessorTest, SubmissionAcceptedThenIssuedThroughTheStatusSync) {
   const int64_t id = Create("1");
   const int64_t cert = Cert(id).id;
   ca_.answers.push_back(Pending("CA-1"));
+  ca_.statuses.push_back(Pending("CA-1"));  // the first check, right after the acceptance
   EXPECT_EQ(DeliverDue(), 1);
-  EXPECT_EQ(ca_.calls.back(), "submit:wf-00000000000000a1-submit-" + std::to_string(cert) + "-1");
+  EXPECT_EQ(Sent().back(), "submit:wf-00000000000000a1-submit-" + std::to_string(cert) + "-1");
   EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
   EXPECT_EQ(Cert(id).ca_reference, "CA-1");
   EXPECT_EQ(DeliverDue(), 0) << "the row is done";
-
-  ca_.statuses.push_back(Pending("CA-1"));
-  EXPECT_EQ(PollDue(), 1);
-  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
   EXPECT_EQ(PollDue(), 0) << "the next check is scheduled later";
   clock_.Advance(absl::Seconds(2));
   ca_.statuses.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 365)));
@@ -245,6 +253,79 @@ TEST_F(ProcessorTest, CaThatIssuesAtOnceTakesTheOrderToActiveInOneStep) {
   EXPECT_THAT(types, ::testing::ElementsAre("CREATED", "SUBMITTED", "CA_ACCEPTED", "CA_ISSUED"));
 }
 
+TEST_F(ProcessorTest, AnAcceptanceIsCheckedRightAfterItsSaveByTheDeliveryItself) {
+  const int64_t id = Create("1");
+  const int64_t cert = Cert(id).id;
+  ca_.answers.push_back(Pending("CA-1"));
+  ca_.statuses.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 90)));
+  EXPECT_EQ(DeliverDue(), 1);
+  // The first status check (due at once after an acceptance) was made by
+  // the delivery: no round through the status sync.
+  EXPECT_THAT(ca_.calls, ::testing::ElementsAre(
+                             "submit:wf-00000000000000a1-submit-" + std::to_string(cert) + "-1",
+                             "status:CA-1"));
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kActive);
+  // Two decisions, as through the status sync: the acceptance is saved
+  // (its own order version) before the CA is asked again.
+  const auto record = app_->GetOrder(id);
+  ASSERT_TRUE(record.ok());
+  ASSERT_EQ(record->events.size(), 4u);
+  EXPECT_EQ(record->events[2].event.type, "CA_ACCEPTED");
+  EXPECT_EQ(record->events[3].event.type, "CA_ISSUED");
+  EXPECT_EQ(record->order.version, 3) << "created, accepted, issued: a version each";
+  EXPECT_EQ(backend_->WatchedCertificates(), 0);
+  EXPECT_EQ(PollDue(), 0);
+  EXPECT_EQ(DeliverDue(), 0) << "the row is done";
+  EXPECT_EQ(metrics::Value(metrics_, "sslpanel_ca_status_checks_total",
+                           {{"adapter", "fake"}, {"result", "changed"}}),
+            1);
+}
+
+TEST_F(ProcessorTest, AnAcceptanceStillPendingAtItsFirstCheckIsCheckedNextOnTheUsualSchedule) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(Pending("CA-1"));
+  ca_.statuses.push_back(Pending("CA-1"));
+  EXPECT_EQ(DeliverDue(), 1);
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
+  EXPECT_EQ(ca_.calls.back(), "status:CA-1");
+  EXPECT_EQ(PollDue(), 0) << "just checked: not again at once";
+  clock_.Advance(absl::Seconds(1));  // poll_min
+  ca_.statuses.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 90)));
+  EXPECT_EQ(PollDue(), 1);
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kActive);
+}
+
+TEST_F(ProcessorTest, AFailedFirstCheckIsShownAndRetriedByTheStatusSync) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(Pending("CA-1"));  // no status scripted: the check fails
+  EXPECT_EQ(DeliverDue(), 1);
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
+  EXPECT_THAT(Cert(id).last_error, HasSubstr("no status scripted"));
+  EXPECT_EQ(PollDue(), 0) << "backing off";
+  clock_.Advance(absl::Seconds(2));
+  ca_.statuses.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 90)));
+  EXPECT_EQ(PollDue(), 1);
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kActive);
+}
+
+TEST_F(ProcessorTest, AnAcceptanceWhoseDeliveryDiesBeforeItsCheckIsCheckedAfterTheLease) {
+  const int64_t id = Create("1");
+  ca_.answers.push_back(Pending("CA-1"));
+  // The save leases the first check to the delivery that made it; a
+  // process that dies before the check leaves it to the status sync once
+  // the lease has run out (the save alone, as the delivery left it).
+  OutcomeExtras extras;
+  extras.first_check_at = clock_.Now() + absl::Seconds(60);
+  ASSERT_TRUE(app_->Record(id, Cert(id).id, {domain::command::CaAccepted{1, "CA-1", "processing"}},
+                           "ca:fake", extras)
+                  .ok());
+  EXPECT_EQ(PollDue(), 0) << "leased to the delivery";
+  clock_.Advance(absl::Seconds(61));
+  ca_.statuses.push_back(Issued("CA-1", clock_.Now(), clock_.Now() + absl::Hours(24 * 90)));
+  EXPECT_EQ(PollDue(), 1);
+  EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kActive);
+}
+
 TEST_F(ProcessorTest, UnreachableCaIsRetriedWithBackoffAndTheErrorIsVisible) {
   const int64_t id = Create("1");
   ca_.answers.push_back(absl::UnavailableError("connection refused"));
@@ -255,12 +336,13 @@ TEST_F(ProcessorTest, UnreachableCaIsRetriedWithBackoffAndTheErrorIsVisible) {
   EXPECT_EQ(DeliverDue(), 0) << "backing off";
   clock_.Advance(absl::Seconds(2));
   ca_.answers.push_back(Pending("CA-1"));
+  ca_.statuses.push_back(Pending("CA-1"));
   EXPECT_EQ(DeliverDue(), 1);
   EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
   EXPECT_EQ(Cert(id).last_error, "");
   // Both attempts carried the same stored key: the CA sees one order.
-  ASSERT_EQ(ca_.calls.size(), 2u);
-  EXPECT_EQ(ca_.calls[0], ca_.calls[1]);
+  ASSERT_EQ(Sent().size(), 2u);
+  EXPECT_EQ(Sent()[0], Sent()[1]);
 }
 
 TEST_F(ProcessorTest, RateLimitedCaIsAskedAgainAfterItsRetryAfter) {
@@ -658,7 +740,7 @@ TEST_F(ProcessorTest, KeyUsedForAnotherRequestHoldsTheCertificateVisiblyWithoutR
   ASSERT_TRUE(app_->SubmitOrder(id, Caller{"ops", "release-1", "SubmitOrder", "r"}).ok());
   ca_.answers.push_back(Pending("CA-2"));
   EXPECT_EQ(DeliverDue(), 1);
-  EXPECT_EQ(ca_.calls.back(), "submit:wf-00000000000000a1-submit-" + std::to_string(cert) + "-2");
+  EXPECT_EQ(Sent().back(), "submit:wf-00000000000000a1-submit-" + std::to_string(cert) + "-2");
   EXPECT_EQ(Cert(id).status, domain::CertificateStatus::kRequested);
   EXPECT_EQ(Cert(id).ca_reference, "CA-2");
   EXPECT_FALSE(Order(id).stuck_since.has_value()) << "moving on clears the stuck flag";

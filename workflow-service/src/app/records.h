@@ -72,6 +72,10 @@ struct SaveRequest {
   // (written with every state change; nullopt: it waits on nobody we
   // answer for).
   std::optional<absl::Time> sla_deadline;
+  // When a certificate this decision starts watching is first due for a CA
+  // status check (nullopt: at once). A delivery that makes that check
+  // itself right after the save leases it this way, as a claim would.
+  std::optional<absl::Time> first_check_at;
 };
 
 // Filters of ListOrders; empty optionals do not filter.

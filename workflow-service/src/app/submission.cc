@@ -67,11 +67,14 @@ void Processor::DeliverSubmission(const OutboxItem& item, const OrderRecord& rec
     Retry(item, record, index, NoAdapter(cert.ca_adapter));
     return;
   }
-  ConcludeSubmission(item, record, index, SendSubmission(*ca, record, index, item.idempotency_key));
+  const absl::Time sent_at = clock_.Now();
+  ConcludeSubmission(item, record, index, SendSubmission(*ca, record, index, item.idempotency_key),
+                     sent_at);
 }
 
 void Processor::ConcludeSubmission(const OutboxItem& item, const OrderRecord& record, int index,
-                                   const absl::StatusOr<CaAnswer>& answer) {
+                                   const absl::StatusOr<CaAnswer>& answer,
+                                   std::optional<absl::Time> sent_at) {
   const domain::Certificate& cert = record.order.certificates[index];
   if (!answer.ok()) {
     if (HoldSubmission(item, record, index, answer.status())) {
@@ -104,7 +107,16 @@ void Processor::ConcludeSubmission(const OutboxItem& item, const OrderRecord& re
   for (domain::Command& next : AnswerCommands(accepted, *answer)) {
     commands.push_back(std::move(next));
   }
-  Conclude(item, record, commands, AdapterActor(cert.ca_adapter));
+  // Still at the CA: due for a status check at once, made here right after
+  // the save unless the submission took long (the row's lease covers both).
+  const bool check_here = answer->state == CaState::kPending && sent_at.has_value() &&
+                          clock_.Now() - *sent_at < options_.lease / 4;
+  std::optional<OrderRecord> saved = Conclude(
+      item, record, commands, AdapterActor(cert.ca_adapter), {},
+      check_here ? std::optional<absl::Time>(clock_.Now() + options_.lease) : std::nullopt);
+  if (check_here && saved.has_value()) {
+    CheckStatus(*saved, cert.id, 0);
+  }
 }
 
 }  // namespace sslpanel::workflow::app

@@ -19,6 +19,7 @@ bool Matches(const DispatchTarget& target, const CommittedEvent& event) {
 }
 
 absl::StatusOr<int64_t> WebhookDispatcher::Step() {
+  full_batch_ = false;
   auto mine = store_.AcquireDispatch(options_.owner, clock_.Now(), options_.lease);
   has_lease_ = mine.ok() && *mine;
   if (!has_lease_) {
@@ -28,6 +29,7 @@ absl::StatusOr<int64_t> WebhookDispatcher::Step() {
   if (!position.ok()) {
     return position.status();
   }
+  position_ = *position;
   auto batch = feed_.ReadAfter(*position, EventFilter{}, options_.batch);
   if (!batch.ok()) {
     return batch.status();
@@ -111,6 +113,8 @@ absl::StatusOr<int64_t> WebhookDispatcher::Step() {
     return created.status();
   }
   metrics_.dispatched.Increment(*created);
+  position_ = batch->through;
+  full_batch_ = static_cast<int>(batch->events.size()) >= options_.batch;
   for (const CommittedEvent& event : batch->events) {
     if (bodies.count(event.record.id) > 0) {
       // The event's own time: for most events its commit; an expiry's is
@@ -124,14 +128,25 @@ absl::StatusOr<int64_t> WebhookDispatcher::Step() {
 
 void WebhookDispatcher::Run(const std::atomic<bool>& stop) {
   while (!stop.load()) {
+    const absl::Time started = clock_.Now();
     absl::StatusOr<int64_t> moved = Step();
     if (moved.ok() && *moved > 0) {
-      continue;
+      if (full_batch_) {
+        continue;  // more may be waiting
+      }
+      // Let the events of the next few commits gather into one batch.
+      const absl::Duration left = started + options_.min_interval - clock_.Now();
+      if (left > absl::ZeroDuration() && !stop.load()) {
+        std::this_thread::sleep_for(absl::ToChronoMicroseconds(left));
+      }
     }
     if (!moved.ok()) {
       log::Warning("webhook dispatch failed; retrying", {{"error", moved.status()}});
     }
-    auto position = store_.DispatchPosition();
+    // Where the Step that held the lease left the cursor: only the lease
+    // holder moves it (Dispatch checks both under the row lock).
+    absl::StatusOr<int64_t> position =
+        moved.ok() && has_lease_ ? absl::StatusOr<int64_t>(position_) : store_.DispatchPosition();
     const absl::Time deadline = clock_.Now() + options_.wait;
     if (position.ok() && moved.ok() && has_lease_) {
       // Returns as soon as a new event commits (or at the deadline).

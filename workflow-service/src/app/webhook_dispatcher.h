@@ -24,6 +24,10 @@ struct DispatcherOptions {
   absl::Duration lease = absl::Seconds(15);
   int batch = 200;
   absl::Duration wait = absl::Seconds(1);  // longest sleep between looks
+  // Shortest time between two batches: events committed meanwhile go out
+  // together (a batch costs the same few round trips for one event as for
+  // two hundred) instead of one batch per commit.
+  absl::Duration min_interval = absl::Milliseconds(50);
 };
 
 // Whether `target` wants `event`: a later event of a listed type.
@@ -58,6 +62,10 @@ class WebhookDispatcher {
   WebhookMetrics& metrics_;
   const DispatcherOptions options_;
   bool has_lease_ = false;  // at the last Step (Run's thread only)
+  // The cursor after the last Step that held the lease, and whether that
+  // Step read a full batch (more may be waiting). Run's thread only.
+  int64_t position_ = 0;
+  bool full_batch_ = false;
 };
 
 }  // namespace sslpanel::workflow::app

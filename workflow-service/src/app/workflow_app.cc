@@ -559,6 +559,7 @@ absl::StatusOr<OrderRecord> WorkflowApp::Record(int64_t order_id, int64_t certif
                                        decision->intents.end());
         }
         save.completes_outbox_id = extras.completes_outbox_id;
+        save.first_check_at = extras.first_check_at;
         if (extras.prevalidation.has_value()) {
           save.prevalidation = extras.prevalidation;
           save.prevalidation_of = index;

@@ -99,6 +99,8 @@ struct OutcomeExtras {
   // it again; if it is stale the version-guarded save loses and the order is
   // read afresh, so this only saves work.
   const OrderRecord* loaded = nullptr;
+  // SaveRequest::first_check_at.
+  std::optional<absl::Time> first_check_at;
 };
 
 class WorkflowApp {

@@ -298,11 +298,13 @@ absl::Status WriteCertificates(SaveContext& ctx) {
     // The CA status sync watches what domain::NeedsCaWatch says.
     const bool was_pollable = old != nullptr && domain::NeedsCaWatch(before, static_cast<int>(i));
     const bool pollable = domain::NeedsCaWatch(order, static_cast<int>(i));
-    // Newly watched: poll soon. No longer watched: never. Else leave the
-    // sync loop's schedule alone.
+    // Newly watched: poll soon (at once, or when the saver's own check's
+    // lease ends). No longer watched: never. Else leave the sync loop's
+    // schedule alone.
     const bool touch_poll = pollable != was_pollable;
     const std::optional<absl::Time> next_poll =
-        pollable ? std::optional<absl::Time>(ctx.now) : std::nullopt;
+        pollable ? std::optional<absl::Time>(ctx.save.first_check_at.value_or(ctx.now))
+                 : std::nullopt;
     if (cert.id == 0) {
       new_seqs.push_back(i);
       new_polls.push_back(next_poll);

@@ -198,7 +198,7 @@ absl::StatusOr<OrderRecord> FakeOrderRepository::Save(const OrderRecord& before,
     request.order_id = order.id;
     requests_[request.request_id] = RequestRow{request, now};
   }
-  WriteCertificates(before.order, order, now);
+  WriteCertificates(before.order, order, save.first_check_at.value_or(now));
   for (const domain::Event& e : decision.events) {
     EventRecord record;
     record.certificate_id = order.certificates[e.certificate].id;
@@ -255,14 +255,14 @@ absl::StatusOr<OrderRecord> FakeOrderRepository::Save(const OrderRecord& before,
 }
 
 void FakeOrderRepository::WriteCertificates(const domain::Order& before, domain::Order& order,
-                                            absl::Time now) {
+                                            absl::Time first_check) {
   for (size_t i = 0; i < order.certificates.size(); ++i) {
     domain::Certificate& cert = order.certificates[i];
     const bool known = i < before.certificates.size();
     const bool was_pollable = known && domain::NeedsCaWatch(before, static_cast<int>(i));
     const bool pollable = domain::NeedsCaWatch(order, static_cast<int>(i));
     const std::optional<absl::Time> next_poll =
-        pollable ? std::optional<absl::Time>(now) : std::nullopt;
+        pollable ? std::optional<absl::Time>(first_check) : std::nullopt;
     if (cert.id == 0) {
       cert.id = next_certificate_id_++;
       certificates_[cert.id] = CertificateRow{order.id, next_poll, 0};

@@ -72,7 +72,8 @@ class FakeOrderRepository final : public OrderRepository {
   };
 
   OrderRecord Record(const StoredOrder& stored) const;
-  void WriteCertificates(const domain::Order& before, domain::Order& order, absl::Time now);
+  // A certificate newly watched is first due at `first_check`.
+  void WriteCertificates(const domain::Order& before, domain::Order& order, absl::Time first_check);
   void WriteOutbox(const SaveRequest& save, const domain::Order& order, absl::Time now);
 
   const std::string installation_id_;
