@@ -55,8 +55,16 @@ class EventFeed {
                                                int limit) = 0;
 
   // The current watermark (0 before anything was written). UNAVAILABLE
-  // while the feed is still establishing its start.
+  // while the feed is still establishing its start. Never waits for the
+  // database: safe on gRPC's callback threads and inside transactions.
   virtual absl::StatusOr<int64_t> Watermark() = 0;
+
+  // The watermark once the commits this process made so far were read (a
+  // stream or subscription started "now" starts after them). May wait for
+  // one read of the table (bounded by the feed, e.g.
+  // EventFeedOptions::own_commits_wait): call it on a thread that may
+  // block, never on a gRPC callback thread nor holding database locks.
+  virtual absl::StatusOr<int64_t> WatermarkAfterOwnCommits() { return Watermark(); }
 
   // Blocks until the watermark is above `position`, `deadline` passes or
   // the feed shuts down; returns the watermark then (UNAVAILABLE once the

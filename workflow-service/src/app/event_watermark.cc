@@ -94,6 +94,7 @@ absl::StatusOr<StepResult> WatermarkFollower::Step(absl::Time now) {
       return result;
     }
   }
+  const int64_t read_from = watermark_;
   auto ids = source_.IdsAfter(watermark_, options_.read_limit);
   if (!ids.ok()) {
     return ids.status();
@@ -158,6 +159,7 @@ absl::StatusOr<StepResult> WatermarkFollower::Step(absl::Time now) {
   }
   result.watermark = watermark_;
   result.gap_open = !holes_.empty() || proof_.has_value();
+  result.behind = static_cast<int>(ids->size()) >= options_.read_limit && watermark_ > read_from;
   return result;
 }
 

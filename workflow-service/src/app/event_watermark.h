@@ -92,6 +92,9 @@ struct StepResult {
   int64_t watermark = 0;
   // A hole is open above the watermark (poll again soon).
   bool gap_open = false;
+  // The read was full (read_limit ids) and moved the watermark: more ids
+  // may be visible above it (read again soon).
+  bool behind = false;
   std::vector<SkippedGap> skipped;
   // Set on the step that fell back at the start (report it).
   std::optional<UnprovenStart> unproven_start;

@@ -330,6 +330,44 @@ TEST(EventWatermark, ReadsInBatchesOfTheReadLimit) {
   EXPECT_EQ(StepTo(follower, kT0), 25);
 }
 
+TEST(EventWatermark, AFullReadThatMovedTheWatermarkSaysItIsBehind) {
+  FakeSource source;
+  WatermarkOptions options;
+  options.read_limit = 3;
+  WatermarkFollower follower(source, options);
+  ASSERT_EQ(StepTo(follower, kT0), 0);
+  for (int64_t id = 1; id <= 7; ++id) source.Commit(id);
+  auto step = follower.Step(kT0);
+  ASSERT_TRUE(step.ok());
+  EXPECT_EQ(step->watermark, 3);
+  EXPECT_TRUE(step->behind);
+  step = follower.Step(kT0);
+  ASSERT_TRUE(step.ok());
+  EXPECT_EQ(step->watermark, 6);
+  EXPECT_TRUE(step->behind);
+  step = follower.Step(kT0);
+  ASSERT_TRUE(step.ok());
+  EXPECT_EQ(step->watermark, 7);
+  EXPECT_FALSE(step->behind);
+}
+
+TEST(EventWatermark, AFullReadHeldAtAHoleIsNotBehind) {
+  // Reading the same ids again soon would not move it: only the poll
+  // interval (the proof of the hole) does.
+  FakeSource source;
+  WatermarkOptions options;
+  options.read_limit = 3;
+  WatermarkFollower follower(source, options);
+  ASSERT_EQ(StepTo(follower, kT0), 0);
+  source.Open(100, 1);
+  for (int64_t id = 2; id <= 7; ++id) source.Commit(id);
+  auto step = follower.Step(kT0);
+  ASSERT_TRUE(step.ok());
+  EXPECT_EQ(step->watermark, 0);
+  EXPECT_FALSE(step->behind);
+  EXPECT_TRUE(step->gap_open);
+}
+
 TEST(EventWatermark, SourceErrorsLeaveTheWatermark) {
   class Failing final : public CommitSource {
    public:

@@ -58,6 +58,8 @@ struct DecodedCsr {
   bool signature_valid = false;
   // Why the CSR itself is unacceptable (key, signature); empty when fine.
   std::vector<std::string> problems;
+
+  bool operator==(const DecodedCsr&) const = default;
 };
 
 class CsrParser {

@@ -133,7 +133,8 @@ class WebhookStore {
   // Inserts the subscription with the request record, in one transaction
   // that holds the dispatch cursor, so `watermark()` (read inside it) is
   // the subscription's start: the dispatcher either saw none of it or sees
-  // it with that start. ALREADY_EXISTS when the request id was taken
+  // it with that start; `watermark()` must not wait (EventFeed::Watermark,
+  // not WatermarkAfterOwnCommits). ALREADY_EXISTS when the request id was taken
   // concurrently.
   virtual absl::StatusOr<WebhookSubscription> CreateSubscription(
       const NewSubscription& subscription, const std::string& secret,

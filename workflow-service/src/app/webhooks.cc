@@ -130,6 +130,12 @@ absl::StatusOr<SubscriptionAnswer> WebhookApp::Create(const NewSubscription& inp
     if (!secret.ok()) {
       return secret.status();
     }
+    // This process's last commits read first (it may wait), outside the
+    // store's transaction: inside it, holding the dispatch cursor, only the
+    // watermark as it is now is read (it does not wait).
+    if (auto caught_up = feed_.WatermarkAfterOwnCommits(); !caught_up.ok()) {
+      return caught_up.status();
+    }
     WebhookRequest request = RequestOf(caller);
     request.secret = *secret;
     auto created = store_.CreateSubscription(

@@ -207,13 +207,59 @@ absl::StatusOr<OrderRecord> WorkflowApp::CreateOrder(const NewOrderInput& input,
   if (absl::Status s = ValidateActor(caller.actor); !s.ok()) {
     return s;
   }
-  auto replay = Replay(caller);
-  if (!replay.ok()) {
-    return replay.status();
+  // No request_ids lookup before a new order: the request_ids row Save
+  // writes is the check (a repeated request_id fails that INSERT, or the
+  // orders one on the same external id, and the first request answers,
+  // below), so a new order costs one round trip less. A request the checks
+  // refuse is looked up first: a repeat of one that succeeded answers as it
+  // did then, whatever changed since.
+  auto save = PrepareNewOrder(input, caller);
+  if (!save.ok()) {
+    auto replay = Replay(caller);
+    if (!replay.ok()) {
+      return replay.status();
+    }
+    if (replay->has_value()) {
+      return **std::move(replay);
+    }
+    return save.status();
   }
-  if (replay->has_value()) {
-    return **std::move(replay);
+  const bool has_intents = !save->decision.intents.empty();
+  auto saved = orders_.Save(OrderRecord{}, *save);
+  if (saved.ok() && has_intents && on_intents_) {
+    on_intents_();
   }
+  if (IsDuplicate(saved.status(), kDuplicateRequestId)) {
+    auto again = Replay(caller);
+    if (again.ok() && again->has_value()) {
+      return **std::move(again);
+    }
+    return again.ok() ? saved.status() : again.status();
+  }
+  if (IsDuplicate(saved.status(), kDuplicateExternalOrderId)) {
+    // The same request sent twice (at once, or again later) collides on the
+    // external id: the one that committed first answers both.
+    // A Replay failure answers as itself: UNAVAILABLE/ABORTED is retryable,
+    // ALREADY_EXISTS says the request_id was used for another request. Never
+    // "external_order_id already exists" for what may be the client's own
+    // order (a retry that got that would buy twice).
+    auto again = Replay(caller);
+    if (!again.ok()) {
+      return again.status();
+    }
+    if (again->has_value()) {
+      return **std::move(again);
+    }
+    auto existing = orders_.GetByExternalId(input.external_order_id);
+    return absl::AlreadyExistsError(absl::StrCat(
+        "external_order_id: \"", input.external_order_id, "\" already exists",
+        existing.ok() ? absl::StrCat(" as order ", existing->order.id) : std::string()));
+  }
+  return saved;
+}
+
+absl::StatusOr<SaveRequest> WorkflowApp::PrepareNewOrder(const NewOrderInput& input,
+                                                         const Caller& caller) const {
   if (absl::Status s = ValidateExternalOrderId(input.external_order_id); !s.ok()) {
     return s;
   }
@@ -269,31 +315,7 @@ absl::StatusOr<OrderRecord> WorkflowApp::CreateOrder(const NewOrderInput& input,
   save.decision = *std::move(decision);
   save.request = RequestRecord{caller.request_id, caller.method, caller.fingerprint, 0};
   save.sla_deadline = SlaDeadline(save.decision.order, context.now, sla_);
-  const bool has_intents = !save.decision.intents.empty();
-  auto saved = orders_.Save(OrderRecord{}, save);
-  if (saved.ok() && has_intents && on_intents_) {
-    on_intents_();
-  }
-  if (IsDuplicate(saved.status(), kDuplicateRequestId)) {
-    auto again = Replay(caller);
-    if (again.ok() && again->has_value()) {
-      return **std::move(again);
-    }
-    return again.ok() ? saved.status() : again.status();
-  }
-  if (IsDuplicate(saved.status(), kDuplicateExternalOrderId)) {
-    // The same request sent twice at once collides on the external id: the
-    // one that committed first answers both.
-    auto again = Replay(caller);
-    if (again.ok() && again->has_value()) {
-      return **std::move(again);
-    }
-    auto existing = orders_.GetByExternalId(input.external_order_id);
-    return absl::AlreadyExistsError(absl::StrCat(
-        "external_order_id: \"", input.external_order_id, "\" already exists",
-        existing.ok() ? absl::StrCat(" as order ", existing->order.id) : std::string()));
-  }
-  return saved;
+  return save;
 }
 
 absl::StatusOr<OrderRecord> WorkflowApp::GetOrder(int64_t order_id) {

@@ -181,6 +181,9 @@ class WorkflowApp {
   // Returns the stored order when `caller.request_id` was seen with the same
   // request, ALREADY_EXISTS when with a different one, nullopt when new.
   absl::StatusOr<std::optional<OrderRecord>> Replay(const Caller& caller);
+  // CreateOrder's checks and decision: the Save of a new order, or why not.
+  absl::StatusOr<SaveRequest> PrepareNewOrder(const NewOrderInput& input,
+                                              const Caller& caller) const;
   absl::StatusOr<SaveRequest> DecideOn(const OrderRecord& record, int index,
                                        const domain::Command& command, const Caller& caller) const;
   domain::Context ContextFor(const domain::Order& order, const Caller& caller) const;

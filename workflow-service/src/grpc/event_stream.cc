@@ -84,6 +84,7 @@ grpc::ServerWriteReactor<Response>* EventStreams::Watch(
   }
 
   int64_t position = 0;
+  bool now = false;  // the watermark, taken on a reader thread (it may wait)
   const bool resumed = !request->resume_token().empty();
   if (resumed) {
     // The token must carry these very filters: its position may lie past
@@ -101,11 +102,9 @@ grpc::ServerWriteReactor<Response>* EventStreams::Watch(
       return new Refusal(grpc_util::ToGrpc(absl::InvalidArgumentError(
           absl::StrCat("start: unknown value ", static_cast<int>(request->start())))));
     }
-    auto watermark = feed_.Watermark();
-    if (!watermark.ok()) {
-      return new Refusal(grpc_util::ToGrpc(watermark.status()));
-    }
-    position = *watermark;
+    // Not here: this is a gRPC callback thread, and the start "now" may
+    // wait for the feed to read this process's last commits.
+    now = true;
   }
 
   auto watcher = std::make_shared<Watcher>(*this, std::move(filter), request->include_order());
@@ -125,7 +124,11 @@ grpc::ServerWriteReactor<Response>* EventStreams::Watch(
     }
     open_[watcher.get()] = watcher;
   }
-  watcher->Begin(position, /*checkpoint=*/!resumed, resumed);
+  if (now) {
+    watcher->BeginNow();
+  } else {
+    watcher->Begin(position, /*checkpoint=*/!resumed, resumed);
+  }
   return watcher.get();
 }
 

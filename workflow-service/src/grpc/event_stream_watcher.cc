@@ -28,6 +28,17 @@ void EventStreams::Watcher::Begin(int64_t position, bool checkpoint, bool resume
   hub_.Schedule(shared_from_this());
 }
 
+void EventStreams::Watcher::BeginNow() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (finished_ || finishing_) {
+      return;
+    }
+    start_now_ = true;
+  }
+  hub_.Schedule(shared_from_this());
+}
+
 void EventStreams::Watcher::End(const grpc::Status& status) {
   std::unique_lock<std::mutex> lock(mu_);
   if (finished_ || finishing_) {
@@ -46,6 +57,7 @@ void EventStreams::Watcher::End(const grpc::Status& status) {
 void EventStreams::Watcher::Read() {
   int64_t position;
   bool verify;
+  bool start_now;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (finished_ || finishing_) {
@@ -53,6 +65,17 @@ void EventStreams::Watcher::Read() {
     }
     position = read_pos_;
     verify = verify_position_;
+    start_now = start_now_;
+    start_now_ = false;
+  }
+  if (start_now) {
+    auto start = hub_.feed_.WatermarkAfterOwnCommits();
+    if (!start.ok()) {
+      End(grpc_util::ToGrpc(start.status()));
+      return;
+    }
+    Begin(*start, /*checkpoint=*/true, /*resumed=*/false);
+    return;
   }
   auto watermark = hub_.feed_.Watermark();
   if (verify && watermark.ok()) {

@@ -38,6 +38,10 @@ class EventStreams::Watcher final : public grpc::ServerWriteReactor<Response>,
   // Does nothing on a stream that already ended (a drain between Watch's
   // registration and this call).
   void Begin(int64_t position, bool checkpoint, bool resumed);
+  // Begin(watermark, checkpoint) with the watermark after this process's
+  // commits (EventFeed::WatermarkAfterOwnCommits), taken by the first
+  // Read() on a reader thread: it may wait, a gRPC callback thread must not.
+  void BeginNow();
 
   // Ends the stream with `status` (after the write in flight, if any).
   void End(const grpc::Status& status);
@@ -86,6 +90,7 @@ class EventStreams::Watcher final : public grpc::ServerWriteReactor<Response>,
   int64_t read_pos_ = 0;          // every matching event at or below it was read
   int64_t sent_pos_ = 0;          // the position of the last token sent
   bool verify_position_ = false;  // a token's position not yet checked
+  bool start_now_ = false;        // the start position not yet taken (BeginNow)
   absl::Time last_send_;
 };
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -198,7 +199,7 @@ void MysqlEventFeed::Start() {
   // (listings at least 100 ms apart, see Loop), bounded by the start timeout
   // (and, while the database does not answer, a little more).
   const absl::Time give_up = absl::Now() + options_.watermark.start_timeout + absl::Seconds(5);
-  while (StepOnce() && !follower_.started() && absl::Now() < give_up) {
+  while (StepOnce().gap_open && !follower_.started() && absl::Now() < give_up) {
     absl::SleepFor(absl::Milliseconds(120));
   }
   thread_ = std::thread([this] { Loop(); });
@@ -217,14 +218,21 @@ void MysqlEventFeed::Stop() {
 }
 
 void MysqlEventFeed::Notify() {
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    // Only the first commit since the last read wakes the follower (the
+    // others are read with it), and only while somebody reads the feed.
+    wake = !notified_ && Following(absl::Now());
     notified_ = true;
   }
-  wake_.notify_one();
+  if (wake) {
+    wake_.notify_one();
+  }
 }
 
-bool MysqlEventFeed::StepOnce() {
+MysqlEventFeed::StepOutcome MysqlEventFeed::StepOnce() {
+  ++steps_;
   const bool could_prove = follower_.can_prove();
   auto step = follower_.Step(absl::Now());
   if (could_prove && !follower_.can_prove()) {
@@ -238,7 +246,10 @@ bool MysqlEventFeed::StepOnce() {
   }
   if (!step.ok()) {
     log::Warning("event feed: read failed; retrying", {{"error", step.status()}});
-    return true;
+    std::lock_guard<std::mutex> lock(mu_);
+    steps_published_ = steps_begun_;  // nothing new; a Watermark() waiting goes on
+    changed_.notify_all();
+    return StepOutcome{true, false};
   }
   if (const auto& start = step->unproven_start; start.has_value()) {
     log::Error(
@@ -273,55 +284,108 @@ bool MysqlEventFeed::StepOnce() {
     std::lock_guard<std::mutex> lock(mu_);
     watermark_ = step->watermark;
     started_ = follower_.started();
+    steps_published_ = steps_begun_;
   }
   changed_.notify_all();
-  return step->gap_open;
+  return StepOutcome{step->gap_open, step->behind};
 }
 
 void MysqlEventFeed::Loop() {
   absl::BitGen bits;
-  bool gap_open = !follower_.started();
+  StepOutcome last{!follower_.started(), false};
+  absl::Time last_step = absl::Now();
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      if (gap_open) {
-        // Holes are proven from listings at least 100 ms apart (InnoDB
-        // refreshes its listing only then); jitter keeps replicas from
-        // reading it in lockstep.
-        const absl::Duration wait = options_.poll_interval * absl::Uniform<double>(bits, 0.8, 1.6);
-        wake_.wait_for(lock, absl::ToChronoNanoseconds(wait), [&] { return stop_; });
-      } else if (waiters_ > 0) {
-        wake_.wait_for(lock, absl::ToChronoNanoseconds(options_.poll_interval),
-                       [&] { return stop_ || notified_; });
-      } else {
-        // Idle: a reader that starts waiting gets a read at once.
-        wake_.wait_for(lock, absl::ToChronoNanoseconds(options_.idle_poll_interval),
-                       [&] { return stop_ || notified_ || waiters_ > 0; });
+      // Holes are proven from listings at least 100 ms apart (InnoDB
+      // refreshes its listing only then); jitter keeps replicas from
+      // reading it in lockstep.
+      const absl::Duration gap_wait =
+          options_.poll_interval * absl::Uniform<double>(bits, 0.8, 1.6);
+      while (!stop_) {
+        const absl::Time now = absl::Now();
+        // When the next read is due without a wake-up.
+        absl::Time due;
+        if (!started_) {
+          due = last_step + gap_wait;  // still starting (a failed boot): retry soon
+        } else if (!Following(now)) {
+          due = last_step + options_.idle_poll_interval;  // nobody reads
+        } else if (last.gap_open) {
+          due = last_step + gap_wait;
+        } else {
+          due = last_step + (waiters_ > 0 ? options_.poll_interval : options_.idle_poll_interval);
+          if (notified_) {
+            due = std::min(due, last_step + options_.min_step_interval);
+          }
+        }
+        // A reader asks for a read (Watermark()), or the last read was full
+        // and moved: read again soon, but not in a tight loop.
+        if (step_wanted_ || last.behind) {
+          due = std::min(due, last_step + options_.min_step_interval);
+        }
+        if (now >= due) {
+          break;
+        }
+        wake_.wait_for(lock, absl::ToChronoNanoseconds(due - now));
       }
       if (stop_) {
         return;
       }
       notified_ = false;
+      step_wanted_ = false;
+      ++steps_begun_;
     }
-    gap_open = StepOnce();
+    last_step = absl::Now();
+    last = StepOnce();
   }
 }
 
 absl::StatusOr<int64_t> MysqlEventFeed::Watermark() {
   std::lock_guard<std::mutex> lock(mu_);
+  // Interest first, also while starting: a reader waiting for the start
+  // has the follower retry at the short interval.
+  Interested(absl::Now());
   if (!started_) {
     return absl::UnavailableError("the event feed is starting; try again");
   }
   return watermark_;
 }
 
+absl::StatusOr<int64_t> MysqlEventFeed::WatermarkAfterOwnCommits() {
+  std::unique_lock<std::mutex> lock(mu_);
+  const absl::Time now = absl::Now();
+  const bool unread = notified_ && !Following(now);
+  Interested(now);
+  if (!started_) {
+    return absl::UnavailableError("the event feed is starting; try again");
+  }
+  if (unread && !stop_) {
+    // Nobody read the feed lately, so this process's last commits may not
+    // have been read: read them first (a stream started "now" starts after
+    // them, as when the feed follows every commit). Bounded: a database
+    // that does not answer leaves the watermark as it was.
+    const int64_t target = steps_begun_ + 1;
+    step_wanted_ = true;
+    wake_.notify_one();
+    changed_.wait_for(lock, absl::ToChronoNanoseconds(options_.own_commits_wait),
+                      [&] { return stop_ || steps_published_ >= target; });
+  }
+  return watermark_;
+}
+
 absl::StatusOr<int64_t> MysqlEventFeed::WaitBeyond(int64_t position, absl::Time deadline) {
   std::unique_lock<std::mutex> lock(mu_);
+  const absl::Time now = absl::Now();
+  if (!Following(now)) {
+    step_wanted_ = true;  // the watermark may be up to idle_poll_interval old
+  }
+  Interested(now);
   ++waiters_;
   wake_.notify_one();  // polls at the short interval from now on
   changed_.wait_until(lock, absl::ToChronoTime(deadline),
                       [&] { return stop_ || (started_ && watermark_ > position); });
   --waiters_;
+  Interested(absl::Now());
   if (stop_) {
     return absl::UnavailableError("the event feed stopped");
   }
@@ -335,6 +399,7 @@ absl::StatusOr<app::EventBatch> MysqlEventFeed::ReadAfter(int64_t after,
   {
     std::lock_guard<std::mutex> lock(mu_);
     watermark = started_ ? watermark_ : 0;
+    Interested(absl::Now());
   }
   app::EventBatch batch;
   batch.through = std::max<int64_t>(after, 0);

@@ -360,6 +360,90 @@ TEST_F(EventFeedTest, AnotherReplicasCommitsArriveByPollingOwnCommitsAtOnce) {
   EXPECT_LT(absl::Now() - written, absl::Seconds(1));
 }
 
+TEST_F(EventFeedTest, WhileNobodyReadsCommitsCauseNoReadsAndTheFirstReaderGetsThemAtOnce) {
+  EventFeedOptions quiet;
+  quiet.poll_interval = absl::Seconds(30);
+  quiet.idle_poll_interval = absl::Seconds(30);
+  quiet.interest_period = absl::Milliseconds(100);
+  auto feed = NewFeed(quiet);
+  repo_->set_on_events_committed([&] { feed->Notify(); });
+  absl::SleepFor(absl::Milliseconds(200));  // nobody read it for the interest period
+  const int64_t steps = feed->steps();
+  for (int i = 0; i < 5; ++i) CreateOrder(absl::StrCat("quiet-", i));
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(feed->steps(), steps);  // five commits, no read
+
+  // A reader wakes it at once (not after the 30 s poll).
+  const int64_t top = DatabaseIds().back();
+  auto w = feed->WaitBeyond(top - 1, absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(*w, top);
+  EXPECT_EQ(ReadAll(*feed, 0), DatabaseIds());
+}
+
+TEST_F(EventFeedTest, WatermarkAfterAQuietSpellIncludesThisProcesssCommits) {
+  EventFeedOptions quiet;
+  quiet.poll_interval = absl::Seconds(30);
+  quiet.idle_poll_interval = absl::Seconds(30);
+  quiet.interest_period = absl::Milliseconds(100);
+  auto feed = NewFeed(quiet);
+  repo_->set_on_events_committed([&] { feed->Notify(); });
+  absl::SleepFor(absl::Milliseconds(200));
+  CreateOrder("quiet-now");
+  // A stream started "now" starts after the commits this process made.
+  EXPECT_EQ(*feed->WatermarkAfterOwnCommits(), DatabaseIds().back());
+}
+
+TEST_F(EventFeedTest, WatermarkDoesNotWaitButTurnsInterestOnAndWakesTheFollower) {
+  EventFeedOptions quiet;
+  quiet.poll_interval = absl::Seconds(30);
+  quiet.idle_poll_interval = absl::Seconds(30);
+  quiet.interest_period = absl::Milliseconds(100);
+  auto feed = NewFeed(quiet);
+  repo_->set_on_events_committed([&] { feed->Notify(); });
+  absl::SleepFor(absl::Milliseconds(200));  // nobody read it for the interest period
+  const int64_t steps = feed->steps();
+  CreateOrder("quiet-flagged");  // flagged, no read: nobody is interested
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(feed->steps(), steps);
+
+  // Watermark() answers at once (safe on a gRPC callback thread or inside a
+  // transaction) and wakes the follower for the flagged commit: it is read
+  // well before the 30 s poll, without anybody waiting for it.
+  ASSERT_TRUE(feed->Watermark().ok());
+  const int64_t top = DatabaseIds().back();
+  for (int i = 0; i < 200 && feed->steps() == steps; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_GT(feed->steps(), steps);
+  for (int i = 0; i < 200 && *feed->Watermark() < top; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(*feed->Watermark(), top);
+}
+
+TEST_F(EventFeedTest, UnderLoadCommitsAreReadTogetherAtMostOncePerMinStepInterval) {
+  EventFeedOptions coalescing;
+  coalescing.poll_interval = absl::Seconds(30);
+  coalescing.idle_poll_interval = absl::Seconds(30);
+  coalescing.min_step_interval = absl::Seconds(1);
+  auto feed = NewFeed(coalescing);
+  repo_->set_on_events_committed([&] { feed->Notify(); });
+  ASSERT_TRUE(feed->Watermark().ok());  // a reader: commits wake the follower
+  const int64_t steps = feed->steps();
+  const absl::Time begin = absl::Now();
+  for (int i = 0; i < 10; ++i) CreateOrder(absl::StrCat("burst-", i));
+  const absl::Duration took = absl::Now() - begin;
+  // Ten commits: one read at once, then at most one per second.
+  EXPECT_LE(feed->steps() - steps, 2 + absl::ToInt64Seconds(took));
+  // None is lost: the reads that follow have them all.
+  const int64_t top = DatabaseIds().back();
+  auto w = feed->WaitBeyond(top - 1, absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(*w, top);
+  EXPECT_EQ(ReadAll(*feed, 0), DatabaseIds());
+}
+
 TEST_F(EventFeedTest, StopEndsWaiters) {
   auto feed = NewFeed();
   std::thread stopper([&] {
