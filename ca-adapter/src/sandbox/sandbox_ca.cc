@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ca-adapter/src/sandbox/sandbox_files.h"
 #include "ca-adapter/src/x509/certificate.h"
 #include "ca-adapter/src/x509/openssl_util.h"
 #include "common/log/log.h"
@@ -39,62 +40,6 @@ constexpr absl::Duration kIssuingValidity = absl::Hours(24 * 365 * 10);
 // Backdating the CA certificates keeps a freshly created sandbox usable by
 // peers whose clocks run slightly behind.
 constexpr absl::Duration kCaBackdate = absl::Hours(1);
-
-std::string PathIn(const std::string& dir, const char* file) { return dir + "/" + file; }
-
-bool Exists(const std::string& path) {
-  struct stat info;
-  return stat(path.c_str(), &info) == 0;
-}
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::FailedPreconditionError(absl::StrCat("cannot read ", path));
-  }
-  std::stringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
-
-// Writes via a temporary file and rename, so a crash never leaves half a key.
-absl::Status WriteFile(const std::string& path, const std::string& contents, mode_t mode) {
-  const std::string tmp = path + ".tmp";
-  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, mode);
-  if (fd < 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot write ", tmp, ": ", std::strerror(errno)));
-  }
-  const ssize_t written = write(fd, contents.data(), contents.size());
-  const bool synced = fsync(fd) == 0;
-  close(fd);
-  if (written != static_cast<ssize_t>(contents.size()) || !synced ||
-      rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat("cannot write ", path));
-  }
-  return absl::OkStatus();
-}
-
-// An exclusive lock on the directory while the CA is loaded or created.
-class DirectoryLock {
- public:
-  explicit DirectoryLock(const std::string& dir)
-      : fd_(open((dir + "/.lock").c_str(), O_RDWR | O_CREAT, 0600)) {
-    if (fd_ >= 0) {
-      flock(fd_, LOCK_EX);
-    }
-  }
-  ~DirectoryLock() {
-    if (fd_ >= 0) {
-      flock(fd_, LOCK_UN);
-      close(fd_);
-    }
-  }
-  bool ok() const { return fd_ >= 0; }
-
- private:
-  int fd_;
-};
 
 absl::Status Failure(absl::string_view what) {
   return absl::InternalError(absl::StrCat(what, ": ", OpenSslErrors()));
