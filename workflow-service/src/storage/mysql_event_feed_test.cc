@@ -103,6 +103,19 @@ class EventFeedTest : public ::testing::Test {
     return feed;
   }
 
+  // A feed woken by this repository's commits that polls only every 30 s and
+  // loses interest 100 ms after its last reader: after
+  // absl::SleepFor(200 ms) nobody reads it, so only a reader wakes it.
+  std::unique_ptr<MysqlEventFeed> QuietFeed() {
+    EventFeedOptions quiet;
+    quiet.poll_interval = absl::Seconds(30);
+    quiet.idle_poll_interval = absl::Seconds(30);
+    quiet.interest_period = absl::Milliseconds(100);
+    auto feed = NewFeed(quiet);
+    repo_->set_on_events_committed([raw = feed.get()] { raw->Notify(); });
+    return feed;
+  }
+
   int64_t CreateOrder(const std::string& external_id) {
     app::NewOrderInput input;
     input.external_order_id = external_id;
@@ -361,12 +374,7 @@ TEST_F(EventFeedTest, AnotherReplicasCommitsArriveByPollingOwnCommitsAtOnce) {
 }
 
 TEST_F(EventFeedTest, WhileNobodyReadsCommitsCauseNoReadsAndTheFirstReaderGetsThemAtOnce) {
-  EventFeedOptions quiet;
-  quiet.poll_interval = absl::Seconds(30);
-  quiet.idle_poll_interval = absl::Seconds(30);
-  quiet.interest_period = absl::Milliseconds(100);
-  auto feed = NewFeed(quiet);
-  repo_->set_on_events_committed([&] { feed->Notify(); });
+  auto feed = QuietFeed();
   absl::SleepFor(absl::Milliseconds(200));  // nobody read it for the interest period
   const int64_t steps = feed->steps();
   for (int i = 0; i < 5; ++i) CreateOrder(absl::StrCat("quiet-", i));
@@ -382,12 +390,7 @@ TEST_F(EventFeedTest, WhileNobodyReadsCommitsCauseNoReadsAndTheFirstReaderGetsTh
 }
 
 TEST_F(EventFeedTest, WatermarkAfterAQuietSpellIncludesThisProcesssCommits) {
-  EventFeedOptions quiet;
-  quiet.poll_interval = absl::Seconds(30);
-  quiet.idle_poll_interval = absl::Seconds(30);
-  quiet.interest_period = absl::Milliseconds(100);
-  auto feed = NewFeed(quiet);
-  repo_->set_on_events_committed([&] { feed->Notify(); });
+  auto feed = QuietFeed();
   absl::SleepFor(absl::Milliseconds(200));
   CreateOrder("quiet-now");
   // A stream started "now" starts after the commits this process made.
@@ -395,12 +398,7 @@ TEST_F(EventFeedTest, WatermarkAfterAQuietSpellIncludesThisProcesssCommits) {
 }
 
 TEST_F(EventFeedTest, WatermarkDoesNotWaitButTurnsInterestOnAndWakesTheFollower) {
-  EventFeedOptions quiet;
-  quiet.poll_interval = absl::Seconds(30);
-  quiet.idle_poll_interval = absl::Seconds(30);
-  quiet.interest_period = absl::Milliseconds(100);
-  auto feed = NewFeed(quiet);
-  repo_->set_on_events_committed([&] { feed->Notify(); });
+  auto feed = QuietFeed();
   absl::SleepFor(absl::Milliseconds(200));  // nobody read it for the interest period
   const int64_t steps = feed->steps();
   CreateOrder("quiet-flagged");  // flagged, no read: nobody is interested
